@@ -1,0 +1,115 @@
+package dev.fovea.cli;
+
+import dev.fovea.engine.llm.DecoderModel;
+import dev.fovea.engine.llm.KvCache;
+import dev.fovea.engine.llm.Segment;
+import dev.fovea.engine.pipeline.LanguageModel;
+import dev.fovea.engine.sampling.Sampler;
+import dev.fovea.engine.tensor.Parallel;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Prompt processing and generation speed, measured like llama-bench: a prompt of random tokens evaluated in one
+ * batch (pp), and tokens generated one at a time into an empty context (tg), each repeated after a warm-up.
+ */
+@Command(name = "llm", mixinStandardHelpOptions = true, description = "Prompt and generation tokens/s of an LLM GGUF.")
+final class BenchLlmCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, required = true, description = "LLM GGUF file.")
+    Path model;
+
+    @Option(names = {"-p", "--n-prompt"}, defaultValue = "128", description = "Prompt tokens (default: ${DEFAULT-VALUE}).")
+    int nPrompt;
+
+    @Option(names = {"-n", "--n-gen"}, defaultValue = "64", description = "Generated tokens (default: ${DEFAULT-VALUE}).")
+    int nGen;
+
+    @Option(names = {"-r", "--repetitions"}, defaultValue = "3", description = "Measured runs of each test (default: ${DEFAULT-VALUE}).")
+    int repetitions;
+
+    @Option(names = "--json", description = "Print the results as JSON.")
+    boolean json;
+
+    @Mixin
+    EngineOptions engine;
+
+    private Parallel pool;
+
+    @Override
+    public Integer call() throws Exception {
+        pool = engine.pool();
+        try (LanguageModel lm = LanguageModel.open(model, pool, engine.progress())) {
+            DecoderModel dec = lm.decoder();
+            SplittableRandom rnd = new SplittableRandom(42);
+            int vocab = dec.config().vocabSize();
+            int[] prompt = rnd.ints(nPrompt, 0, vocab).toArray();
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("model", model.getFileName().toString());
+            out.put("threads", pool.threads());
+            if (nPrompt > 0) {
+                double[] pp = measure(() -> {
+                    KvCache cache = dec.newCache(nPrompt);
+                    dec.forward(cache, List.of(Segment.tokens(prompt)), false);
+                }, nPrompt);
+                out.put("pp" + nPrompt, stats(pp));
+                report("pp" + nPrompt, pp);
+            }
+            if (nGen > 0) {
+                double[] tg = measure(() -> {
+                    KvCache cache = dec.newCache(nGen);
+                    int token = prompt.length > 0 ? prompt[0] : 1;
+                    for (int i = 0; i < nGen; i++) {
+                        float[] logits = dec.forward(cache, List.of(Segment.tokens(token)), false);
+                        token = Sampler.argmax(logits);
+                    }
+                }, nGen);
+                out.put("tg" + nGen, stats(tg));
+                report("tg" + nGen, tg);
+            }
+            if (json) {
+                System.out.println(Json.write(out));
+            }
+        }
+        return 0;
+    }
+
+    private double[] measure(Runnable run, int tokens) {
+        run.run(); // warm-up: JIT compilation and page-in of the mapped weights
+        double[] rates = new double[repetitions];
+        for (int i = 0; i < repetitions; i++) {
+            long t0 = System.nanoTime();
+            run.run();
+            rates[i] = tokens / ((System.nanoTime() - t0) / 1e9);
+        }
+        return rates;
+    }
+
+    private static Map<String, Double> stats(double[] rates) {
+        double mean = 0;
+        for (double r : rates) {
+            mean += r;
+        }
+        mean /= rates.length;
+        double var = 0;
+        for (double r : rates) {
+            var += (r - mean) * (r - mean);
+        }
+        double sd = rates.length > 1 ? Math.sqrt(var / (rates.length - 1)) : 0;
+        return Map.of("tokens_per_second", mean, "stddev", sd);
+    }
+
+    private void report(String test, double[] rates) {
+        if (!json) {
+            Map<String, Double> s = stats(rates);
+            System.out.printf("%-8s %8.2f ± %.2f tok/s  (%s, %d threads)%n", test, s.get("tokens_per_second"),
+                    s.get("stddev"), model.getFileName(), pool.threads());
+        }
+    }
+}

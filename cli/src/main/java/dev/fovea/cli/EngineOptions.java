@@ -1,0 +1,21 @@
+package dev.fovea.cli;
+
+import dev.fovea.engine.tensor.Parallel;
+import picocli.CommandLine.Option;
+
+/** Options shared by the commands that run the engine. */
+final class EngineOptions {
+    @Option(names = {"-t", "--threads"}, description = "Compute threads (default: the number of cores).")
+    Integer threads;
+
+    @Option(names = "--quiet", description = "No progress output on stderr.")
+    boolean quiet;
+
+    Parallel pool() {
+        return threads == null ? Parallel.shared() : Parallel.create(threads);
+    }
+
+    ConsoleProgress progress() {
+        return new ConsoleProgress(!quiet);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.fovea.cli;
+
+import dev.fovea.engine.llm.Segment;
+import dev.fovea.engine.pipeline.GenerationConfig;
+import dev.fovea.engine.pipeline.GenerationResult;
+import dev.fovea.engine.pipeline.Generator;
+import dev.fovea.engine.pipeline.LanguageModel;
+import dev.fovea.engine.pipeline.TokenListener;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Generate text from a prompt (through the model's chat template unless --raw).")
+final class GenerateCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, required = true, description = "LLM GGUF file.")
+    Path model;
+
+    @Option(names = {"-p", "--prompt"}, required = true, description = "Prompt (the user message unless --raw).")
+    String prompt;
+
+    @Option(names = "--system", description = "System message (chat template only).")
+    String system;
+
+    @Option(names = "--raw", description = "No chat template: tokenize the prompt as given (BOS per the vocab).")
+    boolean raw;
+
+    @Option(names = {"-n", "--max-tokens"}, defaultValue = "128", description = "Tokens to generate (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--stop", description = "Stop string (repeatable).")
+    List<String> stop = new ArrayList<>();
+
+    @Option(names = "--json", description = "Print one JSON object with tokens, text and timings.")
+    boolean json;
+
+    @Mixin
+    SamplingOptions sampling;
+
+    @Mixin
+    EngineOptions engine;
+
+    @Override
+    public Integer call() throws Exception {
+        try (LanguageModel lm = LanguageModel.open(model, engine.pool(), engine.progress())) {
+            List<Segment> input = new ArrayList<>();
+            int[] promptTokens = raw
+                    ? lm.tokenizer().encode(prompt, true, true)
+                    : ChatPrompts.render(lm, system, prompt);
+            input.add(Segment.tokens(promptTokens));
+            GenerationConfig cfg = new GenerationConfig(maxTokens, sampling.toConfig(), stop, false);
+            TokenListener printer = json ? TokenListener.NONE : (token, text) -> {
+                System.out.print(text);
+                System.out.flush();
+                return true;
+            };
+            GenerationResult r = new Generator(lm).generate(input, cfg, printer);
+            if (json) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("prompt_tokens", promptTokens);
+                out.put("tokens", r.tokens());
+                out.put("text", r.text());
+                out.put("finish_reason", r.finishReason().name().toLowerCase());
+                out.put("timings", Map.of(
+                        "prompt_ms", r.promptMillis(),
+                        "prompt_tokens_per_second", r.promptTokensPerSecond(),
+                        "decode_ms", r.decodeMillis(),
+                        "decode_tokens_per_second", r.decodeTokensPerSecond()));
+                System.out.println(Json.write(out));
+            } else {
+                System.out.println();
+                System.err.printf("prompt: %d tokens in %.1f ms (%.1f tok/s); generated %d tokens (%.1f tok/s); %s%n",
+                        r.promptTokens(), r.promptMillis(), r.promptTokensPerSecond(), r.tokens().length,
+                        r.decodeTokensPerSecond(), r.finishReason().name().toLowerCase());
+            }
+        }
+        return 0;
+    }
+}

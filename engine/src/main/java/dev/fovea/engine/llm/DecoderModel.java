@@ -1,0 +1,295 @@
+package dev.fovea.engine.llm;
+
+import dev.fovea.engine.Progress;
+import dev.fovea.engine.gguf.GgufFile;
+import dev.fovea.engine.gguf.GgufFormatException;
+import dev.fovea.engine.gguf.GgufTensorInfo;
+import dev.fovea.engine.ops.Activations;
+import dev.fovea.engine.ops.Norms;
+import dev.fovea.engine.ops.Softmax;
+import dev.fovea.engine.ops.VectorMath;
+import dev.fovea.engine.tensor.Parallel;
+import dev.fovea.engine.tensor.WeightMatrix;
+import java.util.List;
+
+/**
+ * A decoder-only transformer of the {@code llama} family ({@code llama}, {@code qwen2}): RMSNorm, rotary
+ * positions, grouped-query attention, SwiGLU FFN, optional Q/K/V biases, output tied to the token embedding when
+ * {@code output.weight} is absent. Weights stay memory-mapped; the model is immutable and may serve many
+ * sequences at once, each with its own {@link KvCache}.
+ */
+public final class DecoderModel {
+    /** Rows processed together through the linear layers; bounds activation memory for long inputs. */
+    static final int MAX_UBATCH = 512;
+
+    private final LlmConfig config;
+    private final WeightMatrix tokenEmbedding;
+    private final LayerWeights[] layers;
+    private final float[] outputNorm;
+    private final WeightMatrix output;
+    private final Rope rope;
+    private final Parallel pool;
+
+    private DecoderModel(LlmConfig config, WeightMatrix tokenEmbedding, LayerWeights[] layers, float[] outputNorm,
+                         WeightMatrix output, Parallel pool) {
+        this.config = config;
+        this.tokenEmbedding = tokenEmbedding;
+        this.layers = layers;
+        this.outputNorm = outputNorm;
+        this.output = output;
+        this.rope = new Rope(config.ropeDims(), config.ropeBase(), config.ropeNeox());
+        this.pool = pool;
+    }
+
+    /** Loads a {@code llama}/{@code qwen2} GGUF; the file must stay open while the model is used. */
+    public static DecoderModel load(GgufFile f, Parallel pool, Progress progress) throws GgufFormatException {
+        GgufTensorInfo embInfo = f.tensor("token_embd.weight");
+        WeightMatrix emb = matrix(f, embInfo);
+        LlmConfig cfg = LlmConfig.fromGguf(f, emb.rows());
+        if (emb.cols() != cfg.embd()) {
+            throw new GgufFormatException("token_embd.weight width " + emb.cols() + " != embedding_length " + cfg.embd());
+        }
+        LayerWeights[] layers = new LayerWeights[cfg.blockCount()];
+        for (int i = 0; i < layers.length; i++) {
+            String p = "blk." + i + ".";
+            layers[i] = new LayerWeights(
+                    vector(f, p + "attn_norm.weight", cfg.embd()),
+                    matrix(f, p + "attn_q.weight", cfg.headCount() * cfg.headDim(), cfg.embd()),
+                    matrix(f, p + "attn_k.weight", cfg.kvDim(), cfg.embd()),
+                    matrix(f, p + "attn_v.weight", cfg.kvDim(), cfg.embd()),
+                    optionalVector(f, p + "attn_q.bias", cfg.headCount() * cfg.headDim()),
+                    optionalVector(f, p + "attn_k.bias", cfg.kvDim()),
+                    optionalVector(f, p + "attn_v.bias", cfg.kvDim()),
+                    matrix(f, p + "attn_output.weight", cfg.embd(), cfg.headCount() * cfg.headDim()),
+                    vector(f, p + "ffn_norm.weight", cfg.embd()),
+                    matrix(f, p + "ffn_gate.weight", cfg.ffnLength(), cfg.embd()),
+                    matrix(f, p + "ffn_up.weight", cfg.ffnLength(), cfg.embd()),
+                    matrix(f, p + "ffn_down.weight", cfg.embd(), cfg.ffnLength()));
+            progress.update("load", i + 1, layers.length);
+        }
+        float[] outNorm = vector(f, "output_norm.weight", cfg.embd());
+        WeightMatrix out = f.hasTensor("output.weight")
+                ? matrix(f, "output.weight", cfg.vocabSize(), cfg.embd())
+                : emb;
+        return new DecoderModel(cfg, emb, layers, outNorm, out, pool);
+    }
+
+    private static WeightMatrix matrix(GgufFile f, GgufTensorInfo t) throws GgufFormatException {
+        if (!t.type().supported()) {
+            throw new GgufFormatException("tensor '" + t.name() + "' has type " + t.type()
+                    + ", which the engine does not support");
+        }
+        try {
+            return WeightMatrix.of(f, t);
+        } catch (IllegalArgumentException e) {
+            throw new GgufFormatException("tensor '" + t.name() + "': " + e.getMessage());
+        }
+    }
+
+    private static WeightMatrix matrix(GgufFile f, String name, int rows, int cols) throws GgufFormatException {
+        WeightMatrix m = matrix(f, f.tensor(name));
+        if (m.rows() != rows || m.cols() != cols) {
+            throw new GgufFormatException("tensor '" + name + "' is " + m.rows() + "×" + m.cols() + ", expected "
+                    + rows + "×" + cols);
+        }
+        return m;
+    }
+
+    private static float[] vector(GgufFile f, String name, int length) throws GgufFormatException {
+        float[] v = matrix(f, f.tensor(name)).dequantize();
+        if (v.length != length) {
+            throw new GgufFormatException("tensor '" + name + "' has " + v.length + " values, expected " + length);
+        }
+        return v;
+    }
+
+    private static float[] optionalVector(GgufFile f, String name, int length) throws GgufFormatException {
+        return f.hasTensor(name) ? vector(f, name, length) : null;
+    }
+
+    public LlmConfig config() {
+        return config;
+    }
+
+    /** A fresh KV cache for one sequence of up to {@code capacity} positions. */
+    public KvCache newCache(int capacity) {
+        return new KvCache(config, capacity);
+    }
+
+    /**
+     * Appends {@code segments} to the sequence held in {@code cache} and returns logits: for the last position
+     * only ({@code [n_vocab]}), or with {@code allLogits} for every new position ({@code [n][n_vocab]} row-major).
+     */
+    public float[] forward(KvCache cache, List<Segment> segments, boolean allLogits) {
+        int total = 0;
+        for (Segment s : segments) {
+            if (s instanceof Segment.Embeddings e && e.count() > 0 && e.data().length / e.count() != config.embd()) {
+                throw new IllegalArgumentException("embedding segment rows have width " + e.data().length / e.count()
+                        + ", the model's is " + config.embd());
+            }
+            if (s instanceof Segment.Tokens t) {
+                for (int id : t.ids()) {
+                    if (id < 0 || id >= config.vocabSize()) {
+                        throw new IllegalArgumentException("token id " + id + " outside the vocabulary of "
+                                + config.vocabSize());
+                    }
+                }
+            }
+            total += s.length();
+        }
+        if (total == 0) {
+            throw new IllegalArgumentException("nothing to evaluate: no input positions");
+        }
+        if (cache.length() + total > cache.capacity()) {
+            throw new IllegalArgumentException("context overflow: " + cache.length() + " + " + total
+                    + " positions exceed the KV cache of " + cache.capacity());
+        }
+        int vocab = config.vocabSize();
+        float[] logits = new float[allLogits ? total * vocab : vocab];
+        RowSource rows = new RowSource(segments);
+        int done = 0;
+        while (done < total) {
+            int n = Math.min(MAX_UBATCH, total - done);
+            float[] x = new float[n * config.embd()];
+            rows.fill(x, n);
+            forwardRows(cache, x, n);
+            if (allLogits) {
+                project(x, n, logits, done * vocab);
+            } else if (done + n == total) {
+                float[] last = new float[config.embd()];
+                System.arraycopy(x, (n - 1) * config.embd(), last, 0, config.embd());
+                project(last, 1, logits, 0);
+            }
+            done += n;
+        }
+        return logits;
+    }
+
+    /** Runs {@code n} input rows (at the cache's next positions) through all blocks; x becomes the final hidden state. */
+    private void forwardRows(KvCache cache, float[] x, int n) {
+        int d = config.embd();
+        int qDim = config.headCount() * config.headDim();
+        int kvDim = config.kvDim();
+        int ff = config.ffnLength();
+        int pos0 = cache.length();
+        float[] xn = new float[n * d];
+        float[] q = new float[n * qDim];
+        float[] k = new float[n * kvDim];
+        float[] v = new float[n * kvDim];
+        float[] att = new float[n * qDim];
+        float[] proj = new float[n * d];
+        float[] gate = new float[n * ff];
+        float[] up = new float[n * ff];
+        float[] cos = new float[rope.dims() / 2];
+        float[] sin = new float[rope.dims() / 2];
+        for (int l = 0; l < layers.length; l++) {
+            LayerWeights w = layers[l];
+            Norms.rmsNorm(x, xn, n, w.attnNorm(), config.rmsEps());
+            linear(w.wq(), xn, n, q);
+            linear(w.wk(), xn, n, k);
+            linear(w.wv(), xn, n, v);
+            if (w.bq() != null) {
+                VectorMath.addBias(q, n, w.bq());
+            }
+            if (w.bk() != null) {
+                VectorMath.addBias(k, n, w.bk());
+            }
+            if (w.bv() != null) {
+                VectorMath.addBias(v, n, w.bv());
+            }
+            float[] keyCache = cache.keys(l);
+            float[] valueCache = cache.values(l);
+            for (int r = 0; r < n; r++) {
+                rope.apply(q, r * qDim, config.headCount(), config.headDim(), pos0 + r, cos, sin);
+                rope.apply(k, r * kvDim, config.headCountKv(), config.headDim(), pos0 + r, cos, sin);
+            }
+            System.arraycopy(k, 0, keyCache, pos0 * kvDim, n * kvDim);
+            System.arraycopy(v, 0, valueCache, pos0 * kvDim, n * kvDim);
+            attend(q, att, n, pos0, keyCache, valueCache);
+            linear(w.wo(), att, n, proj);
+            VectorMath.addInPlace(x, proj);
+
+            Norms.rmsNorm(x, xn, n, w.ffnNorm(), config.rmsEps());
+            linear(w.wGate(), xn, n, gate);
+            linear(w.wUp(), xn, n, up);
+            Activations.swiglu(gate, up, n * ff);
+            linear(w.wDown(), gate, n, proj);
+            VectorMath.addInPlace(x, proj);
+        }
+        cache.advance(n);
+    }
+
+    /** Causal attention of the n new rows (at positions pos0…) over the cache, one task per (row, head). */
+    private void attend(float[] q, float[] att, int n, int pos0, float[] keyCache, float[] valueCache) {
+        int heads = config.headCount();
+        int hd = config.headDim();
+        int qDim = heads * hd;
+        int kvDim = config.kvDim();
+        int group = heads / config.headCountKv();
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        pool.forRange(n * heads, (from, to) -> {
+            float[] scores = new float[pos0 + n];
+            for (int task = from; task < to; task++) {
+                int r = task / heads;
+                int h = task % heads;
+                int kvOff = (h / group) * hd;
+                int qOff = r * qDim + h * hd;
+                int len = pos0 + r + 1;
+                for (int j = 0; j < len; j++) {
+                    scores[j] = VectorMath.dot(q, qOff, keyCache, j * kvDim + kvOff, hd) * scale;
+                }
+                Softmax.inPlace(scores, 0, len);
+                java.util.Arrays.fill(att, qOff, qOff + hd, 0f);
+                for (int j = 0; j < len; j++) {
+                    VectorMath.axpy(scores[j], valueCache, j * kvDim + kvOff, att, qOff, hd);
+                }
+            }
+        });
+    }
+
+    /** Final norm and output projection of n hidden rows into logits[off…]. */
+    private void project(float[] x, int n, float[] logits, int off) {
+        float[] xn = new float[n * config.embd()];
+        Norms.rmsNorm(x, xn, n, outputNorm, config.rmsEps());
+        float[] out = off == 0 && logits.length == n * config.vocabSize() ? logits : new float[n * config.vocabSize()];
+        linear(output, xn, n, out);
+        if (out != logits) {
+            System.arraycopy(out, 0, logits, off, out.length);
+        }
+    }
+
+    private void linear(WeightMatrix w, float[] x, int n, float[] out) {
+        if (n == 1) {
+            w.matVec(x, out, pool);
+        } else {
+            w.matMul(x, n, out, pool);
+        }
+    }
+
+    /** Walks the segments' positions in order, writing each position's input embedding. */
+    private final class RowSource {
+        private final List<Segment> segments;
+        private int segment;
+        private int offset;
+
+        RowSource(List<Segment> segments) {
+            this.segments = segments;
+        }
+
+        void fill(float[] x, int n) {
+            int d = config.embd();
+            for (int r = 0; r < n; r++) {
+                while (offset >= segments.get(segment).length()) {
+                    segment++;
+                    offset = 0;
+                }
+                Segment s = segments.get(segment);
+                switch (s) {
+                    case Segment.Tokens t -> tokenEmbedding.dequantizeRow(t.ids()[offset], x, r * d);
+                    case Segment.Embeddings e -> System.arraycopy(e.data(), offset * d, x, r * d, d);
+                }
+                offset++;
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.fovea.engine.llm;
+
+/**
+ * The keys and values of one sequence, F32, for every layer and position up to its capacity. Positions are filled
+ * in order; {@link #length()} is the number of positions already computed.
+ */
+public final class KvCache {
+    private final int capacity;
+    private final int kvDim;
+    private final float[][] keys;
+    private final float[][] values;
+    private int length;
+
+    public KvCache(LlmConfig config, int capacity) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("KV cache capacity must be positive");
+        }
+        this.capacity = capacity;
+        this.kvDim = config.kvDim();
+        long floats = (long) capacity * kvDim;
+        if (floats > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("KV cache of " + capacity + " positions is too large for one layer array");
+        }
+        this.keys = new float[config.blockCount()][(int) floats];
+        this.values = new float[config.blockCount()][(int) floats];
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Positions computed so far. */
+    public int length() {
+        return length;
+    }
+
+    /** Forgets positions from {@code newLength} on (to reuse a shared prefix or rewind). */
+    public void truncate(int newLength) {
+        if (newLength < 0 || newLength > length) {
+            throw new IllegalArgumentException("cannot truncate KV cache of length " + length + " to " + newLength);
+        }
+        length = newLength;
+    }
+
+    /** Bytes held by this cache. */
+    public long bytes() {
+        return 2L * keys.length * capacity * kvDim * Float.BYTES;
+    }
+
+    float[] keys(int layer) {
+        return keys[layer];
+    }
+
+    float[] values(int layer) {
+        return values[layer];
+    }
+
+    int kvDim() {
+        return kvDim;
+    }
+
+    void advance(int n) {
+        length += n;
+    }
+}

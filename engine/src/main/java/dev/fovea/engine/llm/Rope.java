@@ -1,0 +1,48 @@
+package dev.fovea.engine.llm;
+
+/**
+ * Rotary position embedding as ggml applies it: the angle for pair i at position p is p·base^(−2i/dims), built by
+ * repeated float multiplication like ggml's cache so that rounding matches; "normal" mode rotates adjacent pairs
+ * (2i, 2i+1), NeoX mode rotates (i, i + dims/2).
+ */
+final class Rope {
+    private final int dims;
+    private final boolean neox;
+    private final float thetaScale;
+
+    Rope(int dims, float base, boolean neox) {
+        this.dims = dims;
+        this.neox = neox;
+        this.thetaScale = (float) Math.pow(base, -2.0f / dims);
+    }
+
+    /** Rotates {@code heads} heads of width {@code headDim} stored at x[off…] for position {@code pos}. */
+    void apply(float[] x, int off, int heads, int headDim, int pos, float[] cos, float[] sin) {
+        angles(pos, cos, sin);
+        int half = dims / 2;
+        for (int h = 0; h < heads; h++) {
+            int base = off + h * headDim;
+            for (int i = 0; i < half; i++) {
+                int i0 = neox ? base + i : base + 2 * i;
+                int i1 = neox ? base + i + half : base + 2 * i + 1;
+                float x0 = x[i0];
+                float x1 = x[i1];
+                x[i0] = x0 * cos[i] - x1 * sin[i];
+                x[i1] = x0 * sin[i] + x1 * cos[i];
+            }
+        }
+    }
+
+    private void angles(int pos, float[] cos, float[] sin) {
+        float theta = pos;
+        for (int i = 0; i < dims / 2; i++) {
+            cos[i] = (float) Math.cos(theta);
+            sin[i] = (float) Math.sin(theta);
+            theta *= thetaScale;
+        }
+    }
+
+    int dims() {
+        return dims;
+    }
+}
