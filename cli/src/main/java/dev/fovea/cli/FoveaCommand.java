@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code fovea} command; each verb is its own subcommand class. */
 @Command(name = "fovea", mixinStandardHelpOptions = true, version = "fovea 0.1.0",
         description = "Serve and run multimodal LLMs from GGUF files.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {TokenizeCommand.class, LogitsCommand.class, GenerateCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class FoveaCommand implements Runnable {
 
     @CommandLine.Spec
@@ -18,6 +19,27 @@ public final class FoveaCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new FoveaCommand()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with Fovea's error handling: bad input is one clear line on stderr, exit code 2. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new FoveaCommand());
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println("fovea: " + describe(ex));
+            if (Boolean.getBoolean("fovea.debug")) {
+                ex.printStackTrace(commandLine.getErr());
+            }
+            return 2;
+        });
+        return cl;
+    }
+
+    private static String describe(Throwable ex) {
+        String msg = ex.getMessage();
+        if (ex instanceof java.nio.file.NoSuchFileException) {
+            return "no such file: " + msg;
+        }
+        return msg == null ? ex.toString() : msg;
     }
 }

@@ -1,0 +1,104 @@
+package dev.fovea.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The {@code fovea} verbs as outside checks call them, on the conformance fixtures. */
+class CliConformanceTest {
+    private static final Path CONFORMANCE = Path.of(System.getProperty("fovea.shared.dir", "../../shared"))
+            .resolve("conformance");
+    private static final String PROMPT = "The quick brown fox jumps over the lazy dog";
+
+    record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        try {
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            CommandLine cl = FoveaCommand.commandLine();
+            cl.setErr(new PrintWriter(err, true));
+            int code = cl.execute(args);
+            return new Run(code, buf.toString(StandardCharsets.UTF_8), err.toString());
+        } finally {
+            System.setOut(oldOut);
+        }
+    }
+
+    private static JsonNode expected(String name) throws Exception {
+        return Json.mapper().readTree(CONFORMANCE.resolve("expected/" + name + ".json").toFile());
+    }
+
+    @Test
+    void tokenizeMatchesLlamaCpp() throws Exception {
+        Run r = run("tokenize", "--model", CONFORMANCE.resolve("models/qwen2-gpt2-f32.gguf").toString(),
+                "--text", PROMPT, "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(Json.mapper().readTree(r.out()).get("ids"))
+                .isEqualTo(expected("qwen2-gpt2-f32.p0").get("prompt_tokens"));
+    }
+
+    @Test
+    void generateRawGreedyMatchesLlamaCpp() throws Exception {
+        Run r = run("generate", "--model", CONFORMANCE.resolve("models/llama-spm-f32.gguf").toString(),
+                "--prompt", PROMPT, "--raw", "--temperature", "0", "-n", "24", "--json", "--quiet");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode out = Json.mapper().readTree(r.out());
+        JsonNode exp = expected("llama-spm-f32.p0");
+        assertThat(out.get("prompt_tokens")).isEqualTo(exp.get("prompt_tokens"));
+        assertThat(out.get("tokens")).isEqualTo(exp.get("greedy_tokens"));
+        assertThat(out.get("timings").get("decode_tokens_per_second").asDouble()).isPositive();
+    }
+
+    @Test
+    void logitsWritesTheFixtureFormat(@TempDir Path dir) throws Exception {
+        Path prefix = dir.resolve("out/p0");
+        Run r = run("logits", "--model", CONFORMANCE.resolve("models/llama-spm-f32.gguf").toString(),
+                "--prompt", PROMPT, "--out", prefix.toString(), "--quiet");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode exp = expected("llama-spm-f32.p0");
+        assertThat(Json.mapper().readTree(Path.of(prefix + ".json").toFile()).get("prompt_tokens"))
+                .isEqualTo(exp.get("prompt_tokens"));
+        float[] ours = floats(Path.of(prefix + ".last_logits.f32"));
+        float[] ref = floats(CONFORMANCE.resolve("expected/llama-spm-f32.p0.last_logits.f32"));
+        assertThat(ours).hasSameSizeAs(ref);
+        double dot = 0, na = 0, nb = 0;
+        for (int i = 0; i < ref.length; i++) {
+            dot += ours[i] * ref[i];
+            na += ours[i] * ours[i];
+            nb += ref[i] * ref[i];
+        }
+        assertThat(dot / Math.sqrt(na * nb)).isGreaterThan(0.9999);
+        assertThat(Files.size(Path.of(prefix + ".prompt_logits.f32")))
+                .isEqualTo(4L * exp.get("prompt_tokens").size() * exp.get("n_vocab").asInt());
+    }
+
+    @Test
+    void badInputIsOneClearLine() {
+        Run r = run("generate", "--model", "/nonexistent.gguf", "--prompt", "x", "--quiet");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("no such file").contains("/nonexistent.gguf");
+    }
+
+    private static float[] floats(Path p) throws Exception {
+        byte[] b = Files.readAllBytes(p);
+        float[] f = new float[b.length / 4];
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
+        return f;
+    }
+}
