@@ -94,11 +94,13 @@ public final class GgufFile implements AutoCloseable {
         int alignment = DEFAULT_ALIGNMENT;
         GgufValue align = meta.get("general.alignment");
         if (align != null) {
-            if (!(align.value() instanceof Number n) || n.longValue() <= 0 || n.longValue() > (1 << 30)
-                    || Long.bitCount(n.longValue()) != 1) {
-                throw c.error("general.alignment must be a power of two, got " + align.value());
+            // integer types only: a float such as 32.5 must not be truncated into a valid-looking alignment
+            Object a = align.value();
+            long n = a instanceof Integer || a instanceof Long ? ((Number) a).longValue() : -1;
+            if (n <= 0 || n > (1 << 30) || Long.bitCount(n) != 1) {
+                throw c.error("general.alignment must be a power of two, got " + align.type() + " " + a);
             }
-            alignment = n.intValue();
+            alignment = (int) n;
         }
 
         record Pending(String name, long[] shape, GgmlType type, long offset, long bytes) {
