@@ -1,0 +1,23 @@
+package dev.fovea.engine.adapter;
+
+import dev.fovea.engine.tensor.Parallel;
+import dev.fovea.engine.vision.FeatureMap;
+import java.util.List;
+
+/**
+ * Maps vision-encoder features into the language model's embedding space. Single-encoder projectors take
+ * exactly one input; fusion projectors take one per encoder, in the order their configuration names them.
+ */
+public interface Projector {
+
+    /** The adapter kind, as named in pipeline configs and {@code clip.projector_type}. */
+    String kind();
+
+    /** Width of the output embeddings (the LLM's n_embd). */
+    int outputDim();
+
+    /** Output rows for inputs of the given token counts. */
+    int outputTokens(List<Integer> inputTokens);
+
+    FeatureMap project(List<FeatureMap> inputs, Parallel pool);
+}
