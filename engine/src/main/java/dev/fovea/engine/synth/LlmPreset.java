@@ -1,0 +1,58 @@
+package dev.fovea.engine.synth;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The shapes of a published decoder model, for random-weight copies. The vocabulary is not part of a preset: it
+ * comes from the vocab GGUF the synthesized model copies its tokenizer from.
+ *
+ * @param tiedOutput no {@code output.weight}; the token embedding doubles as the output matrix (Qwen2-0.5B)
+ * @param qkvBias    Q/K/V projections carry biases (Qwen2)
+ */
+public record LlmPreset(String name, String arch, int blockCount, int embd, int headCount, int headCountKv,
+                        int ffnLength, int contextLength, float ropeBase, float rmsEps, boolean tiedOutput,
+                        boolean qkvBias) {
+
+    private static final Map<String, LlmPreset> PRESETS = new LinkedHashMap<>();
+
+    static {
+        add(new LlmPreset("tinyllama-1.1b", "llama", 22, 2048, 32, 4, 5632, 2048, 10000f, 1e-5f, false, false));
+        add(new LlmPreset("qwen2-0.5b", "qwen2", 24, 896, 14, 2, 4864, 32768, 1000000f, 1e-6f, true, true));
+        add(new LlmPreset("llama-7b", "llama", 32, 4096, 32, 32, 11008, 4096, 10000f, 1e-5f, false, false));
+        // small enough for demos and tests: a few MB, loads in well under a second
+        add(new LlmPreset("tiny", "llama", 4, 256, 8, 4, 768, 2048, 10000f, 1e-5f, false, false));
+        add(new LlmPreset("tiny-qwen2", "qwen2", 4, 256, 8, 2, 768, 4096, 1000000f, 1e-6f, true, true));
+    }
+
+    private static void add(LlmPreset p) {
+        PRESETS.put(p.name(), p);
+    }
+
+    /** The preset of that name, with {@code arch} checked when given (null accepts the preset's own). */
+    public static LlmPreset named(String name, String arch) {
+        LlmPreset p = PRESETS.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("unknown preset '" + name + "' (known: " + String.join(", ", names()) + ")");
+        }
+        if (arch != null && !arch.equals(p.arch())) {
+            throw new IllegalArgumentException("preset '" + name + "' is a " + p.arch() + " model, not " + arch);
+        }
+        return p;
+    }
+
+    public static Iterable<String> names() {
+        return PRESETS.keySet();
+    }
+
+    public int headDim() {
+        return embd / headCount;
+    }
+
+    /** Weights in the 2-D matrices plus the embedding, for a vocabulary of {@code vocab} tokens. */
+    public long parameterCount(int vocab) {
+        long kv = (long) headCountKv * headDim();
+        long perLayer = 2L * embd * embd + 2L * embd * kv + 3L * embd * ffnLength + 2L * embd;
+        return blockCount * perLayer + (long) vocab * embd * (tiedOutput ? 1 : 2) + embd;
+    }
+}
