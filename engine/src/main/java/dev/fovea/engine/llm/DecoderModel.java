@@ -10,6 +10,9 @@ import dev.fovea.engine.ops.Softmax;
 import dev.fovea.engine.ops.VectorMath;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.tensor.WeightMatrix;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
 
 /**
@@ -121,6 +124,75 @@ public final class DecoderModel {
      * only ({@code [n_vocab]}), or with {@code allLogits} for every new position ({@code [n][n_vocab]} row-major).
      */
     public float[] forward(KvCache cache, List<Segment> segments, boolean allLogits) {
+        int total = checkInput(cache, segments);
+        int vocab = config.vocabSize();
+        float[] logits = new float[allLogits ? total * vocab : vocab];
+        RowSource rows = new RowSource(segments);
+        int done = 0;
+        while (done < total) {
+            int n = Math.min(MAX_UBATCH, total - done);
+            float[] x = new float[n * config.embd()];
+            rows.fill(x, 0, n);
+            forwardRows(List.of(new Slot(cache, 0, n)), x, n);
+            if (allLogits) {
+                project(x, n, logits, done * vocab);
+            } else if (done + n == total) {
+                float[] last = new float[config.embd()];
+                System.arraycopy(x, (n - 1) * config.embd(), last, 0, config.embd());
+                project(last, 1, logits, 0);
+            }
+            done += n;
+        }
+        return logits;
+    }
+
+    /**
+     * One step for several sequences at once (continuous batching): appends {@code inputs.get(i)} to
+     * {@code caches.get(i)} and returns the logits of each sequence's last new position. The weight matrices are
+     * read once for all rows. Every output row is reduced in the same order as in {@link #forward}, so each
+     * sequence's logits are bit-identical to running it alone.
+     */
+    public float[][] forwardBatch(List<KvCache> caches, List<List<Segment>> inputs) {
+        if (caches.size() != inputs.size() || caches.isEmpty()) {
+            throw new IllegalArgumentException(caches.size() + " caches for " + inputs.size() + " inputs");
+        }
+        IdentityHashMap<KvCache, Boolean> seen = new IdentityHashMap<>();
+        int total = 0;
+        int[] counts = new int[caches.size()];
+        for (int i = 0; i < caches.size(); i++) {
+            if (seen.put(caches.get(i), Boolean.TRUE) != null) {
+                throw new IllegalArgumentException("the same KV cache appears twice in one batch");
+            }
+            counts[i] = checkInput(caches.get(i), inputs.get(i));
+            total += counts[i];
+        }
+        int d = config.embd();
+        float[] x = new float[total * d];
+        List<Slot> slots = new ArrayList<>(caches.size());
+        int start = 0;
+        for (int i = 0; i < caches.size(); i++) {
+            new RowSource(inputs.get(i)).fill(x, start, counts[i]);
+            slots.add(new Slot(caches.get(i), start, counts[i]));
+            start += counts[i];
+        }
+        forwardRows(slots, x, total);
+        float[] last = new float[caches.size() * d];
+        for (int i = 0; i < slots.size(); i++) {
+            Slot s = slots.get(i);
+            System.arraycopy(x, (s.start() + s.rows() - 1) * d, last, i * d, d);
+        }
+        int vocab = config.vocabSize();
+        float[] all = new float[caches.size() * vocab];
+        project(last, caches.size(), all, 0);
+        float[][] out = new float[caches.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Arrays.copyOfRange(all, i * vocab, (i + 1) * vocab);
+        }
+        return out;
+    }
+
+    /** Validates one sequence's input against the model and its cache; returns its number of positions. */
+    private int checkInput(KvCache cache, List<Segment> segments) {
         int total = 0;
         for (Segment s : segments) {
             if (s instanceof Segment.Embeddings e && e.count() > 0 && e.data().length / e.count() != config.embd()) {
@@ -144,34 +216,19 @@ public final class DecoderModel {
             throw new IllegalArgumentException("context overflow: " + cache.length() + " + " + total
                     + " positions exceed the KV cache of " + cache.capacity());
         }
-        int vocab = config.vocabSize();
-        float[] logits = new float[allLogits ? total * vocab : vocab];
-        RowSource rows = new RowSource(segments);
-        int done = 0;
-        while (done < total) {
-            int n = Math.min(MAX_UBATCH, total - done);
-            float[] x = new float[n * config.embd()];
-            rows.fill(x, n);
-            forwardRows(cache, x, n);
-            if (allLogits) {
-                project(x, n, logits, done * vocab);
-            } else if (done + n == total) {
-                float[] last = new float[config.embd()];
-                System.arraycopy(x, (n - 1) * config.embd(), last, 0, config.embd());
-                project(last, 1, logits, 0);
-            }
-            done += n;
-        }
-        return logits;
+        return total;
     }
 
-    /** Runs {@code n} input rows (at the cache's next positions) through all blocks; x becomes the final hidden state. */
-    private void forwardRows(KvCache cache, float[] x, int n) {
+    /** Rows [start, start + rows) of a batch belong to the sequence of {@code cache}, at its next positions. */
+    private record Slot(KvCache cache, int start, int rows) {
+    }
+
+    /** Runs the batch's rows through all blocks; x becomes the final hidden state. */
+    private void forwardRows(List<Slot> slots, float[] x, int n) {
         int d = config.embd();
         int qDim = config.headCount() * config.headDim();
         int kvDim = config.kvDim();
         int ff = config.ffnLength();
-        int pos0 = cache.length();
         float[] xn = new float[n * d];
         float[] q = new float[n * qDim];
         float[] k = new float[n * kvDim];
@@ -197,15 +254,17 @@ public final class DecoderModel {
             if (w.bv() != null) {
                 VectorMath.addBias(v, n, w.bv());
             }
-            float[] keyCache = cache.keys(l);
-            float[] valueCache = cache.values(l);
-            for (int r = 0; r < n; r++) {
-                rope.apply(q, r * qDim, config.headCount(), config.headDim(), pos0 + r, cos, sin);
-                rope.apply(k, r * kvDim, config.headCountKv(), config.headDim(), pos0 + r, cos, sin);
+            for (Slot s : slots) {
+                int pos0 = s.cache().length();
+                for (int r = 0; r < s.rows(); r++) {
+                    int row = s.start() + r;
+                    rope.apply(q, row * qDim, config.headCount(), config.headDim(), pos0 + r, cos, sin);
+                    rope.apply(k, row * kvDim, config.headCountKv(), config.headDim(), pos0 + r, cos, sin);
+                }
+                System.arraycopy(k, s.start() * kvDim, s.cache().keys(l), pos0 * kvDim, s.rows() * kvDim);
+                System.arraycopy(v, s.start() * kvDim, s.cache().values(l), pos0 * kvDim, s.rows() * kvDim);
             }
-            System.arraycopy(k, 0, keyCache, pos0 * kvDim, n * kvDim);
-            System.arraycopy(v, 0, valueCache, pos0 * kvDim, n * kvDim);
-            attend(q, att, n, pos0, keyCache, valueCache);
+            attend(slots, q, att, l);
             linear(w.wo(), att, n, proj);
             VectorMath.addInPlace(x, proj);
 
@@ -216,30 +275,47 @@ public final class DecoderModel {
             linear(w.wDown(), gate, n, proj);
             VectorMath.addInPlace(x, proj);
         }
-        cache.advance(n);
+        for (Slot s : slots) {
+            s.cache().advance(s.rows());
+        }
     }
 
-    /** Causal attention of the n new rows (at positions pos0…) over the cache, one task per (row, head). */
-    private void attend(float[] q, float[] att, int n, int pos0, float[] keyCache, float[] valueCache) {
+    /** Causal attention of every slot's new rows over its own cache, one task per (row, head). */
+    private void attend(List<Slot> slots, float[] q, float[] att, int layer) {
         int heads = config.headCount();
         int hd = config.headDim();
         int qDim = heads * hd;
         int kvDim = config.kvDim();
         int group = heads / config.headCountKv();
         float scale = (float) (1.0 / Math.sqrt(hd));
-        pool.forRange(n * heads, (from, to) -> {
-            float[] scores = new float[pos0 + n];
+        int rowsTotal = 0;
+        int maxLen = 0;
+        int[] slotOfRow;
+        for (Slot s : slots) {
+            rowsTotal += s.rows();
+            maxLen = Math.max(maxLen, s.cache().length() + s.rows());
+        }
+        slotOfRow = new int[rowsTotal];
+        for (int i = 0; i < slots.size(); i++) {
+            Arrays.fill(slotOfRow, slots.get(i).start(), slots.get(i).start() + slots.get(i).rows(), i);
+        }
+        int scoreLen = maxLen;
+        pool.forRange(rowsTotal * heads, (from, to) -> {
+            float[] scores = new float[scoreLen];
             for (int task = from; task < to; task++) {
-                int r = task / heads;
+                int row = task / heads;
                 int h = task % heads;
+                Slot s = slots.get(slotOfRow[row]);
+                float[] keyCache = s.cache().keys(layer);
+                float[] valueCache = s.cache().values(layer);
                 int kvOff = (h / group) * hd;
-                int qOff = r * qDim + h * hd;
-                int len = pos0 + r + 1;
+                int qOff = row * qDim + h * hd;
+                int len = s.cache().length() + (row - s.start()) + 1;
                 for (int j = 0; j < len; j++) {
                     scores[j] = VectorMath.dot(q, qOff, keyCache, j * kvDim + kvOff, hd) * scale;
                 }
                 Softmax.inPlace(scores, 0, len);
-                java.util.Arrays.fill(att, qOff, qOff + hd, 0f);
+                Arrays.fill(att, qOff, qOff + hd, 0f);
                 for (int j = 0; j < len; j++) {
                     VectorMath.axpy(scores[j], valueCache, j * kvDim + kvOff, att, qOff, hd);
                 }
@@ -276,9 +352,10 @@ public final class DecoderModel {
             this.segments = segments;
         }
 
-        void fill(float[] x, int n) {
+        /** Writes the next n positions' input rows into x from row {@code at} on. */
+        void fill(float[] x, int at, int n) {
             int d = config.embd();
-            for (int r = 0; r < n; r++) {
+            for (int r = at; r < at + n; r++) {
                 while (offset >= segments.get(segment).length()) {
                     segment++;
                     offset = 0;
