@@ -42,6 +42,25 @@ public final class KvCache {
         length = newLength;
     }
 
+    /**
+     * Makes this cache hold the first {@code n} positions of {@code source} (a shared prompt prefix), replacing
+     * whatever it held. The copied keys and values are the ones a recomputation would give, bit for bit.
+     */
+    public void copyPrefixFrom(KvCache source, int n) {
+        if (source.kvDim != kvDim || source.keys.length != keys.length) {
+            throw new IllegalArgumentException("KV caches of different models");
+        }
+        if (n < 0 || n > source.length || n > capacity) {
+            throw new IllegalArgumentException("cannot copy " + n + " positions from a cache of length "
+                    + source.length + " into one of capacity " + capacity);
+        }
+        for (int l = 0; l < keys.length; l++) {
+            System.arraycopy(source.keys[l], 0, keys[l], 0, n * kvDim);
+            System.arraycopy(source.values[l], 0, values[l], 0, n * kvDim);
+        }
+        length = n;
+    }
+
     /** Bytes held by this cache. */
     public long bytes() {
         return 2L * keys.length * capacity * kvDim * Float.BYTES;

@@ -1,0 +1,148 @@
+package dev.fovea.engine.pipeline;
+
+import dev.fovea.engine.llm.Segment;
+import dev.fovea.engine.sampling.Sampler;
+import dev.fovea.engine.tokenizer.Tokenizer;
+import dev.fovea.engine.tokenizer.Utf8StreamDecoder;
+import java.util.List;
+
+/**
+ * The sampling side of one generating sequence: turns each step's logits into the next token and streams its
+ * text, holding back text that could still become a stop string. Shared by the single-sequence {@link Generator}
+ * and the {@link BatchScheduler}, so both stop, decode and report identically.
+ */
+final class SequenceState {
+    private final Tokenizer tokenizer;
+    private final GenerationConfig config;
+    private final TokenListener listener;
+    private final Sampler sampler;
+    private final int inputLength;
+    private final int[] history;
+    private int historyLength;
+    private final int[] generated;
+    private int generatedCount;
+    private final Utf8StreamDecoder utf8 = new Utf8StreamDecoder();
+    private final StringBuilder text = new StringBuilder();
+    /** Text before this index has been emitted and can no longer be part of a stop string. */
+    private int keptChars;
+    private FinishReason finishReason;
+    private final long startNanos = System.nanoTime();
+    private long firstTokenNanos;
+
+    SequenceState(Tokenizer tokenizer, List<Segment> input, GenerationConfig config, TokenListener listener) {
+        this.tokenizer = tokenizer;
+        this.config = config;
+        this.listener = listener;
+        this.sampler = new Sampler(config.sampler());
+        this.inputLength = input.stream().mapToInt(Segment::length).sum();
+        this.history = new int[inputLength + config.maxTokens()];
+        for (Segment s : input) {
+            if (s instanceof Segment.Tokens t) {
+                System.arraycopy(t.ids(), 0, history, historyLength, t.ids().length);
+                historyLength += t.ids().length;
+            }
+        }
+        this.generated = new int[config.maxTokens()];
+        if (config.maxTokens() == 0) {
+            finishReason = FinishReason.LENGTH;
+        }
+    }
+
+    int inputLength() {
+        return inputLength;
+    }
+
+    boolean finished() {
+        return finishReason != null;
+    }
+
+    /**
+     * Takes the logits after the latest position. Returns the token to feed next, or -1 when the sequence has
+     * finished (end-of-generation, stop string, token limit, or the listener cancelled).
+     */
+    int accept(float[] logits) {
+        if (finished()) {
+            return -1;
+        }
+        if (firstTokenNanos == 0) {
+            firstTokenNanos = System.nanoTime();
+        }
+        int token = sampler.sample(logits, history, historyLength);
+        if (!config.ignoreEos() && tokenizer.isEndOfGeneration(token)) {
+            return finish(FinishReason.STOP);
+        }
+        generated[generatedCount++] = token;
+        history[historyLength++] = token;
+        text.append(utf8.feed(tokenizer.tokenBytes(token)));
+        int stopAt = findStop();
+        if (stopAt >= 0) {
+            text.setLength(stopAt);
+            return finish(FinishReason.STOP);
+        }
+        int safe = Math.max(keptChars, safeLength());
+        String emit = text.substring(keptChars, safe);
+        keptChars = safe;
+        if (!listener.onToken(token, emit)) {
+            finishReason = FinishReason.CANCELLED;
+            return -1;
+        }
+        if (generatedCount >= config.maxTokens()) {
+            return finish(FinishReason.LENGTH);
+        }
+        return token;
+    }
+
+    /** Ends the sequence from outside (context full, caller gone). */
+    void end(FinishReason reason) {
+        if (!finished()) {
+            if (reason == FinishReason.CANCELLED) {
+                finishReason = reason;
+            } else {
+                finish(reason);
+            }
+        }
+    }
+
+    private int finish(FinishReason reason) {
+        finishReason = reason;
+        text.append(utf8.flush());
+        if (keptChars < text.length()) {
+            listener.onToken(-1, text.substring(keptChars));
+            keptChars = text.length();
+        }
+        return -1;
+    }
+
+    GenerationResult result() {
+        long end = System.nanoTime();
+        long first = firstTokenNanos == 0 ? end : firstTokenNanos;
+        return new GenerationResult(inputLength, java.util.Arrays.copyOf(generated, generatedCount), text.toString(),
+                finishReason == null ? FinishReason.LENGTH : finishReason, (first - startNanos) / 1e6,
+                (end - first) / 1e6);
+    }
+
+    private int findStop() {
+        int best = -1;
+        for (String s : config.stop()) {
+            int i = text.indexOf(s, Math.max(0, keptChars - s.length()));
+            if (i >= 0 && (best < 0 || i < best)) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** Length of the prefix of the text that no stop string can still start in. */
+    private int safeLength() {
+        int safe = text.length();
+        for (String s : config.stop()) {
+            for (int k = Math.min(s.length() - 1, text.length()); k > 0; k--) {
+                if (text.length() - k < safe && s.startsWith(text.substring(text.length() - k))) {
+                    safe = text.length() - k;
+                    break;
+                }
+            }
+        }
+        return safe;
+    }
+}
