@@ -1,0 +1,67 @@
+package dev.fovea.cli;
+
+import dev.fovea.engine.gguf.GgufFile;
+import dev.fovea.engine.synth.LlmPreset;
+import dev.fovea.engine.synth.LlmSynthesizer;
+import dev.fovea.engine.tensor.GgmlType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "llm", mixinStandardHelpOptions = true,
+        description = "A random-weight llama/qwen2 GGUF at a preset's shapes, tokenizer copied from a vocab GGUF.")
+final class SynthLlmCommand implements Callable<Integer> {
+    @Option(names = "--arch", description = "llama or qwen2 (checked against the preset).")
+    String arch;
+
+    @Option(names = "--preset", required = true,
+            description = "tinyllama-1.1b, qwen2-0.5b, llama-7b, tiny, tiny-qwen2.")
+    String preset;
+
+    @Option(names = "--qtype", defaultValue = "q8_0",
+            description = "Type of the 2-D weights: f32, f16, bf16, q8_0, q4_0, q4_k, q6_k (default: ${DEFAULT-VALUE}).")
+    String qtype;
+
+    @Option(names = "--vocab", required = true, description = "GGUF to copy the tokenizer from (e.g. a vocab-only GGUF).")
+    Path vocab;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = {"-o", "--out"}, required = true, description = "Output GGUF file.")
+    Path out;
+
+    @Mixin
+    EngineOptions engine;
+
+    @Override
+    public Integer call() throws Exception {
+        LlmPreset p = LlmPreset.named(preset, arch);
+        GgmlType type = parseType(qtype);
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        try (GgufFile v = GgufFile.open(vocab)) {
+            int nVocab = v.getStringArray("tokenizer.ggml.tokens").length;
+            long params = p.parameterCount(nVocab);
+            System.err.printf("synth %s (%s, %d layers, n_embd %d, vocab %d): %.2f B parameters as %s%n",
+                    p.name(), p.arch(), p.blockCount(), p.embd(), nVocab, params / 1e9, type);
+            LlmSynthesizer.write(new LlmSynthesizer.Spec(p, type, seed), v, out, engine.pool(), engine.progress());
+        }
+        System.out.println(out);
+        return 0;
+    }
+
+    static GgmlType parseType(String name) {
+        try {
+            return GgmlType.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown --qtype '" + name + "' (f32, f16, bf16, q8_0, q4_0, q4_k, q6_k)");
+        }
+    }
+}
