@@ -1,0 +1,36 @@
+package dev.fovea.engine.adapter;
+
+import dev.fovea.engine.tensor.Parallel;
+import dev.fovea.engine.tensor.WeightMatrix;
+
+/** y = W·x (+ b) for each row of a batch: W maps {@code inputDim()} to {@code outputDim()}. */
+record DenseLayer(WeightMatrix weight, float[] bias) {
+    DenseLayer {
+        if (bias != null && bias.length != weight.rows()) {
+            throw new IllegalArgumentException("bias of " + bias.length + " for a matrix of " + weight.rows() + " rows");
+        }
+    }
+
+    int inputDim() {
+        return weight.cols();
+    }
+
+    int outputDim() {
+        return weight.rows();
+    }
+
+    /** {@code x} is [n][inputDim]; returns [n][outputDim]. */
+    float[] apply(float[] x, int n, Parallel pool) {
+        float[] out = new float[Math.multiplyExact(n, outputDim())];
+        weight.matMul(x, n, out, pool);
+        if (bias != null) {
+            int d = outputDim();
+            for (int t = 0; t < n; t++) {
+                for (int i = 0; i < d; i++) {
+                    out[t * d + i] += bias[i];
+                }
+            }
+        }
+        return out;
+    }
+}
