@@ -1,0 +1,125 @@
+package dev.fovea.engine.tokenizer;
+
+import dev.fovea.engine.gguf.GgufFile;
+import dev.fovea.engine.gguf.GgufFormatException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The token table and special-token settings of {@code tokenizer.ggml.*}, checked for consistency. */
+final class Vocabulary {
+    static final int NORMAL = 1;
+    static final int UNKNOWN = 2;
+    static final int CONTROL = 3;
+    static final int USER_DEFINED = 4;
+    static final int UNUSED = 5;
+    static final int BYTE = 6;
+
+    /** Chat-end markers that end generation when the vocabulary has them as control tokens. */
+    private static final List<String> END_MARKERS = List.of("<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>",
+            "<|endoftext|>", "</s>", "<|end_of_text|>", "<｜end▁of▁sentence｜>", "<|return|>");
+
+    final String[] tokens;
+    final float[] scores;
+    final int[] types;
+    final Map<String, Integer> ids;
+    final int bos;
+    final int eos;
+    final int unk;
+    final boolean addBos;
+    final boolean addEos;
+    final boolean addSpacePrefix;
+    final boolean[] endOfGeneration;
+    /** Control/user-defined/unknown tokens, longest text first (the order special-token matching tries them). */
+    final List<Integer> specials;
+
+    private Vocabulary(GgufFile f) throws GgufFormatException {
+        tokens = f.getStringArray("tokenizer.ggml.tokens");
+        if (tokens == null || tokens.length == 0) {
+            throw new GgufFormatException("tokenizer.ggml.tokens is missing or empty");
+        }
+        int n = tokens.length;
+        float[] s = f.getFloatArray("tokenizer.ggml.scores");
+        if (s != null && s.length != n) {
+            throw new GgufFormatException("tokenizer.ggml.scores has " + s.length + " entries for " + n + " tokens");
+        }
+        scores = s != null ? s : new float[n];
+        int[] t = f.getIntArray("tokenizer.ggml.token_type");
+        if (t != null && t.length != n) {
+            throw new GgufFormatException("tokenizer.ggml.token_type has " + t.length + " entries for " + n + " tokens");
+        }
+        types = t != null ? t : filled(n, NORMAL);
+        ids = new HashMap<>(n * 2);
+        for (int i = 0; i < n; i++) {
+            if (tokens[i] == null) {
+                throw new GgufFormatException("token " + i + " has no text");
+            }
+            ids.putIfAbsent(tokens[i], i);
+        }
+        boolean spm = "llama".equals(f.getString("tokenizer.ggml.model", ""));
+        bos = id(f, "tokenizer.ggml.bos_token_id", spm ? 1 : -1, n);
+        eos = id(f, "tokenizer.ggml.eos_token_id", spm ? 2 : -1, n);
+        unk = id(f, "tokenizer.ggml.unknown_token_id", spm ? 0 : -1, n);
+        // llama.cpp's defaults: SentencePiece adds BOS and a space prefix; byte-level BPE adds neither
+        addBos = f.getBool("tokenizer.ggml.add_bos_token", spm) && bos >= 0;
+        addEos = f.getBool("tokenizer.ggml.add_eos_token", false) && eos >= 0;
+        addSpacePrefix = f.getBool("tokenizer.ggml.add_space_prefix", spm);
+        endOfGeneration = new boolean[n];
+        if (eos >= 0) {
+            endOfGeneration[eos] = true;
+        }
+        int eot = id(f, "tokenizer.ggml.eot_token_id", -1, n);
+        if (eot >= 0) {
+            endOfGeneration[eot] = true;
+        }
+        for (String m : END_MARKERS) {
+            Integer id = ids.get(m);
+            if (id != null && (types[id] == CONTROL || types[id] == USER_DEFINED)) {
+                endOfGeneration[id] = true;
+            }
+        }
+        List<Integer> sp = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if ((types[i] == CONTROL || types[i] == USER_DEFINED || types[i] == UNKNOWN) && !tokens[i].isEmpty()) {
+                sp.add(i);
+            }
+        }
+        sp.sort(Comparator.comparingInt((Integer i) -> -tokens[i].length()).thenComparingInt(i -> i));
+        specials = List.copyOf(sp);
+    }
+
+    static Vocabulary fromGguf(GgufFile f) throws GgufFormatException {
+        return new Vocabulary(f);
+    }
+
+    private static int id(GgufFile f, String key, int fallback, int n) throws GgufFormatException {
+        long v = f.getLong(key, fallback);
+        if (v < -1 || v >= n) {
+            throw new GgufFormatException(key + " = " + v + " is outside the vocabulary of " + n);
+        }
+        return (int) v;
+    }
+
+    private static int[] filled(int n, int v) {
+        int[] a = new int[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+
+    int size() {
+        return tokens.length;
+    }
+
+    int idOf(String text) {
+        Integer id = ids.get(text);
+        return id == null ? -1 : id;
+    }
+
+    void checkId(int id) {
+        if (id < 0 || id >= tokens.length) {
+            throw new IllegalArgumentException("token id " + id + " outside the vocabulary of " + tokens.length);
+        }
+    }
+}
