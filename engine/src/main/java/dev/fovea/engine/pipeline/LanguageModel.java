@@ -3,21 +3,27 @@ package dev.fovea.engine.pipeline;
 import dev.fovea.engine.Progress;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.llm.DecoderModel;
+import dev.fovea.engine.llm.Segment;
+import dev.fovea.engine.template.ChatMessage;
+import dev.fovea.engine.template.ChatTemplate;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /** An LLM GGUF opened for use: the mapped file, the decoder and the tokenizer from its metadata. */
 public final class LanguageModel implements AutoCloseable {
     private final GgufFile file;
     private final DecoderModel decoder;
     private final Tokenizer tokenizer;
+    private final ChatTemplate chatTemplate;
 
-    private LanguageModel(GgufFile file, DecoderModel decoder, Tokenizer tokenizer) {
+    private LanguageModel(GgufFile file, DecoderModel decoder, Tokenizer tokenizer, ChatTemplate chatTemplate) {
         this.file = file;
         this.decoder = decoder;
         this.tokenizer = tokenizer;
+        this.chatTemplate = chatTemplate;
     }
 
     public static LanguageModel open(Path path, Parallel pool, Progress progress) throws IOException {
@@ -29,7 +35,12 @@ public final class LanguageModel implements AutoCloseable {
                 throw new IOException(path + ": tokenizer has " + tok.vocabSize() + " tokens but the embedding only "
                         + dec.config().vocabSize() + " rows");
             }
-            return new LanguageModel(f, dec, tok);
+            String bos = tok.bosId() >= 0 ? tok.tokenText(tok.bosId()) : "";
+            String eos = tok.eosId() >= 0 ? tok.tokenText(tok.eosId()) : "";
+            String source = f.getString("tokenizer.chat_template", null);
+            ChatTemplate template = source == null || source.isBlank()
+                    ? ChatTemplate.chatMl(bos, eos) : ChatTemplate.of(source, bos, eos);
+            return new LanguageModel(f, dec, tok, template);
         } catch (IOException | RuntimeException e) {
             f.close();
             throw e;
@@ -46,6 +57,19 @@ public final class LanguageModel implements AutoCloseable {
 
     public Tokenizer tokenizer() {
         return tokenizer;
+    }
+
+    /** The model's chat template ({@code tokenizer.chat_template}), or ChatML when it has none. */
+    public ChatTemplate chatTemplate() {
+        return chatTemplate;
+    }
+
+    /**
+     * The input for a chat: the rendered template tokenized, with each image's embeddings (in order of appearance)
+     * where its marker is.
+     */
+    public List<Segment> chatInput(List<ChatMessage> messages, List<Segment.Embeddings> images) {
+        return PromptAssembler.assemble(tokenizer, chatTemplate.render(messages, true), images);
     }
 
     @Override

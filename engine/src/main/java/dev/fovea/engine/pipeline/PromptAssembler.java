@@ -1,0 +1,43 @@
+package dev.fovea.engine.pipeline;
+
+import dev.fovea.engine.llm.Segment;
+import dev.fovea.engine.template.ChatTemplate;
+import dev.fovea.engine.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Turns a rendered prompt with image markers into segments: token runs with image embeddings between them. */
+public final class PromptAssembler {
+    private PromptAssembler() {
+    }
+
+    /**
+     * Tokenizes {@code rendered} (special tokens parsed; BOS per the vocabulary, added once at the start — a BOS the
+     * template wrote as text is dropped so it is not doubled) and puts {@code images.get(k)} at the k-th marker.
+     */
+    public static List<Segment> assemble(Tokenizer tokenizer, String rendered, List<Segment.Embeddings> images) {
+        String text = rendered;
+        if (tokenizer.addBos() && tokenizer.bosId() >= 0) {
+            String bos = tokenizer.tokenText(tokenizer.bosId());
+            if (!bos.isEmpty() && text.startsWith(bos)) {
+                text = text.substring(bos.length());
+            }
+        }
+        String[] pieces = text.split(java.util.regex.Pattern.quote(ChatTemplate.IMAGE_MARKER), -1);
+        if (pieces.length - 1 != images.size()) {
+            throw new IllegalArgumentException("the prompt has " + (pieces.length - 1) + " image places for "
+                    + images.size() + " images");
+        }
+        List<Segment> out = new ArrayList<>();
+        for (int i = 0; i < pieces.length; i++) {
+            int[] ids = tokenizer.encode(pieces[i], i == 0, true);
+            if (ids.length > 0) {
+                out.add(Segment.tokens(ids));
+            }
+            if (i < images.size()) {
+                out.add(images.get(i));
+            }
+        }
+        return out;
+    }
+}
