@@ -1,28 +1,242 @@
 package dev.fovea.engine.tensor;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
-// SCRATCH (uncommitted): replaced by the tensor branch
+/**
+ * The compute pool: a fixed set of persistent daemon worker threads that split index ranges with the calling
+ * thread.
+ *
+ * <p>A decode step calls {@link #forRange} a few hundred times per token, so dispatch must cost microseconds,
+ * not the tens of microseconds of an executor round trip. Workers therefore wait on a generation counter,
+ * spinning for a short while before parking; the caller runs the first share itself and then waits for the
+ * others the same way. One {@code forRange} runs at a time per pool: callers from different threads take turns,
+ * and a call made from inside a running body (by a worker or by the caller's own share) runs inline, so nesting
+ * never deadlocks.
+ */
 public final class Parallel implements AutoCloseable {
-    private static final Parallel SHARED = create(Integer.getInteger("fovea.threads", Runtime.getRuntime().availableProcessors()));
+    /** About 20-50 µs of spinning before a waiting thread parks: longer than the gaps between a decode's calls. */
+    private static final int SPINS = 20_000;
+
+    private static final Parallel SHARED = new Parallel(defaultThreads(), true);
+
     private final int threads;
-    private final ExecutorService exec;
-    private Parallel(int t) { threads = t; exec = Executors.newFixedThreadPool(t, r -> { Thread th = new Thread(r); th.setDaemon(true); return th; }); }
-    public static Parallel shared() { return SHARED; }
-    public static Parallel create(int t) { return new Parallel(t); }
-    public int threads() { return threads; }
-    public void forRange(int n, Range body) {
-        if (n <= 0) return;
-        int t = Math.min(threads, n);
-        if (t == 1) { body.run(0, n); return; }
-        var fs = new ArrayList<Future<?>>();
-        for (int i = 1; i < t; i++) { int from = (int) ((long) n * i / t), to = (int) ((long) n * (i + 1) / t); fs.add(exec.submit(() -> body.run(from, to))); }
-        body.run(0, (int) ((long) n / t));
-        try { for (var f : fs) f.get(); } catch (Exception e) { throw new RuntimeException(e); }
+    private final boolean shared;
+    private final Worker[] workers;
+    private final ReentrantLock callers = new ReentrantLock();
+    private final ThreadLocal<Boolean> inside = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
+    /** The latest job; a new object per call so that a late worker never mixes two calls' fields. */
+    private volatile Job job = new Job(0, null, 0, 0);
+    private volatile Thread waiter;
+    private volatile boolean closed;
+
+    private Parallel(int threads, boolean shared) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
+        }
+        this.threads = threads;
+        this.shared = shared;
+        this.workers = new Worker[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(i + 1);
+            workers[i].start();
+        }
     }
-    @FunctionalInterface public interface Range { void run(int from, int to); }
-    public void close() { exec.shutdown(); }
+
+    private static int defaultThreads() {
+        int n = Integer.getInteger("fovea.threads", Runtime.getRuntime().availableProcessors());
+        return Math.max(1, n);
+    }
+
+    /** The process-wide pool, sized by the system property {@code fovea.threads} (default: available cores). */
+    public static Parallel shared() {
+        return SHARED;
+    }
+
+    /** A new pool of {@code threads} threads in all (the caller counts as one); close it when done. */
+    public static Parallel create(int threads) {
+        return new Parallel(threads, false);
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    /**
+     * Runs {@code body} over [0, n) split into at most {@link #threads()} contiguous ranges, one per thread,
+     * and returns when all are done. An exception thrown by any range is rethrown here (after every range
+     * has finished).
+     */
+    public void forRange(int n, Range body) {
+        if (n <= 0) {
+            return;
+        }
+        if (closed) {
+            throw new IllegalStateException("Parallel pool is closed");
+        }
+        int parts = Math.min(threads, n);
+        if (parts == 1 || inside.get() || Thread.currentThread() instanceof Worker w && w.pool() == this) {
+            body.run(0, n);
+            return;
+        }
+        callers.lock();
+        inside.set(Boolean.TRUE);
+        try {
+            dispatch(n, parts, body);
+        } finally {
+            inside.set(Boolean.FALSE);
+            callers.unlock();
+        }
+    }
+
+    private void dispatch(int n, int parts, Range body) {
+        Job current = new Job(job.generation + 1, body, n, parts);
+        job = current; // volatile write: publishes the job
+        for (int i = 0; i < parts - 1; i++) {
+            Worker w = workers[i];
+            if (w.parked) {
+                LockSupport.unpark(w);
+            }
+        }
+        Throwable own = null;
+        try {
+            body.run(0, bound(n, parts, 1));
+        } catch (Throwable t) {
+            own = t;
+        }
+        awaitWorkers(current);
+        Throwable other = current.failure;
+        if (own == null) {
+            own = other;
+        } else if (other != null && other != own) {
+            own.addSuppressed(other);
+        }
+        if (own instanceof RuntimeException e) {
+            throw e;
+        }
+        if (own instanceof Error e) {
+            throw e;
+        }
+        if (own != null) {
+            throw new RuntimeException(own);
+        }
+    }
+
+    private static int bound(int n, int parts, int i) {
+        return (int) ((long) n * i / parts);
+    }
+
+    private void awaitWorkers(Job current) {
+        for (int i = 0; i < SPINS; i++) {
+            if (current.pending.get() == 0) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        waiter = Thread.currentThread();
+        while (current.pending.get() != 0) {
+            LockSupport.park(this);
+        }
+        waiter = null;
+    }
+
+    /** Stops the workers. The shared pool ignores close: it lives as long as the process. */
+    @Override
+    public void close() {
+        if (shared || closed) {
+            return;
+        }
+        closed = true;
+        for (Worker w : workers) {
+            LockSupport.unpark(w);
+        }
+    }
+
+    @FunctionalInterface
+    public interface Range {
+        void run(int from, int to);
+    }
+
+    private static final class Job {
+        final long generation;
+        final Range body;
+        final int size;
+        final int parts;
+        final AtomicInteger pending;
+        volatile Throwable failure;
+
+        Job(long generation, Range body, int size, int parts) {
+            this.generation = generation;
+            this.body = body;
+            this.size = size;
+            this.parts = parts;
+            this.pending = new AtomicInteger(Math.max(0, parts - 1));
+        }
+    }
+
+    private final class Worker extends Thread {
+        private final int index;
+        volatile boolean parked;
+
+        Worker(int index) {
+            super("fovea-compute-" + index);
+            this.index = index;
+            setDaemon(true);
+        }
+
+        Parallel pool() {
+            return Parallel.this;
+        }
+
+        @Override
+        public void run() {
+            long seen = 0;
+            while (true) {
+                Job j = awaitJob(seen);
+                if (j == null) {
+                    return;
+                }
+                seen = j.generation;
+                if (index < j.parts) {
+                    try {
+                        j.body.run(bound(j.size, j.parts, index), bound(j.size, j.parts, index + 1));
+                    } catch (Throwable t) {
+                        j.failure = t;
+                    }
+                    if (j.pending.decrementAndGet() == 0) {
+                        Thread w = waiter;
+                        if (w != null) {
+                            LockSupport.unpark(w);
+                        }
+                    }
+                }
+            }
+        }
+
+        /** The next job after generation {@code seen}, or null when the pool closed. */
+        private Job awaitJob(long seen) {
+            for (int i = 0; i < SPINS; i++) {
+                Job j = job;
+                if (j.generation != seen) {
+                    return j;
+                }
+                if (closed) {
+                    return null;
+                }
+                Thread.onSpinWait();
+            }
+            while (true) {
+                parked = true; // volatile write, then re-read job: pairs with dispatch's write-then-read
+                Job j = job;
+                if (j.generation != seen || closed) {
+                    parked = false;
+                    return closed ? null : j;
+                }
+                LockSupport.park(Parallel.this);
+                parked = false;
+            }
+        }
+    }
 }

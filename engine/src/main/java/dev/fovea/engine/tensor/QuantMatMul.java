@@ -1,0 +1,276 @@
+package dev.fovea.engine.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Tiled quantized weights × many tokens (prompt batches).
+ *
+ * <p>Tokens go in vector lanes: the quantized activations are regrouped as [16 tokens][k] columns so that one
+ * FMA multiplies one weight by the same k of 16 tokens. A panel of rows is decoded chunk by chunk (256 values)
+ * to integer-valued floats once and reused for every token; the micro-kernel forms, for 8 rows × 32 tokens,
+ * exact integer sums over a span of k (every partial sum is an integer below 2^24, so the float FMAs are exact
+ * whatever the order). Those exact sums are then scaled and accumulated with the same float expressions, in the
+ * same block order, as {@link QuantRowDot} — so every output is bit-identical to the mat-vec result for that
+ * token, whatever the batch size, tiling or thread count.
+ */
+final class QuantMatMul {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+    static final int LANES = 16;
+    private static final int TILE = 8;
+    private static final int CHUNK = 256;
+    private static final int MAX_PANEL = 64;
+
+    private QuantMatMul() {
+    }
+
+    /**
+     * Span of k over which integer sums of (scaled) quants times int8 activations stay below 2^24: 32 × 128 × 127
+     * for Q8_0/Q4_0 blocks; K-quants fold the sub-block scale into the weight: Q4_K 128 × 63·15 × 127,
+     * Q5_K 64 × 63·31 × 127, Q6_K 32 × 128·32 × 127.
+     */
+    private static int span(GgmlType type) {
+        return switch (type) {
+            case Q8_0, Q4_0 -> 32;
+            case Q4_K -> 128;
+            case Q5_K -> 64;
+            case Q6_K -> 32;
+            default -> throw new IllegalArgumentException("not a quantized type: " + type);
+        };
+    }
+
+    static QuantizedActivations.Kind kind(GgmlType type) {
+        return type == GgmlType.Q8_0 || type == GgmlType.Q4_0
+                ? QuantizedActivations.Kind.Q8_0 : QuantizedActivations.Kind.Q8_K;
+    }
+
+    static void run(MemorySegment seg, GgmlType type, int rows, int cols, float[] x, int n, float[] out,
+                    Parallel pool) {
+        QuantizedActivations a = QuantizedActivations.of(kind(type), x, 0, n, cols);
+        int groups = (n + 2 * LANES - 1) / (2 * LANES) * 2;
+        Inputs in = new Inputs(a.valuesByGroup(groups), a.scalesByGroup(groups),
+                a.bsum == null ? null : a.sumsByGroup(groups), groups, n);
+        int perThread = (rows + pool.threads() - 1) / pool.threads();
+        int panelRows = Math.min(MAX_PANEL, (perThread + TILE - 1) / TILE * TILE);
+        int panels = (rows + panelRows - 1) / panelRows;
+        long rowBytes = type.byteSize(cols);
+        pool.forRange(panels, (from, to) -> {
+            Panel p = new Panel(seg, type, rows, cols, rowBytes, panelRows, in);
+            for (int i = from; i < to; i++) {
+                p.run(i * panelRows, out);
+            }
+        });
+    }
+
+    /** Regrouped activations shared by all panels. */
+    private record Inputs(float[] values, float[] scales, int[] sums, int groups, int n) {
+    }
+
+    /** Per-thread scratch for one panel of rows. */
+    private static final class Panel {
+        private final MemorySegment seg;
+        private final GgmlType type;
+        private final int rows;
+        private final int cols;
+        private final long rowBytes;
+        private final int panelRows;
+        private final Inputs in;
+        private final int span;
+        private final boolean kQuant;
+        private final boolean hasMins;
+        private final byte[] raw;
+        private final float[] w;
+        private final float[] scale;
+        private final float[] minScale;
+        private final int[] mins;
+        private final float[] totals;
+        private final float[] sums = new float[TILE * 2 * LANES];
+        private final int[] isum = new int[TILE * 2 * LANES];
+
+        Panel(MemorySegment seg, GgmlType type, int rows, int cols, long rowBytes, int panelRows, Inputs in) {
+            this.seg = seg;
+            this.type = type;
+            this.rows = rows;
+            this.cols = cols;
+            this.rowBytes = rowBytes;
+            this.panelRows = panelRows;
+            this.in = in;
+            this.span = span(type);
+            this.kQuant = type.blockSize() == 256;
+            this.hasMins = type == GgmlType.Q4_K || type == GgmlType.Q5_K;
+            this.raw = new byte[Math.toIntExact(type.byteSize(CHUNK))];
+            this.w = new float[panelRows * CHUNK];
+            this.scale = new float[panelRows * 8];
+            this.minScale = new float[panelRows * 8];
+            this.mins = new int[panelRows * 8];
+            this.totals = new float[panelRows * in.groups * LANES];
+        }
+
+        void run(int row0, float[] out) {
+            Arrays.fill(totals, 0f);
+            for (int k0 = 0; k0 < cols; k0 += CHUNK) {
+                int len = Math.min(CHUNK, cols - k0);
+                decode(row0, k0, len);
+                for (int gp = 0; gp < in.groups; gp += 2) {
+                    for (int rt = 0; rt < panelRows; rt += TILE) {
+                        if (kQuant) {
+                            superBlock(rt, gp, k0);
+                        } else {
+                            blocks(rt, gp, k0, len);
+                        }
+                    }
+                }
+            }
+            int stride = in.groups * LANES;
+            for (int r = 0; r < panelRows && row0 + r < rows; r++) {
+                for (int t = 0; t < in.n; t++) {
+                    out[t * rows + row0 + r] = totals[r * stride + t];
+                }
+            }
+        }
+
+        private void decode(int row0, int k0, int len) {
+            int bytes = Math.toIntExact(type.byteSize(len));
+            long byteOff = type.byteSize(k0);
+            for (int r = 0; r < panelRows; r++) {
+                if (row0 + r < rows) {
+                    MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, (row0 + r) * rowBytes + byteOff, raw, 0, bytes);
+                    BlockDecoder.quants(type, raw, 0, len, w, r * CHUNK, scale, r * 8, minScale, mins, r);
+                } else {
+                    Arrays.fill(w, r * CHUNK, (r + 1) * CHUNK, 0f);
+                    Arrays.fill(scale, r * 8, r * 8 + 8, 0f);
+                    Arrays.fill(minScale, r * 8, r * 8 + 8, 0f);
+                    Arrays.fill(mins, r * 8, r * 8 + 8, 0);
+                }
+            }
+        }
+
+        /** Q8_0/Q4_0: for each 32-block, total += sumi · (dw · dx). */
+        private void blocks(int rt, int gp, int k0, int len) {
+            int blocksPerRow = cols / 32;
+            int stride = in.groups * LANES;
+            for (int bl = 0; bl < len / 32; bl++) {
+                int k = k0 + 32 * bl;
+                kernel(w, rt * CHUNK + 32 * bl, in.values, (gp * cols + k) * LANES, ((gp + 1) * cols + k) * LANES,
+                        32, sums);
+                int blk = k / 32;
+                FloatVector dx0 = FloatVector.fromArray(F, in.scales, (gp * blocksPerRow + blk) * LANES);
+                FloatVector dx1 = FloatVector.fromArray(F, in.scales, ((gp + 1) * blocksPerRow + blk) * LANES);
+                for (int r = 0; r < TILE; r++) {
+                    float dw = scale[(rt + r) * 8 + bl];
+                    int t0 = (rt + r) * stride + gp * LANES;
+                    FloatVector s0 = FloatVector.fromArray(F, sums, (2 * r) * LANES);
+                    FloatVector s1 = FloatVector.fromArray(F, sums, (2 * r + 1) * LANES);
+                    FloatVector.fromArray(F, totals, t0).add(s0.mul(dx0.mul(dw))).intoArray(totals, t0);
+                    FloatVector.fromArray(F, totals, t0 + LANES).add(s1.mul(dx1.mul(dw)))
+                            .intoArray(totals, t0 + LANES);
+                }
+            }
+        }
+
+        /** K-quants: total += (yd·d)·sumi − (yd·dmin)·summ for the 256-value super-block at k0. */
+        private void superBlock(int rt, int gp, int k0) {
+            Arrays.fill(isum, 0);
+            for (int s = 0; s < CHUNK; s += span) {
+                int k = k0 + s;
+                kernel(w, rt * CHUNK + s, in.values, (gp * cols + k) * LANES, ((gp + 1) * cols + k) * LANES, span,
+                        sums);
+                for (int i = 0; i < isum.length; i += LANES) {
+                    IntVector.fromArray(I, isum, i)
+                            .add((IntVector) FloatVector.fromArray(F, sums, i).convert(VectorOperators.F2I, 0))
+                            .intoArray(isum, i);
+                }
+            }
+            int stride = in.groups * LANES;
+            int superBlocks = cols / 256;
+            int subs = cols / 32;
+            for (int r = 0; r < TILE; r++) {
+                int pr = rt + r;
+                float d = scale[pr * 8];
+                float dmin = minScale[pr * 8];
+                for (int g = 0; g < 2; g++) {
+                    FloatVector yd = FloatVector.fromArray(F, in.scales, ((gp + g) * superBlocks + k0 / 256) * LANES);
+                    FloatVector sumi = (FloatVector) IntVector.fromArray(I, isum, (2 * r + g) * LANES)
+                            .convert(VectorOperators.I2F, 0);
+                    FloatVector term = yd.mul(d).mul(sumi);
+                    if (hasMins) {
+                        IntVector summ = IntVector.zero(I);
+                        int b0 = ((gp + g) * subs + k0 / 32) * LANES;
+                        for (int j = 0; j < 8; j++) {
+                            summ = summ.add(IntVector.fromArray(I, in.sums, b0 + j * LANES).mul(mins[pr * 8 + j]));
+                        }
+                        term = term.sub(yd.mul(dmin).mul((FloatVector) summ.convert(VectorOperators.I2F, 0)));
+                    }
+                    int t = pr * stride + (gp + g) * LANES;
+                    FloatVector.fromArray(F, totals, t).add(term).intoArray(totals, t);
+                }
+            }
+        }
+    }
+
+    /**
+     * sums[(2r+g)·16 + lane] = Σ_{k<len} w[wo + r·CHUNK + k] · x[xg + k·16 + lane] for 8 rows r and the two token
+     * groups g at x0 and x1.
+     */
+    static void kernel(float[] w, int wo, float[] x, int x0, int x1, int len, float[] sums) {
+        FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
+        FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F);
+        FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F);
+        FloatVector a40 = FloatVector.zero(F), a41 = FloatVector.zero(F);
+        FloatVector a50 = FloatVector.zero(F), a51 = FloatVector.zero(F);
+        FloatVector a60 = FloatVector.zero(F), a61 = FloatVector.zero(F);
+        FloatVector a70 = FloatVector.zero(F), a71 = FloatVector.zero(F);
+        for (int k = 0; k < len; k++) {
+            FloatVector xa = FloatVector.fromArray(F, x, x0 + k * LANES);
+            FloatVector xb = FloatVector.fromArray(F, x, x1 + k * LANES);
+            int wk = wo + k;
+            FloatVector v = FloatVector.broadcast(F, w[wk]);
+            a00 = v.fma(xa, a00);
+            a01 = v.fma(xb, a01);
+            v = FloatVector.broadcast(F, w[wk + CHUNK]);
+            a10 = v.fma(xa, a10);
+            a11 = v.fma(xb, a11);
+            v = FloatVector.broadcast(F, w[wk + 2 * CHUNK]);
+            a20 = v.fma(xa, a20);
+            a21 = v.fma(xb, a21);
+            v = FloatVector.broadcast(F, w[wk + 3 * CHUNK]);
+            a30 = v.fma(xa, a30);
+            a31 = v.fma(xb, a31);
+            v = FloatVector.broadcast(F, w[wk + 4 * CHUNK]);
+            a40 = v.fma(xa, a40);
+            a41 = v.fma(xb, a41);
+            v = FloatVector.broadcast(F, w[wk + 5 * CHUNK]);
+            a50 = v.fma(xa, a50);
+            a51 = v.fma(xb, a51);
+            v = FloatVector.broadcast(F, w[wk + 6 * CHUNK]);
+            a60 = v.fma(xa, a60);
+            a61 = v.fma(xb, a61);
+            v = FloatVector.broadcast(F, w[wk + 7 * CHUNK]);
+            a70 = v.fma(xa, a70);
+            a71 = v.fma(xb, a71);
+        }
+        a00.intoArray(sums, 0);
+        a01.intoArray(sums, 16);
+        a10.intoArray(sums, 32);
+        a11.intoArray(sums, 48);
+        a20.intoArray(sums, 64);
+        a21.intoArray(sums, 80);
+        a30.intoArray(sums, 96);
+        a31.intoArray(sums, 112);
+        a40.intoArray(sums, 128);
+        a41.intoArray(sums, 144);
+        a50.intoArray(sums, 160);
+        a51.intoArray(sums, 176);
+        a60.intoArray(sums, 192);
+        a61.intoArray(sums, 208);
+        a70.intoArray(sums, 224);
+        a71.intoArray(sums, 240);
+    }
+}
