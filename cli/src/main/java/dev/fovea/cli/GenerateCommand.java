@@ -6,6 +6,7 @@ import dev.fovea.engine.pipeline.GenerationResult;
 import dev.fovea.engine.pipeline.Generator;
 import dev.fovea.engine.pipeline.LanguageModel;
 import dev.fovea.engine.pipeline.TokenListener;
+import dev.fovea.engine.template.ChatMessage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,11 +50,19 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (LanguageModel lm = LanguageModel.open(model, engine.pool(), engine.progress())) {
-            List<Segment> input = new ArrayList<>();
-            int[] promptTokens = raw
-                    ? lm.tokenizer().encode(prompt, true, true)
-                    : ChatPrompts.render(lm, system, prompt);
-            input.add(Segment.tokens(promptTokens));
+            List<Segment> input;
+            if (raw) {
+                input = List.of(Segment.tokens(lm.tokenizer().encode(prompt, true, true)));
+            } else {
+                List<ChatMessage> messages = new ArrayList<>();
+                if (system != null) {
+                    messages.add(ChatMessage.text("system", system));
+                }
+                messages.add(ChatMessage.text("user", prompt));
+                input = lm.chatInput(messages, List.of());
+            }
+            int[] promptTokens = input.stream().filter(s -> s instanceof Segment.Tokens)
+                    .flatMapToInt(s -> java.util.Arrays.stream(((Segment.Tokens) s).ids())).toArray();
             GenerationConfig cfg = new GenerationConfig(maxTokens, sampling.toConfig(), stop, false);
             TokenListener printer = json ? TokenListener.NONE : (token, text) -> {
                 System.out.print(text);

@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 
 /** Sampling flags, named as llama.cpp names them. */
 final class SamplingOptions {
-    @Option(names = "--temperature", aliases = "--temp", defaultValue = "0.8", description = "Temperature; 0 = greedy (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"--temperature", "--temp"}, defaultValue = "0.8", description = "Temperature; 0 = greedy (default: ${DEFAULT-VALUE}).")
     float temperature;
 
     @Option(names = "--top-k", defaultValue = "40", description = "Top-k, 0 = off (default: ${DEFAULT-VALUE}).")
