@@ -4,23 +4,23 @@ import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.tensor.WeightMatrix;
 
 /** y = W·x (+ b) for each row of a batch: W maps {@code inputDim()} to {@code outputDim()}. */
-record DenseLayer(WeightMatrix weight, float[] bias) {
-    DenseLayer {
+public record DenseLayer(WeightMatrix weight, float[] bias) {
+    public DenseLayer {
         if (bias != null && bias.length != weight.rows()) {
             throw new IllegalArgumentException("bias of " + bias.length + " for a matrix of " + weight.rows() + " rows");
         }
     }
 
-    int inputDim() {
+    public int inputDim() {
         return weight.cols();
     }
 
-    int outputDim() {
+    public int outputDim() {
         return weight.rows();
     }
 
     /** {@code x} is [n][inputDim]; returns [n][outputDim]. */
-    float[] apply(float[] x, int n, Parallel pool) {
+    public float[] apply(float[] x, int n, Parallel pool) {
         float[] out = new float[Math.multiplyExact(n, outputDim())];
         weight.matMul(x, n, out, pool);
         if (bias != null) {

@@ -7,19 +7,19 @@ import dev.fovea.engine.tensor.WeightMatrix;
 import java.util.Arrays;
 
 /** Shape-checked access to an adapter's tensors in a GGUF file. */
-final class GgufTensors {
+public final class GgufTensors {
     private GgufTensors() {
     }
 
     /** A matrix of {@code rows} rows of {@code cols} (GGUF shape [cols, rows]). */
-    static WeightMatrix matrix(GgufFile f, String name, int cols, int rows) throws GgufFormatException {
+    public static WeightMatrix matrix(GgufFile f, String name, int cols, int rows) throws GgufFormatException {
         GgufTensorInfo t = f.tensor(name);
         requireShape(f, t, cols, rows);
         return WeightMatrix.of(f, t);
     }
 
     /** A matrix whose shape is only checked to be 2-D; callers check the dims they know. */
-    static GgufTensorInfo matrixInfo(GgufFile f, String name) throws GgufFormatException {
+    public static GgufTensorInfo matrixInfo(GgufFile f, String name) throws GgufFormatException {
         GgufTensorInfo t = f.tensor(name);
         if (t.shape().length != 2 && !(t.shape().length == 3 && t.shape()[2] == 1)) {
             throw new GgufFormatException(f.path().getFileName() + ": tensor '" + name + "' has shape "
@@ -32,14 +32,14 @@ final class GgufTensors {
     }
 
     /** A vector of {@code length} floats, dequantized. */
-    static float[] vector(GgufFile f, String name, int length) throws GgufFormatException {
+    public static float[] vector(GgufFile f, String name, int length) throws GgufFormatException {
         GgufTensorInfo t = f.tensor(name);
         requireShape(f, t, length, 1);
         return WeightMatrix.of(f, t).dequantize();
     }
 
     /** The vector, or null when the file lacks it. */
-    static float[] optionalVector(GgufFile f, String name, int length) throws GgufFormatException {
+    public static float[] optionalVector(GgufFile f, String name, int length) throws GgufFormatException {
         return f.hasTensor(name) ? vector(f, name, length) : null;
     }
 
@@ -51,7 +51,7 @@ final class GgufTensors {
     }
 
     /** A positive int metadata value that must be present. */
-    static int requirePositive(GgufFile f, String key) throws GgufFormatException {
+    public static int requirePositive(GgufFile f, String key) throws GgufFormatException {
         if (!f.has(key)) {
             throw new GgufFormatException(f.path().getFileName() + ": missing metadata '" + key + "'");
         }

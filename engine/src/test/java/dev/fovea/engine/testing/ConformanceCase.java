@@ -75,6 +75,11 @@ public record ConformanceCase(String kind, String model, String mmproj, String i
         return out;
     }
 
+    /** A scalar integer field of the reference (e.g. {@code n_image_pos}). */
+    public int intField(String field) {
+        return reference.get(field).asInt();
+    }
+
     public int nVocab() {
         return reference.get("n_vocab").asInt();
     }

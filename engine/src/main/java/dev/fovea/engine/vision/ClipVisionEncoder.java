@@ -1,0 +1,223 @@
+package dev.fovea.engine.vision;
+
+import dev.fovea.engine.adapter.DenseLayer;
+import dev.fovea.engine.adapter.GgufTensors;
+import dev.fovea.engine.adapter.LayerNormWeights;
+import dev.fovea.engine.gguf.GgufFile;
+import dev.fovea.engine.gguf.GgufFormatException;
+import dev.fovea.engine.gguf.GgufTensorInfo;
+import dev.fovea.engine.ops.Activations;
+import dev.fovea.engine.ops.Softmax;
+import dev.fovea.engine.ops.VectorMath;
+import dev.fovea.engine.tensor.Parallel;
+import dev.fovea.engine.tensor.WeightMatrix;
+
+/**
+ * The CLIP ViT of a GGUF {@code mmproj} (arch {@code clip}) in llama.cpp's layout: patch embedding (a convolution
+ * with stride = patch size, as one matrix over flattened patches), CLS token, learned positions, pre-LN, pre-norm
+ * transformer blocks, optional post-LN. With the LLaVA projector the penultimate layer's output is used, so the
+ * last block is skipped. Returns the patch rows (CLS dropped) on the patch grid.
+ */
+public final class ClipVisionEncoder {
+    private record Block(LayerNormWeights ln1, DenseLayer q, DenseLayer k, DenseLayer v, DenseLayer out,
+                         LayerNormWeights ln2, DenseLayer ffnIn, DenseLayer ffnOut) {
+    }
+
+    private final int imageSize;
+    private final int patchSize;
+    private final int embd;
+    private final int heads;
+    private final boolean gelu;
+    private final WeightMatrix patchEmbd;
+    private final float[] patchBias;
+    private final float[] classEmbd;
+    private final float[] positions;
+    private final LayerNormWeights preLn;
+    private final LayerNormWeights postLn;
+    private final Block[] blocks;
+    private final ClipPreprocessor preprocessor;
+
+    private ClipVisionEncoder(GgufFile f) throws GgufFormatException {
+        imageSize = GgufTensors.requirePositive(f, "clip.vision.image_size");
+        patchSize = GgufTensors.requirePositive(f, "clip.vision.patch_size");
+        embd = GgufTensors.requirePositive(f, "clip.vision.embedding_length");
+        heads = GgufTensors.requirePositive(f, "clip.vision.attention.head_count");
+        int ff = GgufTensors.requirePositive(f, "clip.vision.feed_forward_length");
+        int blockCount = GgufTensors.requirePositive(f, "clip.vision.block_count");
+        float eps = f.getFloat("clip.vision.attention.layer_norm_epsilon", 1e-5f);
+        gelu = f.getBool("clip.use_gelu", true);
+        if (imageSize % patchSize != 0 || embd % heads != 0) {
+            throw new GgufFormatException(f.path().getFileName() + ": image size " + imageSize + " / patch size "
+                    + patchSize + " / heads " + heads + " do not divide evenly");
+        }
+        int patches = (imageSize / patchSize) * (imageSize / patchSize);
+        int patchLen = 3 * patchSize * patchSize;
+        GgufTensorInfo pe = f.tensor("v.patch_embd.weight");
+        if (pe.elementCount() != (long) patchLen * embd) {
+            throw new GgufFormatException("v.patch_embd.weight has " + pe.elementCount() + " values, expected "
+                    + patchLen + "×" + embd);
+        }
+        // ne = [kw, kh, 3, embd]: each output channel's kernel is one contiguous row of 3·kh·kw values
+        patchEmbd = WeightMatrix.of(f.data(pe), pe.type(), embd, patchLen);
+        patchBias = GgufTensors.optionalVector(f, "v.patch_embd.bias", embd);
+        classEmbd = GgufTensors.optionalVector(f, "v.class_embd", embd);
+        int positionsCount = patches + (classEmbd != null ? 1 : 0);
+        positions = WeightMatrix.of(f, f.tensor("v.position_embd.weight")).dequantize();
+        if (positions.length != positionsCount * embd) {
+            throw new GgufFormatException("v.position_embd.weight has " + positions.length / embd + " positions, expected "
+                    + positionsCount);
+        }
+        preLn = optionalNorm(f, "v.pre_ln", eps);
+        postLn = optionalNorm(f, "v.post_ln", eps);
+        boolean llava = f.getBool("clip.has_llava_projector", false);
+        int run = llava ? blockCount - 1 : blockCount;
+        blocks = new Block[run];
+        for (int i = 0; i < run; i++) {
+            String p = "v.blk." + i + ".";
+            // converters disagree on which FFN tensor is called up/down: tell them apart by shape
+            GgufTensorInfo b = f.tensor(p + "ffn_down.weight");
+            boolean downFirst = b.rowLength() == embd && b.rowCount() == ff;
+            String first = downFirst ? "ffn_down" : "ffn_up";
+            String second = downFirst ? "ffn_up" : "ffn_down";
+            blocks[i] = new Block(norm(f, p + "ln1", eps),
+                    dense(f, p + "attn_q", embd, embd), dense(f, p + "attn_k", embd, embd),
+                    dense(f, p + "attn_v", embd, embd), dense(f, p + "attn_out", embd, embd),
+                    norm(f, p + "ln2", eps), dense(f, p + first, embd, ff), dense(f, p + second, ff, embd));
+        }
+        preprocessor = new ClipPreprocessor(imageSize, meanStd(f, "clip.vision.image_mean"),
+                meanStd(f, "clip.vision.image_std"));
+    }
+
+    public static ClipVisionEncoder load(GgufFile f) throws GgufFormatException {
+        return new ClipVisionEncoder(f);
+    }
+
+    private static float[] meanStd(GgufFile f, String key) throws GgufFormatException {
+        float[] v = f.getFloatArray(key);
+        if (v == null || v.length != 3) {
+            throw new GgufFormatException(key + " must hold 3 values");
+        }
+        return v;
+    }
+
+    private static DenseLayer dense(GgufFile f, String name, int in, int out) throws GgufFormatException {
+        return new DenseLayer(GgufTensors.matrix(f, name + ".weight", in, out), GgufTensors.optionalVector(f, name + ".bias", out));
+    }
+
+    private static LayerNormWeights norm(GgufFile f, String name, float eps) throws GgufFormatException {
+        LayerNormWeights n = optionalNorm(f, name, eps);
+        if (n == null) {
+            throw new GgufFormatException("missing tensor " + name + ".weight");
+        }
+        return n;
+    }
+
+    private static LayerNormWeights optionalNorm(GgufFile f, String name, float eps) throws GgufFormatException {
+        if (!f.hasTensor(name + ".weight")) {
+            return null;
+        }
+        int d = (int) f.tensor(name + ".weight").elementCount();
+        return new LayerNormWeights(GgufTensors.vector(f, name + ".weight", d),
+                GgufTensors.optionalVector(f, name + ".bias", d), eps);
+    }
+
+    public ClipPreprocessor preprocessor() {
+        return preprocessor;
+    }
+
+    public int imageSize() {
+        return imageSize;
+    }
+
+    public int embd() {
+        return embd;
+    }
+
+    /** Patch rows per image. */
+    public int patchCount() {
+        int g = imageSize / patchSize;
+        return g * g;
+    }
+
+    /** Encodes a preprocessed image ({@code [3][size][size]}); returns the patch features on the patch grid. */
+    public FeatureMap encode(float[] pixels, Parallel pool) {
+        if (pixels.length != 3 * imageSize * imageSize) {
+            throw new IllegalArgumentException("expected " + 3 * imageSize * imageSize + " pixel values, got "
+                    + pixels.length);
+        }
+        int grid = imageSize / patchSize;
+        int patches = grid * grid;
+        int patchLen = 3 * patchSize * patchSize;
+        float[] flat = new float[patches * patchLen];
+        for (int py = 0; py < grid; py++) {
+            for (int px = 0; px < grid; px++) {
+                int o = (py * grid + px) * patchLen;
+                for (int c = 0; c < 3; c++) {
+                    for (int ky = 0; ky < patchSize; ky++) {
+                        System.arraycopy(pixels, (c * imageSize + py * patchSize + ky) * imageSize + px * patchSize,
+                                flat, o + (c * patchSize + ky) * patchSize, patchSize);
+                    }
+                }
+            }
+        }
+        float[] emb = new float[patches * embd];
+        patchEmbd.matMul(flat, patches, emb, pool);
+        if (patchBias != null) {
+            VectorMath.addBias(emb, patches, patchBias);
+        }
+        int cls = classEmbd != null ? 1 : 0;
+        int n = patches + cls;
+        float[] x = new float[n * embd];
+        if (cls == 1) {
+            System.arraycopy(classEmbd, 0, x, 0, embd);
+        }
+        System.arraycopy(emb, 0, x, cls * embd, patches * embd);
+        VectorMath.addInPlace(x, positions);
+        if (preLn != null) {
+            x = preLn.apply(x, n);
+        }
+        for (Block b : blocks) {
+            float[] h = b.ln1().apply(x, n);
+            float[] att = attention(b, h, n, pool);
+            VectorMath.addInPlace(x, b.out().apply(att, n, pool));
+            h = b.ln2().apply(x, n);
+            float[] mid = b.ffnIn().apply(h, n, pool);
+            for (int i = 0; i < mid.length; i++) {
+                mid[i] = gelu ? Activations.gelu(mid[i]) : Activations.quickGelu(mid[i]);
+            }
+            VectorMath.addInPlace(x, b.ffnOut().apply(mid, n, pool));
+        }
+        if (postLn != null) {
+            x = postLn.apply(x, n);
+        }
+        float[] features = new float[patches * embd];
+        System.arraycopy(x, cls * embd, features, 0, patches * embd);
+        return new FeatureMap(features, patches, embd, grid, grid);
+    }
+
+    /** Full (unmasked) multi-head self-attention over the n rows, one task per (head, query row). */
+    private float[] attention(Block b, float[] h, int n, Parallel pool) {
+        float[] q = b.q().apply(h, n, pool);
+        float[] k = b.k().apply(h, n, pool);
+        float[] v = b.v().apply(h, n, pool);
+        int hd = embd / heads;
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        float[] out = new float[n * embd];
+        pool.forRange(heads * n, (from, to) -> {
+            float[] scores = new float[n];
+            for (int task = from; task < to; task++) {
+                int head = task / n;
+                int row = task % n;
+                int qo = row * embd + head * hd;
+                for (int j = 0; j < n; j++) {
+                    scores[j] = VectorMath.dot(q, qo, k, j * embd + head * hd, hd) * scale;
+                }
+                Softmax.inPlace(scores, 0, n);
+                for (int j = 0; j < n; j++) {
+                    VectorMath.axpy(scores[j], v, j * embd + head * hd, out, qo, hd);
+                }
+            }
+        });
+        return out;
+    }
+}
