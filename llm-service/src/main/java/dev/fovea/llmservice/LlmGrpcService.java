@@ -6,9 +6,11 @@ import dev.fovea.engine.pipeline.FinishReason;
 import dev.fovea.engine.pipeline.GenerationConfig;
 import dev.fovea.engine.pipeline.GenerationResult;
 import dev.fovea.engine.sampling.SamplerConfig;
+import dev.fovea.proto.v1.DescribeLlmRequest;
 import dev.fovea.proto.v1.Finished;
 import dev.fovea.proto.v1.GenerateEvent;
 import dev.fovea.proto.v1.GenerateRequest;
+import dev.fovea.proto.v1.LlmInfo;
 import dev.fovea.proto.v1.LlmServiceGrpc;
 import dev.fovea.proto.v1.Sampling;
 import dev.fovea.proto.v1.TokenEvent;
@@ -119,6 +121,31 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
                 s.getMinP() > 0 ? s.getMinP() : base.minP(),
                 s.getRepetitionPenalty() > 0 ? s.getRepetitionPenalty() : 1f,
                 0f, 0f, base.penaltyLastN(), base.seed());
+    }
+
+    @Override
+    public void describe(DescribeLlmRequest request, StreamObserver<LlmInfo> observer) {
+        var lm = runtime.model();
+        var cfg = lm.decoder().config();
+        var tok = lm.tokenizer();
+        String template;
+        try {
+            template = lm.file().getString("tokenizer.chat_template", "");
+        } catch (dev.fovea.engine.gguf.GgufFormatException e) {
+            template = "";
+        }
+        observer.onNext(LlmInfo.newBuilder()
+                .setModel(lm.file().path().getFileName().toString())
+                .setArchitecture(cfg.arch())
+                .setEmbeddingLength(cfg.embd())
+                .setContextLength(cfg.contextLength())
+                .setVocabSize(cfg.vocabSize())
+                .setChatTemplate(template)
+                .setBosToken(tok.bosId() >= 0 ? tok.tokenText(tok.bosId()) : "")
+                .setEosToken(tok.eosId() >= 0 ? tok.tokenText(tok.eosId()) : "")
+                .setAddBos(tok.addBos())
+                .build());
+        observer.onCompleted();
     }
 
     @Override

@@ -109,6 +109,15 @@ class LlmGrpcServiceTest {
     }
 
     @Test
+    void describeGivesWhatAFrontEndNeedsToRenderPrompts() {
+        var info = llm.describe(dev.fovea.proto.v1.DescribeLlmRequest.getDefaultInstance());
+        assertThat(info.getArchitecture()).isEqualTo("llama");
+        assertThat(info.getEmbeddingLength()).isEqualTo(runtime.model().decoder().config().embd());
+        assertThat(info.getBosToken()).isEqualTo("<s>");
+        assertThat(info.getAddBos()).isTrue();
+    }
+
+    @Test
     void metricsUseTheGenAiNames() {
         llm.generate(request(runtime.model().tokenizer().encode("Hi", true, true), 2)).forEachRemaining(e -> { });
         String metrics = io.restassured.RestAssured.get("/q/metrics").asString();

@@ -188,12 +188,29 @@ final class FloatKernels {
             a23 = v2.fma(u, a23);
             a33 = v3.fma(u, a33);
         }
-        FloatVector[] acc = {a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33};
-        for (int i = 0; i < 4 && r + i < count; i++) {
-            for (int j = 0; j < 4; j++) {
-                float s = tail(sumLanes(acc[4 * i + j]), w, w0 + i * cols, x, x0 + j * cols, k, cols);
-                out[(t + j) * rows + row0 + r + i] = s;
-            }
+        emit(a00, 0, 0, w, w0, x, x0, k, cols, r, count, row0, rows, t, out);
+        emit(a01, 0, 1, w, w0, x, x0, k, cols, r, count, row0, rows, t, out);
+        emit(a02, 0, 2, w, w0, x, x0, k, cols, r, count, row0, rows, t, out);
+        emit(a03, 0, 3, w, w0, x, x0, k, cols, r, count, row0, rows, t, out);
+        emit(a10, 1, 0, w, w0, x, x0, k, cols, r, count, row0, rows, t, out);
+        emit(a11, 1, 1, w, w0, x, x0, k, cols, r, count, row0, rows, t, out);
+        emit(a12, 1, 2, w, w0, x, x0, k, cols, r, count, row0, rows, t, out);
+        emit(a13, 1, 3, w, w0, x, x0, k, cols, r, count, row0, rows, t, out);
+        emit(a20, 2, 0, w, w0, x, x0, k, cols, r, count, row0, rows, t, out);
+        emit(a21, 2, 1, w, w0, x, x0, k, cols, r, count, row0, rows, t, out);
+        emit(a22, 2, 2, w, w0, x, x0, k, cols, r, count, row0, rows, t, out);
+        emit(a23, 2, 3, w, w0, x, x0, k, cols, r, count, row0, rows, t, out);
+        emit(a30, 3, 0, w, w0, x, x0, k, cols, r, count, row0, rows, t, out);
+        emit(a31, 3, 1, w, w0, x, x0, k, cols, r, count, row0, rows, t, out);
+        emit(a32, 3, 2, w, w0, x, x0, k, cols, r, count, row0, rows, t, out);
+        emit(a33, 3, 3, w, w0, x, x0, k, cols, r, count, row0, rows, t, out);
+    }
+
+    /** Finishes output (row r+i, token t+j) of a tile: lane sum, k tail, store (rows past count are padding). */
+    private static void emit(FloatVector acc, int i, int j, float[] w, int w0, float[] x, int x0, int k, int cols,
+                             int r, int count, int row0, int rows, int t, float[] out) {
+        if (r + i < count) {
+            out[(t + j) * rows + row0 + r + i] = tail(sumLanes(acc), w, w0 + i * cols, x, x0 + j * cols, k, cols);
         }
     }
 }
