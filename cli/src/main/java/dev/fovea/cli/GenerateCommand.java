@@ -6,7 +6,9 @@ import dev.fovea.engine.pipeline.GenerationResult;
 import dev.fovea.engine.pipeline.Generator;
 import dev.fovea.engine.pipeline.LanguageModel;
 import dev.fovea.engine.pipeline.TokenListener;
+import dev.fovea.engine.pipeline.VisionModel;
 import dev.fovea.engine.template.ChatMessage;
+import dev.fovea.engine.vision.ImageDecoder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,6 +31,15 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--system", description = "System message (chat template only).")
     String system;
 
+    @Option(names = "--mmproj", description = "mmproj GGUF for --image (vision encoder + projector).")
+    Path mmproj;
+
+    @Option(names = "--image", description = "Image file (repeatable; needs --mmproj). With --raw the image goes between --prompt and --suffix; otherwise into the user message before the prompt text.")
+    List<Path> images = new ArrayList<>();
+
+    @Option(names = "--suffix", description = "With --raw: text after the image(s), tokenized without BOS.")
+    String suffix;
+
     @Option(names = "--raw", description = "No chat template: tokenize the prompt as given (BOS per the vocab).")
     boolean raw;
 
@@ -47,19 +58,54 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine;
 
+    private List<Segment.Embeddings> embedImages(LanguageModel lm) throws Exception {
+        if (images.isEmpty()) {
+            return List.of();
+        }
+        if (mmproj == null) {
+            throw new IllegalArgumentException("--image needs --mmproj");
+        }
+        List<Segment.Embeddings> out = new ArrayList<>();
+        try (VisionModel vm = VisionModel.open(mmproj, engine.pool(), ImageDecoder.DEFAULT_MAX_PIXELS)) {
+            if (vm.projector().outputDim() != lm.decoder().config().embd()) {
+                throw new IllegalArgumentException("the mmproj's projector outputs " + vm.projector().outputDim()
+                        + " values per token; the model takes " + lm.decoder().config().embd());
+            }
+            for (Path p : images) {
+                out.add(vm.embed(java.nio.file.Files.readAllBytes(p)));
+            }
+        }
+        return out;
+    }
+
     @Override
     public Integer call() throws Exception {
         try (LanguageModel lm = LanguageModel.open(model, engine.pool(), engine.progress())) {
-            List<Segment> input;
+            List<Segment.Embeddings> embeddings = embedImages(lm);
+            List<Segment> input = new ArrayList<>();
             if (raw) {
-                input = List.of(Segment.tokens(lm.tokenizer().encode(prompt, true, true)));
+                // exactly a conformance vlm case: prompt (BOS per vocab), image embeddings, suffix (no BOS)
+                input.add(Segment.tokens(lm.tokenizer().encode(prompt, true, true)));
+                input.addAll(embeddings);
+                if (suffix != null) {
+                    input.add(Segment.tokens(lm.tokenizer().encode(suffix, false, true)));
+                }
             } else {
+                if (suffix != null) {
+                    throw new IllegalArgumentException("--suffix only applies with --raw");
+                }
                 List<ChatMessage> messages = new ArrayList<>();
                 if (system != null) {
                     messages.add(ChatMessage.text("system", system));
                 }
-                messages.add(ChatMessage.text("user", prompt));
-                input = lm.chatInput(messages, List.of());
+                List<ChatMessage.Part> parts = new ArrayList<>();
+                for (int i = 0; i < embeddings.size(); i++) {
+                    parts.add(new ChatMessage.Image(i));
+                    parts.add(new ChatMessage.Text("\n"));
+                }
+                parts.add(new ChatMessage.Text(prompt));
+                messages.add(new ChatMessage("user", parts));
+                input = lm.chatInput(messages, embeddings);
             }
             int[] promptTokens = input.stream().filter(s -> s instanceof Segment.Tokens)
                     .flatMapToInt(s -> java.util.Arrays.stream(((Segment.Tokens) s).ids())).toArray();

@@ -1,9 +1,13 @@
 package dev.fovea.engine.vision;
 
 /**
- * llama.cpp's CLIP preprocessing (profile {@code llamacpp}): pad to a square at the top-left with RGB
- * (122, 116, 104), resize to the encoder's size with its cubic filter, normalize each channel with the mmproj's
- * mean/std. Output is channel-planar {@code [3][size][size]}.
+ * llama.cpp's CLIP preprocessing (profile {@code llamacpp}): resize with its cubic filter so the longer side is the
+ * encoder's size, place the result at the top-left of a square filled with RGB (122, 116, 104), normalize each
+ * channel with the mmproj's mean/std. Output is channel-planar {@code [3][size][size]}.
+ *
+ * <p>The conformance README describes padding first, then resizing; on the non-square fixture that order agrees
+ * with the reference to a cosine of only 0.91 per row, this order to 0.98 (still short of the 0.99 asked). See
+ * docs/vision.md.
  */
 public final class ClipPreprocessor {
     private static final int[] PAD = {122, 116, 104};
@@ -26,32 +30,49 @@ public final class ClipPreprocessor {
     }
 
     public float[] apply(RgbImage img) {
-        RgbImage square = padTopLeft(img);
+        // fit the longer side to the encoder's size, keeping the aspect ratio, then pad at the top-left
+        int longSide = Math.max(img.width(), img.height());
+        int w = Math.max(1, (int) ((long) img.width() * size / longSide));
+        int h = Math.max(1, (int) ((long) img.height() * size / longSide));
+        RgbImage resized = w == img.width() && h == img.height() ? img : resize(img, w, h);
         float[] out = new float[3 * size * size];
-        int src = square.width();
-        float scale = (float) src / size;
-        float[] col = new float[4];
-        for (int i = 0; i < size; i++) {
-            float fy = i * scale;
-            int y = (int) Math.floor(fy);
-            float dy = fy - y;
-            for (int j = 0; j < size; j++) {
-                float fx = j * scale;
-                int x = (int) Math.floor(fx);
-                float dx = fx - x;
-                for (int c = 0; c < 3; c++) {
-                    for (int k = -1; k <= 2; k++) {
-                        int yy = clamp(y + k, src);
-                        col[k + 1] = cubic(square.at(clamp(x - 1, src), yy, c), square.at(clamp(x, src), yy, c),
-                                square.at(clamp(x + 1, src), yy, c), square.at(clamp(x + 2, src), yy, c), dx);
-                    }
-                    float v = cubic(col[0], col[1], col[2], col[3], dy);
-                    int q = Math.min(255, Math.max(0, Math.round(v)));
-                    out[(c * size + i) * size + j] = (q / 255f - mean[c]) / std[c];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < size; y++) {
+                for (int x = 0; x < size; x++) {
+                    int v = x < w && y < h ? resized.at(x, y, c) : PAD[c];
+                    out[(c * size + y) * size + x] = (v / 255f - mean[c]) / std[c];
                 }
             }
         }
         return out;
+    }
+
+    /** llama.cpp's cubic resize: source point (⌊j·sx⌋, ⌊i·sy⌋), cubic along x on four rows, then along y. */
+    static RgbImage resize(RgbImage img, int w, int h) {
+        byte[] rgb = new byte[w * h * 3];
+        float sx = (float) img.width() / w;
+        float sy = (float) img.height() / h;
+        int iw = img.width();
+        int ih = img.height();
+        float[] col = new float[4];
+        for (int i = 0; i < h; i++) {
+            int y = (int) (sy * i);
+            float dy = sy * i - y;
+            for (int j = 0; j < w; j++) {
+                int x = (int) (sx * j);
+                float dx = sx * j - x;
+                for (int c = 0; c < 3; c++) {
+                    for (int k = -1; k <= 2; k++) {
+                        int yy = clamp(y + k, ih);
+                        col[k + 1] = cubic(img.at(clamp(x - 1, iw), yy, c), img.at(clamp(x, iw), yy, c),
+                                img.at(clamp(x + 1, iw), yy, c), img.at(clamp(x + 2, iw), yy, c), dx);
+                    }
+                    float v = cubic(col[0], col[1], col[2], col[3], dy);
+                    rgb[(i * w + j) * 3 + c] = (byte) Math.min(255, Math.max(0, Math.round(v)));
+                }
+            }
+        }
+        return new RgbImage(w, h, rgb);
     }
 
     /** The Lagrange cubic through p(-1), p(0), p(1), p(2), evaluated at t, in float as llama.cpp computes it. */
@@ -67,22 +88,5 @@ public final class ClipPreprocessor {
 
     private static int clamp(int v, int n) {
         return Math.max(0, Math.min(n - 1, v));
-    }
-
-    private static RgbImage padTopLeft(RgbImage img) {
-        if (img.width() == img.height()) {
-            return img;
-        }
-        int s = Math.max(img.width(), img.height());
-        byte[] rgb = new byte[s * s * 3];
-        for (int p = 0; p < s * s; p++) {
-            rgb[p * 3] = (byte) PAD[0];
-            rgb[p * 3 + 1] = (byte) PAD[1];
-            rgb[p * 3 + 2] = (byte) PAD[2];
-        }
-        for (int y = 0; y < img.height(); y++) {
-            System.arraycopy(img.rgb(), y * img.width() * 3, rgb, y * s * 3, img.width() * 3);
-        }
-        return new RgbImage(s, s, rgb);
     }
 }
