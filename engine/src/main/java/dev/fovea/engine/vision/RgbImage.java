@@ -8,6 +8,19 @@ public record RgbImage(int width, int height, byte[] rgb) {
         }
     }
 
+    /** The region [x, x + w) × [y, y + h), which must lie inside the image. */
+    public RgbImage crop(int x, int y, int w, int h) {
+        if (x < 0 || y < 0 || w <= 0 || h <= 0 || (long) x + w > width || (long) y + h > height) {
+            throw new IllegalArgumentException("crop " + w + "×" + h + "+" + x + "+" + y + " is outside the "
+                    + width + "×" + height + " image");
+        }
+        byte[] out = new byte[w * h * 3];
+        for (int r = 0; r < h; r++) {
+            System.arraycopy(rgb, ((y + r) * width + x) * 3, out, r * w * 3, w * 3);
+        }
+        return new RgbImage(w, h, out);
+    }
+
     /** Channel c of pixel (x, y), 0..255. */
     public int at(int x, int y, int c) {
         return rgb[(y * width + x) * 3 + c] & 0xFF;

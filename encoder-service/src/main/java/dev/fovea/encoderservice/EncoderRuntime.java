@@ -1,0 +1,136 @@
+package dev.fovea.encoderservice;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.fovea.engine.gguf.GgufFile;
+import dev.fovea.engine.tensor.Parallel;
+import dev.fovea.engine.vision.ClipVisionEncoder;
+import dev.fovea.engine.vision.FeatureMap;
+import dev.fovea.engine.vision.ImageDecoder;
+import dev.fovea.engine.vision.ImageException;
+import dev.fovea.engine.vision.RgbImage;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/** The loaded vision tower, its micro-batcher and its feature cache; one per process. */
+@ApplicationScoped
+@Startup
+public class EncoderRuntime {
+    private static final Logger LOG = Logger.getLogger(EncoderRuntime.class);
+
+    /** What to encode: decoded pixels already preprocessed, plus the cache key of the source. */
+    record Job(String key, float[] pixels) {
+    }
+
+    private final String name;
+    private final GgufFile file;
+    private final ClipVisionEncoder encoder;
+    private final ImageDecoder decoder;
+    private final MicroBatcher<Job, FeatureMap> batcher;
+    private final Cache<String, FeatureMap> cache;
+    private final Counter hits;
+    private final Counter misses;
+
+    EncoderRuntime(EncoderSettings settings, MeterRegistry registry) throws IOException {
+        Path path = Path.of(settings.mmproj());
+        this.name = settings.name().orElse(path.getFileName().toString());
+        this.file = GgufFile.open(path);
+        this.encoder = ClipVisionEncoder.load(file);
+        this.decoder = new ImageDecoder(settings.maxPixels());
+        Parallel pool = settings.threads() > 0 ? Parallel.create(settings.threads()) : Parallel.shared();
+        this.cache = Caffeine.newBuilder()
+                .maximumWeight(settings.cacheMb() << 20)
+                .weigher((String k, FeatureMap v) -> (int) Math.min(Integer.MAX_VALUE, 4L * v.data().length + k.length()))
+                .recordStats()
+                .build();
+        this.hits = Counter.builder("fovea.encoder.cache.hits").register(registry);
+        this.misses = Counter.builder("fovea.encoder.cache.misses").register(registry);
+        Gauge.builder("fovea.encoder.cache.hit_ratio", cache, c -> c.stats().hitRate()).register(registry);
+        DistributionSummary batchSize = DistributionSummary.builder("fovea.encoder.batch.size").register(registry);
+        Timer queueTime = Timer.builder("fovea.encoder.queue.time").publishPercentileHistogram().register(registry);
+        Timer encodeTime = Timer.builder("fovea.encoder.encode.time").publishPercentileHistogram().register(registry);
+        this.batcher = new MicroBatcher<>("fovea-encoder-batch", settings.maxBatch(), settings.maxWaitMs(), jobs -> {
+            long t0 = System.nanoTime();
+            List<FeatureMap> out = new ArrayList<>(jobs.size());
+            for (Job j : jobs) {
+                out.add(encoder.encode(j.pixels(), pool));
+            }
+            encodeTime.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+            return out;
+        }, s -> {
+            batchSize.record(s.size());
+            for (long w : s.queueNanos()) {
+                queueTime.record(w, TimeUnit.NANOSECONDS);
+            }
+        });
+        LOG.infof("serving encoder %s (%d px, %d patches of width %d)", name, encoder.imageSize(),
+                encoder.patchCount(), encoder.embd());
+    }
+
+    String name() {
+        return name;
+    }
+
+    ClipVisionEncoder encoder() {
+        return encoder;
+    }
+
+    /** A cached result, or null. */
+    FeatureMap cached(String key) {
+        FeatureMap f = cache.getIfPresent(key);
+        (f != null ? hits : misses).increment();
+        return f;
+    }
+
+    /** Decodes, crops and preprocesses an image file (in the caller's thread), then queues it for encoding. */
+    CompletableFuture<FeatureMap> encodeFile(byte[] bytes, int[] crop, String key) throws ImageException {
+        RgbImage img = decoder.decode(bytes);
+        if (crop != null) {
+            img = img.crop(crop[0], crop[1], crop[2], crop[3]);
+        }
+        return encodePixels(encoder.preprocessor().apply(img), key);
+    }
+
+    CompletableFuture<FeatureMap> encodePixels(float[] pixels, String key) {
+        int expected = 3 * encoder.imageSize() * encoder.imageSize();
+        if (pixels.length != expected) {
+            throw new IllegalArgumentException("pixels must be [3][" + encoder.imageSize() + "][" + encoder.imageSize()
+                    + "], got " + pixels.length + " values");
+        }
+        return batcher.submit(new Job(key, pixels)).thenApply(f -> {
+            cache.put(key, f);
+            return f;
+        });
+    }
+
+    static String hash(byte[] data, String suffix) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(md.digest(data)) + suffix;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        batcher.close();
+        file.close();
+    }
+}

@@ -1,0 +1,38 @@
+package dev.fovea.encoderservice;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Optional;
+
+/** {@code fovea.encoder.*}: the one encoder this deployment serves, and how it batches and caches. */
+@ConfigMapping(prefix = "fovea.encoder")
+public interface EncoderSettings {
+    /** The mmproj GGUF whose vision tower this service runs. */
+    String mmproj();
+
+    /** Name reported by Describe (default: the file name). */
+    Optional<String> name();
+
+    /** Compute threads; 0 = one per core. */
+    @WithDefault("0")
+    int threads();
+
+    @WithDefault("50000000")
+    long maxPixels();
+
+    /** Most images encoded in one micro-batch. */
+    @WithDefault("8")
+    int maxBatch();
+
+    /** How long the first request of a batch waits for company. */
+    @WithDefault("5")
+    long maxWaitMs();
+
+    /** Feature cache size (0 disables). */
+    @WithDefault("512")
+    long cacheMb();
+
+    /** Most images in one Encode call. */
+    @WithDefault("64")
+    int maxImagesPerCall();
+}
