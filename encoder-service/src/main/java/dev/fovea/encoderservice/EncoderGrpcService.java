@@ -109,20 +109,11 @@ public class EncoderGrpcService extends EncoderServiceGrpc.EncoderServiceImplBas
     }
 
     static WireTensors.DType dtype(DType d) {
-        return switch (d) {
-            case F32 -> WireTensors.DType.F32;
-            case F16, DTYPE_UNSPECIFIED -> WireTensors.DType.F16;
-            case BF16 -> WireTensors.DType.BF16;
-            case UNRECOGNIZED -> throw new IllegalArgumentException("unknown tensor dtype");
-        };
+        return WireTensors.DType.fromWireName(d.name());
     }
 
     private static DType wire(WireTensors.DType d) {
-        return switch (d) {
-            case F32 -> DType.F32;
-            case F16 -> DType.F16;
-            case BF16 -> DType.BF16;
-        };
+        return DType.valueOf(d.name());
     }
 
     @Override

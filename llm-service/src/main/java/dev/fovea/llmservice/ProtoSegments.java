@@ -34,11 +34,6 @@ final class ProtoSegments {
     }
 
     static WireTensors.DType dtype(DType d) {
-        return switch (d) {
-            case F32 -> WireTensors.DType.F32;
-            case F16, DTYPE_UNSPECIFIED -> WireTensors.DType.F16;
-            case BF16 -> WireTensors.DType.BF16;
-            case UNRECOGNIZED -> throw new IllegalArgumentException("unknown tensor dtype");
-        };
+        return WireTensors.DType.fromWireName(d.name());
     }
 }

@@ -1,7 +1,7 @@
 package dev.fovea.engine.ops;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -14,6 +14,32 @@ public final class VectorMath {
     private VectorMath() {
     }
 
+    /** Shuffles for a pairwise lane sum: halves, then quarters, … */
+    private static final VectorShuffle<Float>[] HALVES = halves();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] halves() {
+        int steps = Integer.numberOfTrailingZeros(S.length());
+        VectorShuffle<Float>[] out = new VectorShuffle[steps];
+        for (int k = 0; k < steps; k++) {
+            int half = S.length() >> (k + 1);
+            out[k] = VectorShuffle.fromOp(S, i -> i ^ half);
+        }
+        return out;
+    }
+
+    /**
+     * Lane sum in a fixed pairwise order. {@code reduceLanes} leaves the float order unspecified, and it does differ
+     * between interpreted and compiled code, which would make results depend on JIT warm-up (and so differ between
+     * processes): the single-process and distributed paths must agree bit for bit.
+     */
+    public static float sumLanes(FloatVector v) {
+        for (VectorShuffle<Float> s : HALVES) {
+            v = v.add(v.rearrange(s));
+        }
+        return v.lane(0);
+    }
+
     /** Σ a[aOff+i]·b[bOff+i] for i in [0, n). */
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         FloatVector acc = FloatVector.zero(S);
@@ -22,7 +48,7 @@ public final class VectorMath {
         for (; i < bound; i += S.length()) {
             acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(acc);
         for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }

@@ -22,6 +22,19 @@ public final class WireTensors {
         public int bytes() {
             return bytes;
         }
+
+        /**
+         * The type named by a wire enum constant ({@code fovea.v1.DType}'s names); unspecified means F16, the
+         * default on the wire.
+         */
+        public static DType fromWireName(String name) {
+            return switch (name) {
+                case "F32" -> F32;
+                case "F16", "DTYPE_UNSPECIFIED" -> F16;
+                case "BF16" -> BF16;
+                default -> throw new IllegalArgumentException("unknown tensor dtype " + name);
+            };
+        }
     }
 
     private WireTensors() {

@@ -1,0 +1,85 @@
+package dev.fovea.adapterservice;
+
+import com.google.protobuf.ByteString;
+import dev.fovea.engine.adapter.Projector;
+import dev.fovea.engine.tensor.WireTensors;
+import dev.fovea.engine.vision.FeatureMap;
+import dev.fovea.proto.v1.AdapterServiceGrpc;
+import dev.fovea.proto.v1.DType;
+import dev.fovea.proto.v1.Features;
+import dev.fovea.proto.v1.ProjectRequest;
+import dev.fovea.proto.v1.ProjectResponse;
+import dev.fovea.proto.v1.Tensor;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Blocking;
+import java.util.ArrayList;
+import java.util.List;
+
+/** gRPC front of the projectors: the features of one or more encoders in, LLM embeddings out. */
+@GrpcService
+public class AdapterGrpcService extends AdapterServiceGrpc.AdapterServiceImplBase {
+    private final AdapterRuntime runtime;
+    private final MeterRegistry registry;
+
+    AdapterGrpcService(AdapterRuntime runtime, MeterRegistry registry) {
+        this.runtime = runtime;
+        this.registry = registry;
+    }
+
+    @Override
+    @Blocking
+    public void project(ProjectRequest request, StreamObserver<ProjectResponse> observer) {
+        long t0 = System.nanoTime();
+        FeatureMap out;
+        WireTensors.DType dtype;
+        try {
+            Projector p = runtime.projector(request.getAdapter());
+            dtype = dtype(request.getEmbeddingDtype());
+            List<FeatureMap> inputs = new ArrayList<>();
+            for (Features f : request.getInputsList()) {
+                inputs.add(toFeatureMap(f));
+            }
+            if (inputs.isEmpty()) {
+                throw new IllegalArgumentException("no encoder features given");
+            }
+            out = p.project(inputs, runtime.pool());
+        } catch (IllegalArgumentException e) {
+            observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        }
+        observer.onNext(ProjectResponse.newBuilder().setEmbeddings(Tensor.newBuilder().addShape(out.tokens())
+                .addShape(out.dim()).setDtype(wire(dtype))
+                .setData(ByteString.copyFrom(WireTensors.encode(out.data(), dtype)))).build());
+        observer.onCompleted();
+        Timer.builder("fovea.adapter.project.time").tag("adapter", request.getAdapter()).register(registry)
+                .record(java.time.Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    private static FeatureMap toFeatureMap(Features f) {
+        Tensor t = f.getData();
+        if (t.getShapeCount() != 2 || t.getShape(0) <= 0 || t.getShape(1) <= 0) {
+            throw new IllegalArgumentException("features must have shape [tokens][dim], got " + t.getShapeList());
+        }
+        int tokens = Math.toIntExact(t.getShape(0));
+        int dim = Math.toIntExact(t.getShape(1));
+        float[] data = WireTensors.decode(t.getData().toByteArray(), dtype(t.getDtype()), (long) tokens * dim);
+        int gh = f.getGridHeight();
+        int gw = f.getGridWidth();
+        if (gh == 0 && gw == 0) {
+            return FeatureMap.sequence(data, tokens, dim);
+        }
+        return new FeatureMap(data, tokens, dim, gh, gw);
+    }
+
+    static WireTensors.DType dtype(DType d) {
+        return WireTensors.DType.fromWireName(d.name());
+    }
+
+    private static DType wire(WireTensors.DType d) {
+        return DType.valueOf(d.name());
+    }
+}
