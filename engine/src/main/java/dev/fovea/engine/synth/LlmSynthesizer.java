@@ -26,7 +26,6 @@ import java.util.Map;
 public final class LlmSynthesizer {
     /** Standard deviation of the matrices: small enough that activations stay in a sane range over many layers. */
     private static final float WEIGHT_STD = 0.02f;
-    private static final int CHUNK_VALUES = 1 << 22;
 
     /** What to write. */
     public record Spec(LlmPreset preset, GgmlType type, long seed) {
@@ -37,11 +36,6 @@ public final class LlmSynthesizer {
         }
     }
 
-    private record Planned(String name, GgmlType type, int rows, int cols, Kind kind) {
-    }
-
-    private enum Kind { MATRIX, ONES, BIAS }
-
     private LlmSynthesizer() {
     }
 
@@ -51,7 +45,7 @@ public final class LlmSynthesizer {
         if (tokens == null || tokens.length == 0) {
             throw new GgufFormatException(vocab.path() + " has no tokenizer.ggml.tokens: not a vocab GGUF");
         }
-        List<Planned> plan = plan(p, tokens.length, spec.type());
+        List<SynthTensor> plan = plan(p, tokens.length, spec.type());
         Path tmp = out.resolveSibling(out.getFileName() + ".part");
         try (GgufWriter w = GgufWriter.create(tmp)) {
             String a = p.arch();
@@ -74,18 +68,8 @@ public final class LlmSynthesizer {
                     w.put(e.getKey(), e.getValue());
                 }
             }
-            for (Planned t : plan) {
-                w.addTensor(t.name(), t.type(), t.cols(), t.rows());
-            }
-            long total = 0;
-            for (Planned t : plan) {
-                total += t.type().byteSize((long) t.rows() * t.cols());
-            }
-            RandomWeights random = new RandomWeights(spec.seed());
-            long done = 0;
-            for (Planned t : plan) {
-                done = writeTensor(w, t, random, pool, progress, done, total);
-            }
+            SynthTensor.declare(w, plan);
+            SynthTensor.writeAll(w, plan, spec.seed(), pool, progress);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
@@ -93,66 +77,32 @@ public final class LlmSynthesizer {
         Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static List<Planned> plan(LlmPreset p, int vocab, GgmlType type) {
+    private static List<SynthTensor> plan(LlmPreset p, int vocab, GgmlType type) {
         int kv = p.headCountKv() * p.headDim();
-        List<Planned> plan = new ArrayList<>();
-        plan.add(matrix("token_embd.weight", type, vocab, p.embd()));
-        plan.add(new Planned("output_norm.weight", GgmlType.F32, 1, p.embd(), Kind.ONES));
+        List<SynthTensor> plan = new ArrayList<>();
+        plan.add(SynthTensor.random("token_embd.weight", type, vocab, p.embd(), WEIGHT_STD));
+        plan.add(SynthTensor.constant("output_norm.weight", p.embd(), 1f));
         if (!p.tiedOutput()) {
-            plan.add(matrix("output.weight", type, vocab, p.embd()));
+            plan.add(SynthTensor.random("output.weight", type, vocab, p.embd(), WEIGHT_STD));
         }
         for (int i = 0; i < p.blockCount(); i++) {
             String b = "blk." + i + ".";
-            plan.add(new Planned(b + "attn_norm.weight", GgmlType.F32, 1, p.embd(), Kind.ONES));
-            plan.add(matrix(b + "attn_q.weight", type, p.embd(), p.embd()));
-            plan.add(matrix(b + "attn_k.weight", type, kv, p.embd()));
-            plan.add(matrix(b + "attn_v.weight", type, kv, p.embd()));
+            plan.add(SynthTensor.constant(b + "attn_norm.weight", p.embd(), 1f));
+            plan.add(SynthTensor.random(b + "attn_q.weight", type, p.embd(), p.embd(), WEIGHT_STD));
+            plan.add(SynthTensor.random(b + "attn_k.weight", type, kv, p.embd(), WEIGHT_STD));
+            plan.add(SynthTensor.random(b + "attn_v.weight", type, kv, p.embd(), WEIGHT_STD));
             if (p.qkvBias()) {
-                plan.add(new Planned(b + "attn_q.bias", GgmlType.F32, 1, p.embd(), Kind.BIAS));
-                plan.add(new Planned(b + "attn_k.bias", GgmlType.F32, 1, kv, Kind.BIAS));
-                plan.add(new Planned(b + "attn_v.bias", GgmlType.F32, 1, kv, Kind.BIAS));
+                plan.add(SynthTensor.random(b + "attn_q.bias", GgmlType.F32, 1, p.embd(), WEIGHT_STD));
+                plan.add(SynthTensor.random(b + "attn_k.bias", GgmlType.F32, 1, kv, WEIGHT_STD));
+                plan.add(SynthTensor.random(b + "attn_v.bias", GgmlType.F32, 1, kv, WEIGHT_STD));
             }
-            plan.add(matrix(b + "attn_output.weight", type, p.embd(), p.embd()));
-            plan.add(new Planned(b + "ffn_norm.weight", GgmlType.F32, 1, p.embd(), Kind.ONES));
-            plan.add(matrix(b + "ffn_gate.weight", type, p.ffnLength(), p.embd()));
-            plan.add(matrix(b + "ffn_up.weight", type, p.ffnLength(), p.embd()));
-            plan.add(matrix(b + "ffn_down.weight", type, p.embd(), p.ffnLength()));
+            plan.add(SynthTensor.random(b + "attn_output.weight", type, p.embd(), p.embd(), WEIGHT_STD));
+            plan.add(SynthTensor.constant(b + "ffn_norm.weight", p.embd(), 1f));
+            plan.add(SynthTensor.random(b + "ffn_gate.weight", type, p.ffnLength(), p.embd(), WEIGHT_STD));
+            plan.add(SynthTensor.random(b + "ffn_up.weight", type, p.ffnLength(), p.embd(), WEIGHT_STD));
+            plan.add(SynthTensor.random(b + "ffn_down.weight", type, p.embd(), p.ffnLength(), WEIGHT_STD));
         }
         return plan;
-    }
-
-    private static Planned matrix(String name, GgmlType type, int rows, int cols) {
-        if (cols % type.blockSize() != 0) {
-            throw new IllegalArgumentException(name + ": rows of " + cols + " values do not split into " + type
-                    + " blocks of " + type.blockSize() + "; pick another type for this preset");
-        }
-        return new Planned(name, type, rows, cols, Kind.MATRIX);
-    }
-
-    private static long writeTensor(GgufWriter w, Planned t, RandomWeights random, Parallel pool, Progress progress,
-                                    long done, long total) throws IOException {
-        int cols = t.cols();
-        int rowBytes = Math.toIntExact(t.type().byteSize(cols));
-        int chunkRows = Math.max(1, Math.min(t.rows(), CHUNK_VALUES / cols));
-        float[] values = new float[chunkRows * cols];
-        byte[] bytes = new byte[chunkRows * rowBytes];
-        for (int first = 0; first < t.rows(); first += chunkRows) {
-            int rows = Math.min(chunkRows, t.rows() - first);
-            switch (t.kind()) {
-                case ONES -> java.util.Arrays.fill(values, 0, rows * cols, 1f);
-                case MATRIX, BIAS -> random.fill(t.name(), first, rows, cols,
-                        RandomWeights.amplitudeForStd(WEIGHT_STD), values, pool);
-            }
-            pool.forRange(rows, (from, to) -> {
-                for (int r = from; r < to; r++) {
-                    Quantizer.quantize(t.type(), values, r * cols, cols, bytes, r * rowBytes);
-                }
-            });
-            w.writeTensorData(bytes, 0, rows * rowBytes);
-            done += (long) rows * rowBytes;
-            progress.update("synth", done, total);
-        }
-        return done;
     }
 
     /** {@code general.file_type}: llama.cpp's LLAMA_FTYPE of a model whose matrices are all {@code type}. */

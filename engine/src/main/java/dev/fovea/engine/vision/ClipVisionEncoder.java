@@ -46,9 +46,10 @@ public final class ClipVisionEncoder {
         int blockCount = GgufTensors.requirePositive(f, "clip.vision.block_count");
         float eps = f.getFloat("clip.vision.attention.layer_norm_epsilon", 1e-5f);
         gelu = f.getBool("clip.use_gelu", true);
-        if (imageSize % patchSize != 0 || embd % heads != 0) {
-            throw new GgufFormatException(f.path().getFileName() + ": image size " + imageSize + " / patch size "
-                    + patchSize + " / heads " + heads + " do not divide evenly");
+        // a stride-p convolution: pixels beyond the last whole patch are not seen (SigLIP 384 / 14 → 27 × 27)
+        if (patchSize > imageSize || embd % heads != 0) {
+            throw new GgufFormatException(f.path().getFileName() + ": patch size " + patchSize + " for images of "
+                    + imageSize + ", or " + heads + " heads for width " + embd + ", do not fit");
         }
         int patches = (imageSize / patchSize) * (imageSize / patchSize);
         int patchLen = 3 * patchSize * patchSize;

@@ -1,0 +1,47 @@
+package dev.fovea.cli;
+
+import dev.fovea.engine.synth.MmprojPreset;
+import dev.fovea.engine.synth.MmprojSynthesizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "mmproj", mixinStandardHelpOptions = true,
+        description = "A random-weight mmproj GGUF (vision tower + projector) at a preset's shapes.")
+final class SynthMmprojCommand implements Callable<Integer> {
+    @Option(names = "--preset", required = true, description = "clip-vit-l-336, siglip-so400m-384, tiny, tiny-siglip.")
+    String preset;
+
+    @Option(names = "--projector", defaultValue = "mlp", description = "mlp or linear (default: ${DEFAULT-VALUE}).")
+    String projector;
+
+    @Option(names = "--qtype", defaultValue = "f16", description = "Type of the matrices: f32, f16, bf16, q8_0 (default: ${DEFAULT-VALUE}).")
+    String qtype;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = {"-o", "--out"}, required = true, description = "Output GGUF file.")
+    Path out;
+
+    @Mixin
+    EngineOptions engine;
+
+    @Override
+    public Integer call() throws Exception {
+        MmprojPreset p = MmprojPreset.named(preset);
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        System.err.printf("synth mmproj %s (%d px, patch %d, %d blocks of width %d) + %s projector → %d%n", p.name(),
+                p.imageSize(), p.patchSize(), p.blocks(), p.embd(), projector, p.llmEmbd());
+        MmprojSynthesizer.write(new MmprojSynthesizer.Spec(p, projector, SynthLlmCommand.parseType(qtype), seed), out,
+                engine.pool(), engine.progress());
+        System.out.println(out);
+        return 0;
+    }
+}

@@ -1,0 +1,119 @@
+package dev.fovea.engine.synth;
+
+import dev.fovea.engine.Progress;
+import dev.fovea.engine.adapter.MlpProjector;
+import dev.fovea.engine.gguf.GgufValueType;
+import dev.fovea.engine.gguf.GgufWriter;
+import dev.fovea.engine.tensor.GgmlType;
+import dev.fovea.engine.tensor.Parallel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes a random-weight {@code mmproj} GGUF (arch {@code clip}, llama.cpp's tensor names and keys) for a preset
+ * tower with an {@code mlp} or {@code linear} projector. Matrices take the requested type, everything else F32.
+ */
+public final class MmprojSynthesizer {
+    private static final float STD = 0.02f;
+
+    /** What to write. */
+    public record Spec(MmprojPreset preset, String projector, GgmlType type, long seed) {
+        public Spec {
+            if (!projector.equals(MlpProjector.MLP) && !projector.equals(MlpProjector.LINEAR)) {
+                throw new IllegalArgumentException("projector '" + projector + "' cannot be synthesized here (mlp, linear;"
+                        + " adapter kinds of docs/adapters.md have their own writer)");
+            }
+        }
+    }
+
+    private MmprojSynthesizer() {
+    }
+
+    public static void write(Spec spec, Path out, Parallel pool, Progress progress) throws IOException {
+        MmprojPreset p = spec.preset();
+        List<SynthTensor> plan = plan(spec);
+        Path tmp = out.resolveSibling(out.getFileName() + ".part");
+        try (GgufWriter w = GgufWriter.create(tmp)) {
+            // LLaVA's projector reads the penultimate layer: declare one block more than runs, as llava files do
+            boolean llava = p.classToken();
+            w.putString("general.architecture", "clip")
+                    .putString("general.name", "fovea-synth " + p.name() + " (random weights)")
+                    .putBool("clip.has_text_encoder", false)
+                    .putBool("clip.has_vision_encoder", true)
+                    .putBool("clip.has_llava_projector", llava)
+                    .putString("clip.projector_type", spec.projector())
+                    .putBool("clip.use_gelu", p.gelu())
+                    .putUint32("clip.vision.image_size", p.imageSize())
+                    .putUint32("clip.vision.patch_size", p.patchSize())
+                    .putUint32("clip.vision.embedding_length", p.embd())
+                    .putUint32("clip.vision.feed_forward_length", p.ffn())
+                    .putUint32("clip.vision.projection_dim", p.llmEmbd())
+                    .putUint32("clip.vision.attention.head_count", p.heads())
+                    .putFloat32("clip.vision.attention.layer_norm_epsilon", 1e-6f)
+                    .putUint32("clip.vision.block_count", p.blocks())
+                    .putArray("clip.vision.image_mean", GgufValueType.FLOAT32, p.mean().clone())
+                    .putArray("clip.vision.image_std", GgufValueType.FLOAT32, p.std().clone());
+            SynthTensor.declare(w, plan);
+            SynthTensor.writeAll(w, plan, spec.seed(), pool, progress);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static List<SynthTensor> plan(Spec spec) {
+        MmprojPreset p = spec.preset();
+        GgmlType t = spec.type();
+        int d = p.embd();
+        int patchLen = 3 * p.patchSize() * p.patchSize();
+        List<SynthTensor> plan = new ArrayList<>();
+        // the patch kernel is F32 or F16 in llama.cpp's files whatever the matrix type (a convolution, not a mat-mul)
+        GgmlType kernelType = t == GgmlType.F32 ? GgmlType.F32 : GgmlType.F16;
+        plan.add(SynthTensor.random("v.patch_embd.weight", kernelType, d, patchLen, STD)
+                .withShape(p.patchSize(), p.patchSize(), 3, d));
+        if (p.patchBias()) {
+            plan.add(SynthTensor.random("v.patch_embd.bias", GgmlType.F32, 1, d, STD));
+        }
+        if (p.classToken()) {
+            plan.add(SynthTensor.random("v.class_embd", GgmlType.F32, 1, d, STD));
+        }
+        int positions = p.patches() + (p.classToken() ? 1 : 0);
+        plan.add(SynthTensor.random("v.position_embd.weight", GgmlType.F32, positions, d, STD));
+        if (p.preLn()) {
+            plan.add(SynthTensor.constant("v.pre_ln.weight", d, 1f));
+            plan.add(SynthTensor.constant("v.pre_ln.bias", d, 0f));
+        }
+        for (int i = 0; i < p.blocks(); i++) {
+            String b = "v.blk." + i + ".";
+            for (String m : new String[] {"attn_q", "attn_k", "attn_v", "attn_out"}) {
+                plan.add(SynthTensor.random(b + m + ".weight", t, d, d, STD));
+                plan.add(SynthTensor.random(b + m + ".bias", GgmlType.F32, 1, d, STD));
+            }
+            plan.add(SynthTensor.constant(b + "ln1.weight", d, 1f));
+            plan.add(SynthTensor.constant(b + "ln1.bias", d, 0f));
+            plan.add(SynthTensor.random(b + "ffn_up.weight", t, p.ffn(), d, STD));
+            plan.add(SynthTensor.random(b + "ffn_up.bias", GgmlType.F32, 1, p.ffn(), STD));
+            plan.add(SynthTensor.random(b + "ffn_down.weight", t, d, p.ffn(), STD));
+            plan.add(SynthTensor.random(b + "ffn_down.bias", GgmlType.F32, 1, d, STD));
+            plan.add(SynthTensor.constant(b + "ln2.weight", d, 1f));
+            plan.add(SynthTensor.constant(b + "ln2.bias", d, 0f));
+        }
+        if (p.postLn()) {
+            plan.add(SynthTensor.constant("v.post_ln.weight", d, 1f));
+            plan.add(SynthTensor.constant("v.post_ln.bias", d, 0f));
+        }
+        int out = p.llmEmbd();
+        plan.add(SynthTensor.random("mm.0.weight", t, out, d, STD));
+        plan.add(SynthTensor.random("mm.0.bias", GgmlType.F32, 1, out, STD));
+        if (spec.projector().equals(MlpProjector.MLP)) {
+            plan.add(SynthTensor.random("mm.2.weight", t, out, out, STD));
+            plan.add(SynthTensor.random("mm.2.bias", GgmlType.F32, 1, out, STD));
+        }
+        return plan;
+    }
+}
