@@ -2,6 +2,7 @@ package dev.fovea.encoderservice;
 
 import com.google.protobuf.ByteString;
 import dev.fovea.engine.tensor.WireTensors;
+import dev.fovea.engine.vision.ClipPreprocessor;
 import dev.fovea.engine.vision.FeatureMap;
 import dev.fovea.engine.vision.ImageException;
 import dev.fovea.proto.v1.DType;
@@ -24,8 +25,6 @@ import java.util.concurrent.CompletionException;
 /** gRPC front of the encoder: images in, patch features out (F16 unless asked otherwise), cached by content. */
 @GrpcService
 public class EncoderGrpcService extends EncoderServiceGrpc.EncoderServiceImplBase {
-    private static final String PROFILE = "llamacpp";
-
     private final EncoderRuntime runtime;
     private final EncoderSettings settings;
 
@@ -65,10 +64,7 @@ public class EncoderGrpcService extends EncoderServiceGrpc.EncoderServiceImplBas
     }
 
     private CompletableFuture<Features> encodeOne(ImageInput in, WireTensors.DType dtype) throws ImageException {
-        String profile = in.getProfile().isEmpty() ? PROFILE : in.getProfile();
-        if (!profile.equals(PROFILE)) {
-            throw new IllegalArgumentException("preprocessing profile '" + profile + "' is not supported (llamacpp)");
-        }
+        ClipPreprocessor.Profile profile = ClipPreprocessor.Profile.named(in.getProfile());
         int[] crop = in.hasCrop() ? new int[] {in.getCrop().getX(), in.getCrop().getY(), in.getCrop().getWidth(),
                 in.getCrop().getHeight()} : null;
         String suffix = "|" + profile + (crop != null ? "|" + crop[0] + "," + crop[1] + "," + crop[2] + "," + crop[3] : "");
@@ -79,7 +75,7 @@ public class EncoderGrpcService extends EncoderServiceGrpc.EncoderServiceImplBas
                 String key = EncoderRuntime.hash(bytes, suffix);
                 FeatureMap hit = runtime.cached(key);
                 return hit != null ? CompletableFuture.completedFuture(toProto(hit, dtype, true))
-                        : runtime.encodeFile(bytes, crop, key).thenApply(f -> toProto(f, dtype, false));
+                        : runtime.encodeFile(bytes, crop, profile, key).thenApply(f -> toProto(f, dtype, false));
             }
             case PIXELS -> {
                 Tensor t = in.getPixels();

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.tensor.Parallel;
+import dev.fovea.engine.vision.ClipPreprocessor;
 import dev.fovea.engine.vision.ClipVisionEncoder;
 import dev.fovea.engine.vision.FeatureMap;
 import dev.fovea.engine.vision.ImageDecoder;
@@ -99,12 +100,13 @@ public class EncoderRuntime {
     }
 
     /** Decodes, crops and preprocesses an image file (in the caller's thread), then queues it for encoding. */
-    CompletableFuture<FeatureMap> encodeFile(byte[] bytes, int[] crop, String key) throws ImageException {
+    CompletableFuture<FeatureMap> encodeFile(byte[] bytes, int[] crop, ClipPreprocessor.Profile profile, String key)
+            throws ImageException {
         RgbImage img = decoder.decode(bytes);
         if (crop != null) {
             img = img.crop(crop[0], crop[1], crop[2], crop[3]);
         }
-        return encodePixels(encoder.preprocessor().apply(img), key);
+        return encodePixels(encoder.preprocessor().apply(img, profile), key);
     }
 
     CompletableFuture<FeatureMap> encodePixels(float[] pixels, String key) {

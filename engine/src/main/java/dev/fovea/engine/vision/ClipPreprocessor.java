@@ -12,6 +12,24 @@ package dev.fovea.engine.vision;
 public final class ClipPreprocessor {
     private static final int[] PAD = {122, 116, 104};
 
+    /** How a non-square image becomes square. */
+    public enum Profile {
+        /** llama.cpp's: aspect-preserving resize, then pad at the top-left with RGB (122, 116, 104). */
+        LLAMACPP,
+        /** The original LLaVA's: pad to a centred square with the mean colour, then resize. */
+        CENTER_PAD;
+
+        /** By its name in configs and requests: {@code llamacpp} or {@code center-pad}; empty = llamacpp. */
+        public static Profile named(String name) {
+            return switch (name == null ? "" : name) {
+                case "", "llamacpp" -> LLAMACPP;
+                case "center-pad" -> CENTER_PAD;
+                default -> throw new IllegalArgumentException("unknown preprocessing profile '" + name
+                        + "' (llamacpp, center-pad)");
+            };
+        }
+    }
+
     private final int size;
     private final float[] mean;
     private final float[] std;
@@ -30,11 +48,30 @@ public final class ClipPreprocessor {
     }
 
     public float[] apply(RgbImage img) {
+        return apply(img, Profile.LLAMACPP);
+    }
+
+    public float[] apply(RgbImage img, Profile profile) {
+        if (profile == Profile.CENTER_PAD) {
+            int s = Math.max(img.width(), img.height());
+            int[] fill = new int[3];
+            for (int c = 0; c < 3; c++) {
+                fill[c] = Math.round(mean[c] * 255);
+            }
+            RgbImage square = img.width() == img.height() ? img
+                    : img.placedOn(s, s, (s - img.width()) / 2, (s - img.height()) / 2, fill);
+            return normalize(s == size ? square : resize(square, size, size), size, size);
+        }
         // fit the longer side to the encoder's size, keeping the aspect ratio, then pad at the top-left
         int longSide = Math.max(img.width(), img.height());
         int w = Math.max(1, (int) ((long) img.width() * size / longSide));
         int h = Math.max(1, (int) ((long) img.height() * size / longSide));
         RgbImage resized = w == img.width() && h == img.height() ? img : resize(img, w, h);
+        return normalize(resized, w, h);
+    }
+
+    /** Normalized planar pixels of {@code img}'s top-left w × h, the rest of the square the pad colour. */
+    private float[] normalize(RgbImage resized, int w, int h) {
         float[] out = new float[3 * size * size];
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < size; y++) {

@@ -9,7 +9,8 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Decodes PNG, JPEG, GIF (first frame), BMP — and WebP when a WebP ImageIO plugin is on the class path — into RGB.
+ * Decodes PNG, JPEG (EXIF orientation applied), WebP (TwelveMonkeys' ImageIO plugin), GIF (first frame) and BMP
+ * into RGB.
  * The dimensions are read from the header first and images over the pixel limit are refused before any pixel
  * is decoded, so a small file claiming a huge image (a decompression bomb) costs nothing.
  */
@@ -52,7 +53,7 @@ public final class ImageDecoder {
                             + " pixels");
                 }
                 BufferedImage img = reader.read(0);
-                return toRgb(img);
+                return ExifOrientation.apply(toRgb(img), ExifOrientation.read(bytes));
             } finally {
                 reader.dispose();
             }

@@ -21,6 +21,24 @@ public record RgbImage(int width, int height, byte[] rgb) {
         return new RgbImage(w, h, out);
     }
 
+    /** This image at (x, y) on a w × h canvas filled with {@code fill} (RGB); it must fit. */
+    public RgbImage placedOn(int w, int h, int x, int y, int[] fill) {
+        if (x < 0 || y < 0 || (long) x + width > w || (long) y + height > h) {
+            throw new IllegalArgumentException("a " + width + "×" + height + " image does not fit at " + x + "," + y
+                    + " on " + w + "×" + h);
+        }
+        byte[] out = new byte[w * h * 3];
+        for (int p = 0; p < w * h; p++) {
+            out[p * 3] = (byte) fill[0];
+            out[p * 3 + 1] = (byte) fill[1];
+            out[p * 3 + 2] = (byte) fill[2];
+        }
+        for (int r = 0; r < height; r++) {
+            System.arraycopy(rgb, r * width * 3, out, ((y + r) * w + x) * 3, width * 3);
+        }
+        return new RgbImage(w, h, out);
+    }
+
     /** Channel c of pixel (x, y), 0..255. */
     public int at(int x, int y, int c) {
         return rgb[(y * width + x) * 3 + c] & 0xFF;
