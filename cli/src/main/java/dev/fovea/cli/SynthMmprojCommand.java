@@ -21,6 +21,9 @@ final class SynthMmprojCommand implements Callable<Integer> {
     @Option(names = "--qtype", defaultValue = "f16", description = "Type of the matrices: f32, f16, bf16, q8_0 (default: ${DEFAULT-VALUE}).")
     String qtype;
 
+    @Option(names = "--anyres", description = "Add LLaVA-1.6 AnyRes pinpoints and the newline embedding (high-res tiles).")
+    boolean anyRes;
+
     @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -39,7 +42,7 @@ final class SynthMmprojCommand implements Callable<Integer> {
         }
         System.err.printf("synth mmproj %s (%d px, patch %d, %d blocks of width %d) + %s projector → %d%n", p.name(),
                 p.imageSize(), p.patchSize(), p.blocks(), p.embd(), projector, p.llmEmbd());
-        MmprojSynthesizer.write(new MmprojSynthesizer.Spec(p, projector, SynthLlmCommand.parseType(qtype), seed), out,
+        MmprojSynthesizer.write(new MmprojSynthesizer.Spec(p, projector, SynthLlmCommand.parseType(qtype), seed, anyRes), out,
                 engine.pool(), engine.progress());
         System.out.println(out);
         return 0;

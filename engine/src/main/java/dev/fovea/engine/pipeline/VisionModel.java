@@ -3,6 +3,7 @@ package dev.fovea.engine.pipeline;
 import dev.fovea.engine.adapter.Projector;
 import dev.fovea.engine.adapter.ProjectorLoader;
 import dev.fovea.engine.gguf.GgufFile;
+import dev.fovea.engine.gguf.GgufFormatException;
 import dev.fovea.engine.llm.Segment;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.vision.ClipVisionEncoder;
@@ -10,8 +11,13 @@ import dev.fovea.engine.vision.FeatureMap;
 import dev.fovea.engine.vision.ImageDecoder;
 import dev.fovea.engine.vision.ImageException;
 import dev.fovea.engine.vision.RgbImage;
+import dev.fovea.engine.vision.RgbImageOps;
+import dev.fovea.engine.vision.tiling.AnyResAssembler;
+import dev.fovea.engine.vision.tiling.AnyResPlan;
+import dev.fovea.engine.vision.tiling.AnyResTiling;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** An {@code mmproj} GGUF opened for use: image → encoder features → projector → LLM embeddings. */
@@ -21,13 +27,19 @@ public final class VisionModel implements AutoCloseable {
     private final Projector projector;
     private final Parallel pool;
     private final ImageDecoder decoder;
+    /** LLaVA-1.6 AnyRes tiling when the mmproj declares pinpoints, else null (one view per image). */
+    private final AnyResTiling anyRes;
+    private final float[] newline;
 
-    private VisionModel(GgufFile file, ClipVisionEncoder encoder, Projector projector, Parallel pool, long maxPixels) {
+    private VisionModel(GgufFile file, ClipVisionEncoder encoder, Projector projector, Parallel pool, long maxPixels)
+            throws GgufFormatException {
         this.file = file;
         this.encoder = encoder;
         this.projector = projector;
         this.pool = pool;
         this.decoder = new ImageDecoder(maxPixels);
+        this.anyRes = AnyResTiling.fromGguf(file);
+        this.newline = anyRes == null ? null : AnyResAssembler.readNewline(file);
     }
 
     public static VisionModel open(Path path, Parallel pool, long maxPixels) throws IOException {
@@ -54,9 +66,23 @@ public final class VisionModel implements AutoCloseable {
         return encoder.encode(encoder.preprocessor().apply(img), pool);
     }
 
-    /** The projector output of an encoded image file, as an embeddings segment for the LLM. */
+    /**
+     * The LLM embeddings of an encoded image file: one view through encoder and projector, or with AnyRes the base
+     * view and every tile (each an independent encoder input), assembled with the row newlines.
+     */
     public Segment.Embeddings embed(byte[] imageFile) throws ImageException {
-        FeatureMap out = projector.project(List.of(features(imageFile)), pool);
+        RgbImage img = decoder.decode(imageFile);
+        FeatureMap out;
+        if (anyRes == null) {
+            out = projector.project(List.of(encoder.encode(encoder.preprocessor().apply(img), pool)), pool);
+        } else {
+            AnyResPlan plan = anyRes.plan(img.width(), img.height());
+            List<FeatureMap> projected = new ArrayList<>();
+            for (RgbImage view : plan.render(img, new RgbImageOps())) {
+                projected.add(projector.project(List.of(encoder.encode(encoder.preprocessor().apply(view), pool)), pool));
+            }
+            out = AnyResAssembler.assemble(plan, projected, newline);
+        }
         return new Segment.Embeddings(out.data(), out.tokens());
     }
 

@@ -6,6 +6,8 @@ import dev.fovea.engine.gguf.GgufValueType;
 import dev.fovea.engine.gguf.GgufWriter;
 import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.tensor.Parallel;
+import dev.fovea.engine.vision.tiling.AnyResAssembler;
+import dev.fovea.engine.vision.tiling.AnyResTiling;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +23,8 @@ public final class MmprojSynthesizer {
     private static final float STD = 0.02f;
 
     /** What to write. */
-    public record Spec(MmprojPreset preset, String projector, GgmlType type, long seed) {
+    /** {@code anyRes}: add LLaVA-1.6's pinpoints (scaled to the preset's image size) and the newline embedding. */
+    public record Spec(MmprojPreset preset, String projector, GgmlType type, long seed, boolean anyRes) {
         public Spec {
             if (!projector.equals(MlpProjector.MLP) && !projector.equals(MlpProjector.LINEAR)) {
                 throw new IllegalArgumentException("projector '" + projector + "' cannot be synthesized here (mlp, linear;"
@@ -57,6 +60,14 @@ public final class MmprojSynthesizer {
                     .putUint32("clip.vision.block_count", p.blocks())
                     .putArray("clip.vision.image_mean", GgufValueType.FLOAT32, p.mean().clone())
                     .putArray("clip.vision.image_std", GgufValueType.FLOAT32, p.std().clone());
+            if (spec.anyRes()) {
+                int[] pinpoints = new int[AnyResTiling.LLAVA_16_PINPOINTS.size() * 2];
+                for (int i = 0; i < AnyResTiling.LLAVA_16_PINPOINTS.size(); i++) {
+                    pinpoints[2 * i] = AnyResTiling.LLAVA_16_PINPOINTS.get(i).width() * p.imageSize() / 336;
+                    pinpoints[2 * i + 1] = AnyResTiling.LLAVA_16_PINPOINTS.get(i).height() * p.imageSize() / 336;
+                }
+                w.putArray(AnyResTiling.PINPOINTS_KEY, GgufValueType.INT32, pinpoints);
+            }
             SynthTensor.declare(w, plan);
             SynthTensor.writeAll(w, plan, spec.seed(), pool, progress);
         } catch (IOException | RuntimeException e) {
@@ -113,6 +124,9 @@ public final class MmprojSynthesizer {
         if (spec.projector().equals(MlpProjector.MLP)) {
             plan.add(SynthTensor.random("mm.2.weight", t, out, out, STD));
             plan.add(SynthTensor.random("mm.2.bias", GgmlType.F32, 1, out, STD));
+        }
+        if (spec.anyRes()) {
+            plan.add(SynthTensor.random(AnyResAssembler.NEWLINE_TENSOR, GgmlType.F32, 1, out, STD));
         }
         return plan;
     }
