@@ -20,19 +20,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every vlm case: the image's projector output, then the LLM over prompt + image + suffix, against llama.cpp. */
 class VlmConformanceTest {
-    /**
-     * Cases where the engine is known to fall short of the README's tolerance, with the floor it must still keep.
-     * shapes120x80: the non-square image's resampling differs from llama.cpp's (docs/vision.md); embeddings agree
-     * to a row cosine of 0.98, not 0.99, and the
-     * last logits after them to 0.97. Tracked as an open gap, not accepted as conformance.
-     */
-    private static final java.util.Map<String, Double> KNOWN_GAP_FLOOR = java.util.Map.of("shapes120x80", 0.98);
-
-    private static Double gapFloor(ConformanceCase c) {
-        return KNOWN_GAP_FLOOR.entrySet().stream().filter(e -> c.image().contains(e.getKey()))
-                .map(java.util.Map.Entry::getValue).findFirst().orElse(null);
-    }
-
     static List<ConformanceCase> cases() {
         return ConformanceCase.all("vlm");
     }
@@ -57,11 +44,6 @@ class VlmConformanceTest {
         assertThat(actual).hasSize(n * d).hasSameSizeAs(expected);
         // the README's tolerance: 0.999 for the square image, 0.99 where resampling differs (non-square)
         double threshold = c.image().contains("shapes56") ? 0.999 : 0.99;
-        Double floor = gapFloor(c);
-        if (floor != null) {
-            System.out.printf("%s: KNOWN GAP — checking the floor %.2f instead of %.3f%n", c, floor, threshold);
-            threshold = floor;
-        }
         double min = 1;
         for (int r = 0; r < n; r++) {
             double cos = Similarity.cosine(actual, r * d, expected, r * d, d);
@@ -87,12 +69,6 @@ class VlmConformanceTest {
             float[] logits = model.forward(cache, List.of(Segment.tokens(prompt), Segment.embeddings(image, nImage),
                     Segment.tokens(suffix)), false);
             double cos = Similarity.cosine(logits, 0, expectedLast, 0, logits.length);
-            if (gapFloor(c) != null) {
-                // the image embeddings deviate (see KNOWN_GAP_FLOOR), so only the language model's use of them is checked
-                assertThat(cos).isGreaterThanOrEqualTo(0.96); // measured 0.970
-                System.out.printf("%s: KNOWN GAP — last-logit cosine %.5f; greedy tokens not compared%n", c, cos);
-                return;
-            }
             assertThat(cos).isGreaterThanOrEqualTo(0.999);
             int compared = 0;
             for (int step = 0; step < expectedTokens.length; step++) {
