@@ -56,9 +56,7 @@ public final class MlpProjector implements Projector {
         }
         float[] h = first.apply(in.data(), in.tokens(), pool);
         if (second != null) {
-            for (int i = 0; i < h.length; i++) {
-                h[i] = Activations.gelu(h[i]);
-            }
+            Activations.geluInPlace(h, h.length, false, pool);
             h = second.apply(h, in.tokens(), pool);
         }
         return new FeatureMap(h, in.tokens(), outputDim(), in.gridHeight(), in.gridWidth());

@@ -5,7 +5,42 @@ public final class Activations {
     private static final float SQRT_2_OVER_PI = 0.7978845608028654f;
     private static final float GELU_COEF_A = 0.044715f;
 
+    /**
+     * GELU of every F16 value, rounded to F16: ggml evaluates GELU through this table (x rounded to F16, looked up,
+     * widened back), so using it reproduces llama.cpp's activations — and a lookup is far cheaper than tanh.
+     */
+    private static final short[] GELU_F16 = new short[1 << 16];
+
+    static {
+        for (int i = 0; i < GELU_F16.length; i++) {
+            GELU_F16[i] = Float.floatToFloat16(gelu(Float.float16ToFloat((short) i)));
+        }
+    }
+
     private Activations() {
+    }
+
+    /** GELU as ggml computes it: 0 below −10, identity above 10, else through the F16 table. */
+    public static float geluTable(float x) {
+        if (x <= -10f) {
+            return 0f;
+        }
+        if (x >= 10f) {
+            return x;
+        }
+        return Float.float16ToFloat(GELU_F16[Float.floatToFloat16(x) & 0xFFFF]);
+    }
+
+    /** {@link #geluTable} (or quick GELU) over x[0, n), split over the pool. */
+    public static void geluInPlace(float[] x, int n, boolean quick, dev.fovea.engine.tensor.Parallel pool) {
+        int chunks = Math.max(1, Math.min(pool.threads() * 4, n / 4096));
+        pool.forRange(chunks, (from, to) -> {
+            int a = (int) ((long) n * from / chunks);
+            int b = (int) ((long) n * to / chunks);
+            for (int i = a; i < b; i++) {
+                x[i] = quick ? quickGelu(x[i]) : geluTable(x[i]);
+            }
+        });
     }
 
     /** SiLU(x) = x·σ(x). */

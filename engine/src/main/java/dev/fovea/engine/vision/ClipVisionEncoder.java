@@ -183,9 +183,7 @@ public final class ClipVisionEncoder {
             VectorMath.addInPlace(x, b.out().apply(att, n, pool));
             h = b.ln2().apply(x, n);
             float[] mid = b.ffnIn().apply(h, n, pool);
-            for (int i = 0; i < mid.length; i++) {
-                mid[i] = gelu ? Activations.gelu(mid[i]) : Activations.quickGelu(mid[i]);
-            }
+            Activations.geluInPlace(mid, mid.length, !gelu, pool);
             VectorMath.addInPlace(x, b.ffnOut().apply(mid, n, pool));
         }
         if (postLn != null) {
@@ -196,7 +194,11 @@ public final class ClipVisionEncoder {
         return new FeatureMap(features, patches, embd, grid, grid);
     }
 
-    /** Full (unmasked) multi-head self-attention over the n rows, one task per (head, query row). */
+    /**
+     * Full (unmasked) multi-head self-attention over the n rows. Per head, the scores Q·Kᵀ and the mix P·V are
+     * mat-muls on the tuned float kernel (K and Vᵀ as matrices), so attention over 577 tokens costs about what
+     * its FLOPs do; the softmax rows are split over the pool.
+     */
     private float[] attention(Block b, float[] h, int n, Parallel pool) {
         float[] q = b.q().apply(h, n, pool);
         float[] k = b.k().apply(h, n, pool);
@@ -204,21 +206,34 @@ public final class ClipVisionEncoder {
         int hd = embd / heads;
         float scale = (float) (1.0 / Math.sqrt(hd));
         float[] out = new float[n * embd];
-        pool.forRange(heads * n, (from, to) -> {
-            float[] scores = new float[n];
-            for (int task = from; task < to; task++) {
-                int head = task / n;
-                int row = task % n;
-                int qo = row * embd + head * hd;
-                for (int j = 0; j < n; j++) {
-                    scores[j] = VectorMath.dot(q, qo, k, j * embd + head * hd, hd) * scale;
-                }
-                Softmax.inPlace(scores, 0, n);
-                for (int j = 0; j < n; j++) {
-                    VectorMath.axpy(scores[j], v, j * embd + head * hd, out, qo, hd);
+        float[] qh = new float[n * hd];
+        float[] kh = new float[n * hd];
+        float[] vt = new float[hd * n];
+        float[] scores = new float[n * n];
+        float[] mixed = new float[n * hd];
+        for (int head = 0; head < heads; head++) {
+            int off = head * hd;
+            for (int r = 0; r < n; r++) {
+                System.arraycopy(q, r * embd + off, qh, r * hd, hd);
+                System.arraycopy(k, r * embd + off, kh, r * hd, hd);
+                for (int c = 0; c < hd; c++) {
+                    vt[c * n + r] = v[r * embd + off + c];
                 }
             }
-        });
+            WeightMatrix.ofFloats(kh, n, hd).matMul(qh, n, scores, pool);
+            pool.forRange(n, (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    for (int j = r * n; j < (r + 1) * n; j++) {
+                        scores[j] *= scale;
+                    }
+                    Softmax.inPlace(scores, r * n, n);
+                }
+            });
+            WeightMatrix.ofFloats(vt, hd, n).matMul(scores, n, mixed, pool);
+            for (int r = 0; r < n; r++) {
+                System.arraycopy(mixed, r * hd, out, r * embd + off, hd);
+            }
+        }
         return out;
     }
 }
