@@ -18,6 +18,8 @@ import java.util.Objects;
 public final class WeightMatrix {
     /** Below this many tokens, mat-mul runs mat-vec per token (same results, no tiling overhead). */
     private static final int MIN_TILED_TOKENS = 4;
+    /** Below this many tokens a quantized mat-mul runs the row kernel per token (decode batches). */
+    private static final int MIN_TILED_QUANT_TOKENS = 16;
 
     private final MemorySegment data;
     private final GgmlType type;
@@ -146,6 +148,20 @@ public final class WeightMatrix {
         Objects.checkFromIndexSize(0, (long) n * cols, x.length);
         Objects.checkFromIndexSize(0, (long) n * rows, out.length);
         if (n == 0) {
+            return;
+        }
+        if (!isFloat() && n < MIN_TILED_QUANT_TOKENS) {
+            // a decode batch (continuous batching): each weight row is read once, while it sits in L1, for every
+            // token, with the mat-vec kernel itself — so each output is bit-identical to matVec's
+            QuantizedActivations a = QuantizedActivations.of(QuantMatMul.kind(type), x, 0, n, cols);
+            pool.forRange(rows, (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    long off = r * rowBytes;
+                    for (int t = 0; t < n; t++) {
+                        out[t * rows + r] = QuantRowDot.dot(type, data, off, cols, a, t);
+                    }
+                }
+            });
             return;
         }
         if (n < MIN_TILED_TOKENS) {
