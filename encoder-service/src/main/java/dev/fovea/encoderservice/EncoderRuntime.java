@@ -68,10 +68,11 @@ public class EncoderRuntime {
         Timer encodeTime = Timer.builder("fovea.encoder.encode.time").publishPercentileHistogram().register(registry);
         this.batcher = new MicroBatcher<>("fovea-encoder-batch", settings.maxBatch(), settings.maxWaitMs(), jobs -> {
             long t0 = System.nanoTime();
-            List<FeatureMap> out = new ArrayList<>(jobs.size());
+            List<float[]> pixels = new ArrayList<>(jobs.size());
             for (Job j : jobs) {
-                out.add(encoder.encode(j.pixels(), pool));
+                pixels.add(j.pixels());
             }
+            List<FeatureMap> out = encoder.encode(pixels, pool); // one pass over the weights for the whole batch
             encodeTime.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
             return out;
         }, s -> {

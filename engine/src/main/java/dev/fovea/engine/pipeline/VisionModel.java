@@ -77,9 +77,13 @@ public final class VisionModel implements AutoCloseable {
             out = projector.project(List.of(encoder.encode(encoder.preprocessor().apply(img), pool)), pool);
         } else {
             AnyResPlan plan = anyRes.plan(img.width(), img.height());
-            List<FeatureMap> projected = new ArrayList<>();
+            List<float[]> views = new ArrayList<>();
             for (RgbImage view : plan.render(img, new RgbImageOps())) {
-                projected.add(projector.project(List.of(encoder.encode(encoder.preprocessor().apply(view), pool)), pool));
+                views.add(encoder.preprocessor().apply(view));
+            }
+            List<FeatureMap> projected = new ArrayList<>();
+            for (FeatureMap features : encoder.encode(views, pool)) { // one batch: every matrix read once
+                projected.add(projector.project(List.of(features), pool));
             }
             out = AnyResAssembler.assemble(plan, projected, newline);
         }

@@ -11,6 +11,7 @@ import dev.fovea.engine.ops.Softmax;
 import dev.fovea.engine.ops.VectorMath;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.tensor.WeightMatrix;
+import java.util.List;
 
 /**
  * The CLIP ViT of a GGUF {@code mmproj} (arch {@code clip}) in llama.cpp's layout: patch embedding (a convolution
@@ -19,6 +20,19 @@ import dev.fovea.engine.tensor.WeightMatrix;
  * last block is skipped. Returns the patch rows (CLS dropped) on the patch grid.
  */
 public final class ClipVisionEncoder {
+
+    /**
+     * Which layer's output to return and whether to keep the CLS row.
+     *
+     * @param skipFinalBlocks blocks left out at the end (the feature layer, counted from the end); −1 = the file's
+     *                        convention (1 with the LLaVA projector — its penultimate layer — else 0). The
+     *                        post-LayerNorm only applies when no block is skipped.
+     * @param keepClassToken  return the CLS row first (when the tower has one)
+     */
+    public record Options(int skipFinalBlocks, boolean keepClassToken) {
+        public static final Options DEFAULT = new Options(-1, false);
+    }
+
     private record Block(LayerNormWeights ln1, DenseLayer q, DenseLayer k, DenseLayer v, DenseLayer out,
                          LayerNormWeights ln2, DenseLayer ffnIn, DenseLayer ffnOut) {
     }
@@ -35,9 +49,14 @@ public final class ClipVisionEncoder {
     private final LayerNormWeights preLn;
     private final LayerNormWeights postLn;
     private final Block[] blocks;
+    private final boolean keepClassToken;
     private final ClipPreprocessor preprocessor;
 
-    private ClipVisionEncoder(GgufFile f) throws GgufFormatException {
+    private ClipVisionEncoder(GgufFile f, Options options) throws GgufFormatException {
+        if (!"clip".equals(f.getString("general.architecture", ""))) {
+            throw new GgufFormatException(f.path().getFileName() + " is not an mmproj (general.architecture is '"
+                    + f.getString("general.architecture", "") + "', expected 'clip')");
+        }
         imageSize = GgufTensors.requirePositive(f, "clip.vision.image_size");
         patchSize = GgufTensors.requirePositive(f, "clip.vision.patch_size");
         embd = GgufTensors.requirePositive(f, "clip.vision.embedding_length");
@@ -69,9 +88,15 @@ public final class ClipVisionEncoder {
                     + positionsCount);
         }
         preLn = optionalNorm(f, "v.pre_ln", eps);
-        postLn = optionalNorm(f, "v.post_ln", eps);
+        postLn = options.skipFinalBlocks() > 0 || (options.skipFinalBlocks() < 0
+                && f.getBool("clip.has_llava_projector", false)) ? null : optionalNorm(f, "v.post_ln", eps);
         boolean llava = f.getBool("clip.has_llava_projector", false);
-        int run = llava ? blockCount - 1 : blockCount;
+        int skip = options.skipFinalBlocks() >= 0 ? options.skipFinalBlocks() : (llava ? 1 : 0);
+        if (skip >= blockCount) {
+            throw new GgufFormatException("cannot skip " + skip + " of " + blockCount + " blocks");
+        }
+        int run = blockCount - skip;
+        this.keepClassToken = options.keepClassToken() && classEmbd != null;
         blocks = new Block[run];
         for (int i = 0; i < run; i++) {
             String p = "v.blk." + i + ".";
@@ -90,7 +115,16 @@ public final class ClipVisionEncoder {
     }
 
     public static ClipVisionEncoder load(GgufFile f) throws GgufFormatException {
-        return new ClipVisionEncoder(f);
+        return new ClipVisionEncoder(f, Options.DEFAULT);
+    }
+
+    public static ClipVisionEncoder load(GgufFile f, Options options) throws GgufFormatException {
+        return new ClipVisionEncoder(f, options);
+    }
+
+    /** Transformer blocks that run (the feature layer). */
+    public int blocksRun() {
+        return blocks.length;
     }
 
     private static float[] meanStd(GgufFile f, String key) throws GgufFormatException {
@@ -142,56 +176,83 @@ public final class ClipVisionEncoder {
 
     /** Encodes a preprocessed image ({@code [3][size][size]}); returns the patch features on the patch grid. */
     public FeatureMap encode(float[] pixels, Parallel pool) {
-        if (pixels.length != 3 * imageSize * imageSize) {
-            throw new IllegalArgumentException("expected " + 3 * imageSize * imageSize + " pixel values, got "
-                    + pixels.length);
-        }
+        return encode(List.of(pixels), pool).getFirst();
+    }
+
+    /**
+     * Encodes several preprocessed images (or tiles) together: every matrix product runs once over all their
+     * tokens, attention per image. Each result is bit-identical to encoding that image alone.
+     */
+    public List<FeatureMap> encode(List<float[]> images, Parallel pool) {
         int grid = imageSize / patchSize;
         int patches = grid * grid;
         int patchLen = 3 * patchSize * patchSize;
-        float[] flat = new float[patches * patchLen];
-        for (int py = 0; py < grid; py++) {
-            for (int px = 0; px < grid; px++) {
-                int o = (py * grid + px) * patchLen;
-                for (int c = 0; c < 3; c++) {
-                    for (int ky = 0; ky < patchSize; ky++) {
-                        System.arraycopy(pixels, (c * imageSize + py * patchSize + ky) * imageSize + px * patchSize,
-                                flat, o + (c * patchSize + ky) * patchSize, patchSize);
+        int cls = classEmbd != null ? 1 : 0;
+        int n = patches + cls;
+        int count = images.size();
+        if (count == 0) {
+            return List.of();
+        }
+        float[] flat = new float[count * patches * patchLen];
+        for (int img = 0; img < count; img++) {
+            float[] pixels = images.get(img);
+            if (pixels.length != 3 * imageSize * imageSize) {
+                throw new IllegalArgumentException("expected [3][" + imageSize + "×" + imageSize + "] = "
+                        + 3 * imageSize * imageSize + " pixel values, got " + pixels.length);
+            }
+            for (int py = 0; py < grid; py++) {
+                for (int px = 0; px < grid; px++) {
+                    int o = ((img * patches) + py * grid + px) * patchLen;
+                    for (int c = 0; c < 3; c++) {
+                        for (int ky = 0; ky < patchSize; ky++) {
+                            System.arraycopy(pixels, (c * imageSize + py * patchSize + ky) * imageSize + px * patchSize,
+                                    flat, o + (c * patchSize + ky) * patchSize, patchSize);
+                        }
                     }
                 }
             }
         }
-        float[] emb = new float[patches * embd];
-        patchEmbd.matMul(flat, patches, emb, pool);
+        float[] emb = new float[count * patches * embd];
+        patchEmbd.matMul(flat, count * patches, emb, pool);
         if (patchBias != null) {
-            VectorMath.addBias(emb, patches, patchBias);
+            VectorMath.addBias(emb, count * patches, patchBias);
         }
-        int cls = classEmbd != null ? 1 : 0;
-        int n = patches + cls;
-        float[] x = new float[n * embd];
-        if (cls == 1) {
-            System.arraycopy(classEmbd, 0, x, 0, embd);
+        int rows = count * n;
+        float[] x = new float[rows * embd];
+        for (int img = 0; img < count; img++) {
+            int base = img * n * embd;
+            if (cls == 1) {
+                System.arraycopy(classEmbd, 0, x, base, embd);
+            }
+            System.arraycopy(emb, img * patches * embd, x, base + cls * embd, patches * embd);
+            for (int i = 0; i < n * embd; i++) {
+                x[base + i] += positions[i];
+            }
         }
-        System.arraycopy(emb, 0, x, cls * embd, patches * embd);
-        VectorMath.addInPlace(x, positions);
         if (preLn != null) {
-            x = preLn.apply(x, n);
+            x = preLn.apply(x, rows);
         }
         for (Block b : blocks) {
-            float[] h = b.ln1().apply(x, n);
-            float[] att = attention(b, h, n, pool);
-            VectorMath.addInPlace(x, b.out().apply(att, n, pool));
-            h = b.ln2().apply(x, n);
-            float[] mid = b.ffnIn().apply(h, n, pool);
+            float[] h = b.ln1().apply(x, rows);
+            float[] att = attention(b, h, count, n, pool);
+            VectorMath.addInPlace(x, b.out().apply(att, rows, pool));
+            h = b.ln2().apply(x, rows);
+            float[] mid = b.ffnIn().apply(h, rows, pool);
             Activations.geluInPlace(mid, mid.length, !gelu, pool);
-            VectorMath.addInPlace(x, b.ffnOut().apply(mid, n, pool));
+            VectorMath.addInPlace(x, b.ffnOut().apply(mid, rows, pool));
         }
         if (postLn != null) {
-            x = postLn.apply(x, n);
+            x = postLn.apply(x, rows);
         }
-        float[] features = new float[patches * embd];
-        System.arraycopy(x, cls * embd, features, 0, patches * embd);
-        return new FeatureMap(features, patches, embd, grid, grid);
+        int skip = keepClassToken ? 0 : cls;
+        List<FeatureMap> out = new java.util.ArrayList<>(count);
+        for (int img = 0; img < count; img++) {
+            float[] features = new float[(n - skip) * embd];
+            System.arraycopy(x, (img * n + skip) * embd, features, 0, (n - skip) * embd);
+            out.add(keepClassToken && cls == 1 ? FeatureMap.sequence(features, n, embd)
+                    : new FeatureMap(features, patches, embd, grid, grid));
+        }
+        return out;
     }
 
     /**
@@ -199,25 +260,27 @@ public final class ClipVisionEncoder {
      * mat-muls on the tuned float kernel (K and Vᵀ as matrices), so attention over 577 tokens costs about what
      * its FLOPs do; the softmax rows are split over the pool.
      */
-    private float[] attention(Block b, float[] h, int n, Parallel pool) {
-        float[] q = b.q().apply(h, n, pool);
-        float[] k = b.k().apply(h, n, pool);
-        float[] v = b.v().apply(h, n, pool);
+    private float[] attention(Block b, float[] h, int count, int n, Parallel pool) {
+        float[] q = b.q().apply(h, count * n, pool);
+        float[] k = b.k().apply(h, count * n, pool);
+        float[] v = b.v().apply(h, count * n, pool);
         int hd = embd / heads;
         float scale = (float) (1.0 / Math.sqrt(hd));
-        float[] out = new float[n * embd];
+        float[] out = new float[count * n * embd];
         float[] qh = new float[n * hd];
         float[] kh = new float[n * hd];
         float[] vt = new float[hd * n];
         float[] scores = new float[n * n];
         float[] mixed = new float[n * hd];
-        for (int head = 0; head < heads; head++) {
-            int off = head * hd;
+        for (int task = 0; task < count * heads; task++) {
+            int img = task / heads;
+            int off = (task % heads) * hd;
+            int rowBase = img * n;
             for (int r = 0; r < n; r++) {
-                System.arraycopy(q, r * embd + off, qh, r * hd, hd);
-                System.arraycopy(k, r * embd + off, kh, r * hd, hd);
+                System.arraycopy(q, (rowBase + r) * embd + off, qh, r * hd, hd);
+                System.arraycopy(k, (rowBase + r) * embd + off, kh, r * hd, hd);
                 for (int c = 0; c < hd; c++) {
-                    vt[c * n + r] = v[r * embd + off + c];
+                    vt[c * n + r] = v[(rowBase + r) * embd + off + c];
                 }
             }
             WeightMatrix.ofFloats(kh, n, hd).matMul(qh, n, scores, pool);
@@ -231,7 +294,7 @@ public final class ClipVisionEncoder {
             });
             WeightMatrix.ofFloats(vt, hd, n).matMul(scores, n, mixed, pool);
             for (int r = 0; r < n; r++) {
-                System.arraycopy(mixed, r * hd, out, r * embd + off, hd);
+                System.arraycopy(mixed, r * hd, out, (rowBase + r) * embd + off, hd);
             }
         }
         return out;
