@@ -83,8 +83,11 @@ class ChatRoutes {
         ChatSink sink = parsed.stream()
                 ? new SseSink(response, id, request.model(), created, request.returnTokenIds(), parsed.includeUsage())
                 : new JsonSink(response, id, request.model(), created, request.returnTokenIds());
-        ChatOrchestrator.Cancellation cancellation = orchestrator.start(request, "http", parsed.stream(), sink);
-        response.closeHandler(v -> cancellation.cancel());
+        // the close handler goes on first: a client gone before the start still cancels
+        java.util.concurrent.CompletableFuture<ChatOrchestrator.Cancellation> cancellation =
+                new java.util.concurrent.CompletableFuture<>();
+        response.closeHandler(v -> cancellation.thenAccept(ChatOrchestrator.Cancellation::cancel));
+        cancellation.complete(orchestrator.start(request, "http", parsed.stream(), sink));
     }
 
     private void send(HttpServerResponse response, int status, ObjectNode body) {
