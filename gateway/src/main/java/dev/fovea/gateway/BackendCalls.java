@@ -4,7 +4,6 @@ import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -70,9 +69,5 @@ class BackendCalls {
                     ApiException.unavailable(what);
             default -> new ApiException(502, "backend_error", what, null, "backend_error");
         };
-    }
-
-    static boolean isStatus(Throwable t) {
-        return t instanceof StatusRuntimeException || t instanceof io.grpc.StatusException;
     }
 }
