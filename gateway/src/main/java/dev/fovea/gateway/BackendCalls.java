@@ -1,0 +1,73 @@
+package dev.fovea.gateway;
+
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Unary calls to the backends as futures, timed per service and method. Calls inherit the caller's gRPC
+ * {@link io.grpc.Context}, so cancelling a request's context cancels every call it started.
+ */
+@ApplicationScoped
+class BackendCalls {
+    private final GrpcChannels channels;
+    private final GatewayMetrics metrics;
+    private final GatewaySettings settings;
+
+    BackendCalls(GrpcChannels channels, GatewayMetrics metrics, GatewaySettings settings) {
+        this.channels = channels;
+        this.metrics = metrics;
+        this.settings = settings;
+    }
+
+    <Q, R> CompletableFuture<R> unary(String backend, String address, MethodDescriptor<Q, R> method, Q request) {
+        CompletableFuture<R> result = new CompletableFuture<>();
+        long start = System.nanoTime();
+        String name = method.getBareMethodName();
+        ManagedChannel channel = channels.channel(address);
+        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(settings.backendTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+        ClientCalls.asyncUnaryCall(channel.newCall(method, options), request, new StreamObserver<>() {
+            private R value;
+
+            @Override
+            public void onNext(R r) {
+                value = r;
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                metrics.backendCall(backend, name, Status.fromThrowable(t).getCode().name(),
+                        System.nanoTime() - start);
+                result.completeExceptionally(toApi(t, backend, address, name));
+            }
+
+            @Override
+            public void onCompleted() {
+                metrics.backendCall(backend, name, "OK", System.nanoTime() - start);
+                result.complete(value);
+            }
+        });
+        return result;
+    }
+
+    /** A backend's failure as the client should see it: its bad input is the client's, anything else is ours. */
+    static ApiException toApi(Throwable t, String backend, String address, String method) {
+        Status s = Status.fromThrowable(t);
+        String what = backend + " " + address + " " + method + ": " + s.getCode()
+                + (s.getDescription() == null ? "" : " " + s.getDescription());
+        return switch (s.getCode()) {
+            case INVALID_ARGUMENT, OUT_OF_RANGE -> ApiException.badRequest(backend + " rejected the input: "
+                    + s.getDescription(), null, "invalid_input");
+            case UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNIMPLEMENTED, CANCELLED, ABORTED ->
+                    ApiException.unavailable(what);
+            default -> new ApiException(502, "backend_error", what, null, "backend_error");
+        };
+    }
+}

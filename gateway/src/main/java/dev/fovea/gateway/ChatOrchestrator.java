@@ -1,0 +1,251 @@
+package dev.fovea.gateway;
+
+import dev.fovea.proto.v1.Embeddings;
+import dev.fovea.proto.v1.Finished;
+import dev.fovea.proto.v1.GenerateEvent;
+import dev.fovea.proto.v1.GenerateRequest;
+import dev.fovea.proto.v1.LlmInfo;
+import dev.fovea.proto.v1.Sampling;
+import dev.fovea.proto.v1.Segment;
+import dev.fovea.proto.v1.TokenIds;
+import io.grpc.Context;
+import io.grpc.stub.StreamObserver;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * One chat completion across the pipeline: template, then tokenization and every image's encode → project in
+ * parallel, then the streamed generation. Everything runs in one cancellable gRPC context per request, so
+ * {@link Cancellation#cancel()} (the client went away) cancels whatever backend calls are in flight.
+ */
+@ApplicationScoped
+class ChatOrchestrator {
+    private static final Logger LOG = Logger.getLogger(ChatOrchestrator.class);
+
+    private final PipelineRegistry registry;
+    private final LlmDescriptions descriptions;
+    private final PromptRenderer renderer;
+    private final PromptTokenizer tokenizer;
+    private final ImageLoader images;
+    private final ImageEmbedder embedder;
+    private final LlmGeneration generation;
+    private final GatewayMetrics metrics;
+    private final GatewaySettings settings;
+
+    ChatOrchestrator(PipelineRegistry registry, LlmDescriptions descriptions, PromptRenderer renderer,
+                     PromptTokenizer tokenizer, ImageLoader images, ImageEmbedder embedder, LlmGeneration generation,
+                     GatewayMetrics metrics, GatewaySettings settings) {
+        this.registry = registry;
+        this.descriptions = descriptions;
+        this.renderer = renderer;
+        this.tokenizer = tokenizer;
+        this.images = images;
+        this.embedder = embedder;
+        this.generation = generation;
+        this.metrics = metrics;
+        this.settings = settings;
+    }
+
+    /** Stops a running completion. */
+    interface Cancellation {
+        void cancel();
+    }
+
+    /** Starts {@code request} on a virtual thread; its outcome goes to {@code sink}, counted under {@code api}. */
+    Cancellation start(ChatCompletionRequest request, String api, boolean stream, ChatSink sink) {
+        long arrived = System.nanoTime();
+        String modelTag = registry.find(request.model()).isPresent() ? request.model() : "unknown";
+        ChatSink metered = new MeteredSink(sink, modelTag, api, stream, arrived);
+        Context.CancellableContext context = Context.ROOT.withCancellation();
+        Thread.ofVirtual().name("chat-" + api).start(() -> context.run(() -> {
+            try {
+                run(request, metered);
+            } catch (ApiException e) {
+                metered.failed(e);
+                context.cancel(null);
+            } catch (RuntimeException e) {
+                LOG.error("chat completion failed", e);
+                metered.failed(new ApiException(500, "server_error", "internal error: " + e, null, "internal_error"));
+                context.cancel(null);
+            }
+        }));
+        return () -> {
+            ((MeteredSink) metered).cancelled();
+            context.cancel(null);
+        };
+    }
+
+    private void run(ChatCompletionRequest request, ChatSink sink) {
+        PipelineConfig pipeline = registry.find(request.model())
+                .orElseThrow(() -> ApiException.unknownModel(request.model()));
+        int imageCount = request.images().size();
+        if (imageCount > settings.maxImages()) {
+            throw ApiException.badRequest("at most " + settings.maxImages() + " images per request, got "
+                    + imageCount, "messages", "too_many_images");
+        }
+        if (imageCount > 0 && pipeline.encoders().isEmpty()) {
+            throw ApiException.badRequest("model '" + pipeline.model() + "' takes no images", "messages",
+                    "images_not_supported");
+        }
+        EncoderSelection selection = pipeline.encoders().isEmpty() && request.encoders() == null ? null
+                : PipelineRegistry.select(pipeline, request.encoders());
+        List<LoadedImage> loaded = new ArrayList<>();
+        for (int i = 0; i < imageCount; i++) {
+            loaded.add(images.load(request.images().get(i), i));
+        }
+        metrics.images(pipeline.model(), imageCount);
+
+        // images go to the encoders while the prompt is rendered and tokenized
+        List<CompletableFuture<Embeddings>> embeddings = loaded.stream()
+                .map(img -> embedder.embed(pipeline, selection, img)).toList();
+        LlmInfo info = await(descriptions.get(pipeline.llm()));
+        String rendered = renderer.render(pipeline, info, request.messages());
+        List<int[]> pieces = await(tokenizer.tokenize(pipeline.llm(), info, rendered, imageCount));
+
+        GenerateRequest.Builder generate = GenerateRequest.newBuilder().setMaxTokens(request.maxTokens())
+                .addAllStop(request.stop()).setSampling(sampling(request.sampling()));
+        for (int i = 0; i < pieces.size(); i++) {
+            if (pieces.get(i).length > 0) {
+                TokenIds.Builder ids = TokenIds.newBuilder();
+                for (int id : pieces.get(i)) {
+                    ids.addIds(id);
+                }
+                generate.addSegments(Segment.newBuilder().setTokens(ids));
+            }
+            if (i < imageCount) {
+                generate.addSegments(Segment.newBuilder().setEmbeddings(await(embeddings.get(i))));
+            }
+        }
+        LoadedImage first = loaded.isEmpty() ? null : loaded.get(0);
+        generation.generate(pipeline.llm(), generate.build(), new Collector(sink, first));
+    }
+
+    private static Sampling sampling(SamplingParams p) {
+        Sampling.Builder s = Sampling.newBuilder().setTemperature(p.temperature()).setTopP(p.topP());
+        if (p.seed() != null) {
+            s.setSeed(p.seed()).setHasSeed(true);
+        }
+        return s.build();
+    }
+
+    private static <T> T await(CompletableFuture<T> f) {
+        try {
+            return f.get();
+        } catch (ExecutionException | CompletionException e) {
+            if (e.getCause() instanceof ApiException a) {
+                throw a;
+            }
+            if (e.getCause() instanceof CompletionException c && c.getCause() instanceof ApiException a) {
+                throw a;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("interrupted");
+        }
+    }
+
+    /** Gathers the stream into the outcome while passing tokens on. */
+    private static final class Collector implements StreamObserver<GenerateEvent> {
+        private final ChatSink sink;
+        private final LoadedImage image;
+        private final StringBuilder text = new StringBuilder();
+        private final List<Integer> ids = new ArrayList<>();
+        private Finished finished;
+
+        Collector(ChatSink sink, LoadedImage image) {
+            this.sink = sink;
+            this.image = image;
+        }
+
+        @Override
+        public void onNext(GenerateEvent e) {
+            if (e.hasToken()) {
+                text.append(e.getToken().getText());
+                if (e.getToken().getId() >= 0) {
+                    ids.add(e.getToken().getId());
+                }
+                sink.token(e.getToken().getId(), e.getToken().getText());
+            } else if (e.hasFinished()) {
+                finished = e.getFinished();
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            sink.failed(t instanceof ApiException a ? a : ApiException.unavailable(t.toString()));
+        }
+
+        @Override
+        public void onCompleted() {
+            if (finished == null) {
+                sink.failed(ApiException.unavailable("the LLM service ended the stream without finishing"));
+                return;
+            }
+            String s = text.toString();
+            sink.finished(new ChatOutcome(finished.getFinishReason(), finished.getPromptTokens(),
+                    finished.getCompletionTokens(), s, List.copyOf(ids),
+                    image == null ? List.of() : Grounding.boxes(s, image.width(), image.height())));
+        }
+    }
+
+    /** Records the request's meters once, whichever way it ends, and drops events after the end. */
+    private final class MeteredSink implements ChatSink {
+        private final ChatSink delegate;
+        private final String model;
+        private final String api;
+        private final boolean stream;
+        private final long arrived;
+        private final AtomicBoolean ended = new AtomicBoolean();
+        private boolean first = true;
+
+        MeteredSink(ChatSink delegate, String model, String api, boolean stream, long arrived) {
+            this.delegate = delegate;
+            this.model = model;
+            this.api = api;
+            this.stream = stream;
+            this.arrived = arrived;
+        }
+
+        @Override
+        public void token(int id, String text) {
+            if (ended.get()) {
+                return;
+            }
+            if (first) {
+                first = false;
+                metrics.timeToFirstToken(model, System.nanoTime() - arrived);
+            }
+            delegate.token(id, text);
+        }
+
+        @Override
+        public void finished(ChatOutcome outcome) {
+            if (ended.compareAndSet(false, true)) {
+                metrics.request(model, api, stream, 200, System.nanoTime() - arrived);
+                delegate.finished(outcome);
+            }
+        }
+
+        @Override
+        public void failed(ApiException error) {
+            if (ended.compareAndSet(false, true)) {
+                metrics.request(model, api, stream, error.status(), System.nanoTime() - arrived);
+                delegate.failed(error);
+            }
+        }
+
+        /** The client went away: counted as nginx's 499, nothing more is sent. */
+        void cancelled() {
+            if (ended.compareAndSet(false, true)) {
+                metrics.request(model, api, stream, 499, System.nanoTime() - arrived);
+            }
+        }
+    }
+}

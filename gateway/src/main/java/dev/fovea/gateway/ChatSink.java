@@ -1,0 +1,11 @@
+package dev.fovea.gateway;
+
+/** Where a running chat completion reports; exactly one of {@code finished} or {@code failed} ends it. */
+interface ChatSink {
+    /** A generated token ({@code id} is -1 for text the LLM held back and flushed at the end). */
+    void token(int id, String text);
+
+    void finished(ChatOutcome outcome);
+
+    void failed(ApiException error);
+}

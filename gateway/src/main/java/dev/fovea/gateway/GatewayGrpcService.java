@@ -1,0 +1,147 @@
+package dev.fovea.gateway;
+
+import dev.fovea.engine.template.ChatMessage;
+import dev.fovea.proto.v1.ChatChunk;
+import dev.fovea.proto.v1.ChatRequest;
+import dev.fovea.proto.v1.ChatResponse;
+import dev.fovea.proto.v1.ContentPart;
+import dev.fovea.proto.v1.GatewayServiceGrpc;
+import dev.fovea.proto.v1.GroundingBox;
+import dev.fovea.proto.v1.Usage;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.quarkus.grpc.GrpcService;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** {@code fovea.v1.GatewayService}: the chat completions of the HTTP API over gRPC, on the same orchestrator. */
+@GrpcService
+public class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceImplBase {
+    private final ChatOrchestrator orchestrator;
+    private final GatewaySettings settings;
+
+    GatewayGrpcService(ChatOrchestrator orchestrator, GatewaySettings settings) {
+        this.orchestrator = orchestrator;
+        this.settings = settings;
+    }
+
+    @Override
+    public void chat(ChatRequest request, StreamObserver<ChatResponse> observer) {
+        String id = newId();
+        run(request, observer, false, new ChatSink() {
+            @Override
+            public void token(int tokenId, String text) {
+            }
+
+            @Override
+            public void finished(ChatOutcome o) {
+                ChatResponse.Builder r = ChatResponse.newBuilder().setId(id).setModel(request.getModel())
+                        .setText(o.text()).setFinishReason(o.finishReason()).setUsage(usage(o))
+                        .addAllBoxes(boxes(o)).setCreated(System.currentTimeMillis() / 1000);
+                if (request.getReturnTokenIds()) {
+                    r.addAllTokenIds(o.tokenIds());
+                }
+                observer.onNext(r.build());
+                observer.onCompleted();
+            }
+
+            @Override
+            public void failed(ApiException error) {
+                observer.onError(status(error));
+            }
+        });
+    }
+
+    @Override
+    public void chatStream(ChatRequest request, StreamObserver<ChatChunk> observer) {
+        String id = newId();
+        run(request, observer, true, new ChatSink() {
+            @Override
+            public synchronized void token(int tokenId, String text) {
+                observer.onNext(ChatChunk.newBuilder().setId(id).setText(text).setTokenId(tokenId).build());
+            }
+
+            @Override
+            public synchronized void finished(ChatOutcome o) {
+                observer.onNext(ChatChunk.newBuilder().setId(id).setFinishReason(o.finishReason())
+                        .setUsage(usage(o)).addAllBoxes(boxes(o)).setTokenId(-1).build());
+                observer.onCompleted();
+            }
+
+            @Override
+            public synchronized void failed(ApiException error) {
+                observer.onError(status(error));
+            }
+        });
+    }
+
+    private void run(ChatRequest request, StreamObserver<?> observer, boolean stream, ChatSink sink) {
+        ChatCompletionRequest parsed;
+        try {
+            parsed = toRequest(request);
+        } catch (ApiException e) {
+            observer.onError(status(e));
+            return;
+        }
+        ChatOrchestrator.Cancellation cancellation = orchestrator.start(parsed, "grpc", stream, sink);
+        ((ServerCallStreamObserver<?>) observer).setOnCancelHandler(cancellation::cancel);
+    }
+
+    private ChatCompletionRequest toRequest(ChatRequest r) {
+        List<ChatMessage> messages = new ArrayList<>();
+        List<ImageSource> images = new ArrayList<>();
+        for (dev.fovea.proto.v1.ChatMessage m : r.getMessagesList()) {
+            if (m.getRole().isBlank()) {
+                throw ApiException.badRequest("every message needs a role", "messages.role", "invalid_value");
+            }
+            List<ChatMessage.Part> parts = new ArrayList<>();
+            for (ContentPart p : m.getContentList()) {
+                switch (p.getPartCase()) {
+                    case TEXT -> parts.add(new ChatMessage.Text(p.getText()));
+                    case IMAGE -> {
+                        images.add(p.getImage().hasData() ? ImageSource.ofBytes(p.getImage().getData().toByteArray())
+                                : ImageSource.ofUrl(p.getImage().getUrl()));
+                        parts.add(new ChatMessage.Image(images.size() - 1));
+                    }
+                    case PART_NOT_SET -> throw ApiException.badRequest("a content part has neither text nor image",
+                            "messages.content", "invalid_value");
+                }
+            }
+            if (parts.isEmpty()) {
+                parts.add(new ChatMessage.Text(""));
+            }
+            messages.add(new ChatMessage(m.getRole().equals("developer") ? "system" : m.getRole(), parts));
+        }
+        SamplingParams sampling = new SamplingParams(r.hasTemperature() ? r.getTemperature() : 1f,
+                r.hasTopP() ? r.getTopP() : 1f, r.hasSeed() ? r.getSeed() : null);
+        return new ChatCompletionRequest(r.getModel(), messages, images, sampling,
+                r.getMaxTokens() > 0 ? r.getMaxTokens() : settings.defaultMaxTokens(), r.getStopList(),
+                r.getEncoders().isBlank() ? null : r.getEncoders(), r.getReturnTokenIds());
+    }
+
+    private static Usage usage(ChatOutcome o) {
+        return Usage.newBuilder().setPromptTokens(o.promptTokens()).setCompletionTokens(o.completionTokens())
+                .setTotalTokens(o.promptTokens() + o.completionTokens()).build();
+    }
+
+    private static List<GroundingBox> boxes(ChatOutcome o) {
+        return o.boxes().stream().map(b -> GroundingBox.newBuilder().setLabel(b.label()).setX1(b.x1()).setY1(b.y1())
+                .setX2(b.x2()).setY2(b.y2()).build()).toList();
+    }
+
+    private static RuntimeException status(ApiException e) {
+        Status s = switch (e.status()) {
+            case 400, 413 -> Status.INVALID_ARGUMENT;
+            case 404 -> Status.NOT_FOUND;
+            case 503 -> Status.UNAVAILABLE;
+            default -> Status.INTERNAL;
+        };
+        return s.withDescription(e.getMessage()).asRuntimeException();
+    }
+
+    private static String newId() {
+        return "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+    }
+}

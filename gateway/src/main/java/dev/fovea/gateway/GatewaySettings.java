@@ -1,0 +1,47 @@
+package dev.fovea.gateway;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** {@code fovea.gateway.*}: where the pipelines are described and the limits on what a request may carry. */
+@ConfigMapping(prefix = "fovea.gateway")
+public interface GatewaySettings {
+    /** The pipeline registry file (YAML or JSON, see docs/gateway.md). */
+    String pipelines();
+
+    /** Hosts whose http(s) image URLs may be fetched; none by default (data: URLs only). */
+    Optional<List<String>> imageUrlHosts();
+
+    /** Largest request body in bytes (HTTP); larger ones get 413. */
+    @WithDefault("33554432")
+    int maxBodyBytes();
+
+    @WithDefault("8")
+    int maxImages();
+
+    /** Largest encoded image in bytes. */
+    @WithDefault("20971520")
+    int maxImageBytes();
+
+    /** Largest image in pixels (width × height), against decompression bombs. */
+    @WithDefault("50000000")
+    long maxImagePixels();
+
+    /** Completion tokens when a request gives no max_tokens. */
+    @WithDefault("256")
+    int defaultMaxTokens();
+
+    /** Deadline of the unary backend calls (Describe, Tokenize, Encode, Project). */
+    @WithDefault("60s")
+    Duration backendTimeout();
+
+    /** Deadline of a whole generation stream. */
+    @WithDefault("10m")
+    Duration generateTimeout();
+
+    @WithDefault("10s")
+    Duration imageFetchTimeout();
+}

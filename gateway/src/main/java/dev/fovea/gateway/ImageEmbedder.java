@@ -1,0 +1,117 @@
+package dev.fovea.gateway;
+
+import com.google.protobuf.ByteString;
+import dev.fovea.engine.tensor.WireTensors;
+import dev.fovea.proto.v1.AdapterServiceGrpc;
+import dev.fovea.proto.v1.Crop;
+import dev.fovea.proto.v1.DType;
+import dev.fovea.proto.v1.EncodeRequest;
+import dev.fovea.proto.v1.EncodeResponse;
+import dev.fovea.proto.v1.EncoderServiceGrpc;
+import dev.fovea.proto.v1.Embeddings;
+import dev.fovea.proto.v1.Features;
+import dev.fovea.proto.v1.ImageInput;
+import dev.fovea.proto.v1.ProjectRequest;
+import dev.fovea.proto.v1.ProjectResponse;
+import dev.fovea.proto.v1.Tensor;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One image to LLM embeddings: every view × chosen encoder is an {@code Encode} call to the next replica of that
+ * encoder, all in flight at once; each view's features (in the selection's encoder order) go to one
+ * {@code Project}; the views' embeddings are concatenated in view order.
+ */
+@ApplicationScoped
+class ImageEmbedder {
+    private final BackendCalls calls;
+    private final GrpcChannels channels;
+
+    ImageEmbedder(BackendCalls calls, GrpcChannels channels) {
+        this.calls = calls;
+        this.channels = channels;
+    }
+
+    CompletableFuture<Embeddings> embed(PipelineConfig pipeline, EncoderSelection selection, LoadedImage image) {
+        ByteString bytes = ByteString.copyFrom(image.bytes());
+        List<CompletableFuture<Tensor>> views = new ArrayList<>();
+        for (Crop crop : TilePlanner.views(pipeline.tiling(), image.width(), image.height())) {
+            List<CompletableFuture<Features>> features = new ArrayList<>();
+            for (EncoderConfig encoder : selection.encoders()) {
+                ImageInput.Builder input = ImageInput.newBuilder().setEncoded(bytes);
+                if (crop != null) {
+                    input.setCrop(crop);
+                }
+                features.add(calls.unary("encoder:" + encoder.name(), channels.nextReplica(encoder.replicas()),
+                        EncoderServiceGrpc.getEncodeMethod(),
+                        EncodeRequest.newBuilder().addImages(input).setFeatureDtype(DType.F16).build())
+                        .thenApply(r -> single(r, encoder.name())));
+            }
+            views.add(CompletableFuture.allOf(features.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+                ProjectRequest.Builder project = ProjectRequest.newBuilder().setAdapter(selection.adapterId())
+                        .setEmbeddingDtype(DType.F16);
+                features.forEach(f -> project.addInputs(f.join()));
+                return calls.unary("adapter", pipeline.adapter().address(), AdapterServiceGrpc.getProjectMethod(),
+                        project.build()).thenApply(ProjectResponse::getEmbeddings);
+            }));
+        }
+        String hash = image.sha256() + "/" + pipeline.model() + "/" + selection.name() + "/" + pipeline.tiling();
+        return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new)).thenApply(v -> Embeddings.newBuilder()
+                .setData(concatRows(views.stream().map(CompletableFuture::join).toList()))
+                .setContentHash(hash).build());
+    }
+
+    private static Features single(EncodeResponse r, String encoder) {
+        if (r.getFeaturesCount() != 1) {
+            throw ApiException.unavailable("encoder " + encoder + " returned " + r.getFeaturesCount()
+                    + " feature maps for one image");
+        }
+        return r.getFeatures(0);
+    }
+
+    /** [n_i][embd] tensors stacked into [Σn_i][embd]; mixed wire types are brought to F32. */
+    static Tensor concatRows(List<Tensor> parts) {
+        long width = -1;
+        long rows = 0;
+        boolean sameType = true;
+        for (Tensor t : parts) {
+            if (t.getShapeCount() != 2 || t.getShape(0) <= 0 || (width >= 0 && t.getShape(1) != width)) {
+                throw ApiException.unavailable("the adapter returned embeddings of shape " + t.getShapeList());
+            }
+            width = t.getShape(1);
+            rows += t.getShape(0);
+            sameType &= t.getDtype() == parts.get(0).getDtype();
+            if (t.getData().size() != t.getShape(0) * t.getShape(1) * wire(t.getDtype()).bytes()) {
+                throw ApiException.unavailable("the adapter's embeddings hold " + t.getData().size()
+                        + " bytes for shape " + t.getShapeList());
+            }
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DType type = sameType ? parts.get(0).getDtype() : DType.F32;
+        for (Tensor t : parts) {
+            byte[] data = t.getData().toByteArray();
+            if (!sameType) {
+                data = WireTensors.encode(WireTensors.decode(data, wire(t.getDtype()), t.getShape(0) * t.getShape(1)),
+                        WireTensors.DType.F32);
+            }
+            out.writeBytes(data);
+        }
+        return Tensor.newBuilder().addShape(rows).addShape(width).setDtype(type)
+                .setData(ByteString.copyFrom(out.toByteArray())).build();
+    }
+
+    private static WireTensors.DType wire(DType d) {
+        return switch (d) {
+            case F32 -> WireTensors.DType.F32;
+            case BF16 -> WireTensors.DType.BF16;
+            case F16, DTYPE_UNSPECIFIED -> WireTensors.DType.F16;
+            case UNRECOGNIZED -> throw ApiException.unavailable("the adapter returned an unknown tensor type");
+        };
+    }
+}

@@ -1,0 +1,32 @@
+package dev.fovea.gateway;
+
+import dev.fovea.engine.template.ChatMessage;
+import dev.fovea.engine.template.ChatTemplate;
+import dev.fovea.engine.template.TemplateException;
+import dev.fovea.proto.v1.LlmInfo;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Renders the chat template of a pipeline — its override, else the LLM's own, else ChatML as the engine does — with
+ * images as {@link ChatTemplate#IMAGE_MARKER}.
+ */
+@ApplicationScoped
+class PromptRenderer {
+    private final Map<List<String>, ChatTemplate> templates = new ConcurrentHashMap<>();
+
+    String render(PipelineConfig pipeline, LlmInfo info, List<ChatMessage> messages) {
+        String source = pipeline.template() != null && !pipeline.template().isBlank()
+                ? pipeline.template() : info.getChatTemplate();
+        ChatTemplate template = templates.computeIfAbsent(List.of(source, info.getBosToken(), info.getEosToken()),
+                k -> k.get(0).isBlank() ? ChatTemplate.chatMl(k.get(1), k.get(2)) : ChatTemplate.of(k.get(0),
+                        k.get(1), k.get(2)));
+        try {
+            return template.render(messages, true);
+        } catch (TemplateException e) {
+            throw ApiException.badRequest(e.getMessage(), "messages", "invalid_messages");
+        }
+    }
+}
