@@ -24,6 +24,9 @@ final class SynthMmprojCommand implements Callable<Integer> {
     @Option(names = "--anyres", description = "Add LLaVA-1.6 AnyRes pinpoints and the newline embedding (high-res tiles).")
     boolean anyRes;
 
+    @Option(names = "--llm-embd", defaultValue = "0", description = "Projector output width (the LLM's n_embd); 0 = the preset's.")
+    int llmEmbd;
+
     @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -42,7 +45,7 @@ final class SynthMmprojCommand implements Callable<Integer> {
         }
         System.err.printf("synth mmproj %s (%d px, patch %d, %d blocks of width %d) + %s projector → %d%n", p.name(),
                 p.imageSize(), p.patchSize(), p.blocks(), p.embd(), projector, p.llmEmbd());
-        MmprojSynthesizer.write(new MmprojSynthesizer.Spec(p, projector, SynthLlmCommand.parseType(qtype), seed, anyRes), out,
+        MmprojSynthesizer.write(new MmprojSynthesizer.Spec(p, projector, SynthLlmCommand.parseType(qtype), seed, anyRes, llmEmbd), out,
                 engine.pool(), engine.progress());
         System.out.println(out);
         return 0;

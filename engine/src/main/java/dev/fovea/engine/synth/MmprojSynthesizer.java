@@ -23,8 +23,11 @@ public final class MmprojSynthesizer {
     private static final float STD = 0.02f;
 
     /** What to write. */
-    /** {@code anyRes}: add LLaVA-1.6's pinpoints (scaled to the preset's image size) and the newline embedding. */
-    public record Spec(MmprojPreset preset, String projector, GgmlType type, long seed, boolean anyRes) {
+    /**
+     * @param anyRes   add LLaVA-1.6's pinpoints (scaled to the preset's image size) and the newline embedding
+     * @param llmEmbd  width of the projector output (the LLM's n_embd); 0 = the preset's
+     */
+    public record Spec(MmprojPreset preset, String projector, GgmlType type, long seed, boolean anyRes, int llmEmbd) {
         public Spec {
             if (!projector.equals(MlpProjector.MLP) && !projector.equals(MlpProjector.LINEAR)) {
                 throw new IllegalArgumentException("projector '" + projector + "' cannot be synthesized here (mlp, linear;"
@@ -54,7 +57,7 @@ public final class MmprojSynthesizer {
                     .putUint32("clip.vision.patch_size", p.patchSize())
                     .putUint32("clip.vision.embedding_length", p.embd())
                     .putUint32("clip.vision.feed_forward_length", p.ffn())
-                    .putUint32("clip.vision.projection_dim", p.llmEmbd())
+                    .putUint32("clip.vision.projection_dim", outputDim(spec))
                     .putUint32("clip.vision.attention.head_count", p.heads())
                     .putFloat32("clip.vision.attention.layer_norm_epsilon", 1e-6f)
                     .putUint32("clip.vision.block_count", p.blocks())
@@ -75,6 +78,10 @@ public final class MmprojSynthesizer {
             throw e;
         }
         Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static int outputDim(Spec spec) {
+        return spec.llmEmbd() > 0 ? spec.llmEmbd() : spec.preset().llmEmbd();
     }
 
     private static List<SynthTensor> plan(Spec spec) {
@@ -118,7 +125,7 @@ public final class MmprojSynthesizer {
             plan.add(SynthTensor.constant("v.post_ln.weight", d, 1f));
             plan.add(SynthTensor.constant("v.post_ln.bias", d, 0f));
         }
-        int out = p.llmEmbd();
+        int out = outputDim(spec);
         plan.add(SynthTensor.random("mm.0.weight", t, out, d, STD));
         plan.add(SynthTensor.random("mm.0.bias", GgmlType.F32, 1, out, STD));
         if (spec.projector().equals(MlpProjector.MLP)) {

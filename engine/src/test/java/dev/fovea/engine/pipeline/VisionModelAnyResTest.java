@@ -39,7 +39,7 @@ class VisionModelAnyResTest {
     @Test
     void tokenCountsFollowTheTilingRules() throws Exception {
         Path mmproj = dir.resolve("anyres.gguf");
-        MmprojSynthesizer.write(new MmprojSynthesizer.Spec(MmprojPreset.named("tiny"), "mlp", GgmlType.F32, 3, true),
+        MmprojSynthesizer.write(new MmprojSynthesizer.Spec(MmprojPreset.named("tiny"), "mlp", GgmlType.F32, 3, true, 0),
                 mmproj, Parallel.create(2), Progress.NONE);
         try (VisionModel vm = VisionModel.open(mmproj, Parallel.shared(), 1 << 24)) {
             // 112 × 112 (the 672 × 672 case scaled by 1/6): best 112 × 112 → 2 × 2 tiles of 4 × 4 patches;

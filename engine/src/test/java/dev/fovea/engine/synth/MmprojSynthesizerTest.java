@@ -27,7 +27,7 @@ class MmprojSynthesizerTest {
     void synthesizedTowersLoadAndEncode(String preset, String projector, GgmlType type, int patches, int outDim)
             throws Exception {
         Path out = dir.resolve(preset + ".gguf");
-        MmprojSynthesizer.write(new MmprojSynthesizer.Spec(MmprojPreset.named(preset), projector, type, 5, false), out,
+        MmprojSynthesizer.write(new MmprojSynthesizer.Spec(MmprojPreset.named(preset), projector, type, 5, false, 0), out,
                 Parallel.create(2), Progress.NONE);
         try (GgufFile f = GgufFile.open(out)) {
             assertThat(f.tensor("v.patch_embd.weight").shape()).containsExactly(14L, 14L, 3L,
@@ -59,7 +59,7 @@ class MmprojSynthesizerTest {
         assertThat(clip.patches()).isEqualTo(576);
         assertThat(MmprojPreset.named("siglip-so400m-384").patches()).isEqualTo(729);
         assertThatThrownBy(() -> MmprojPreset.named("nope")).hasMessageContaining("clip-vit-l-336");
-        assertThatThrownBy(() -> new MmprojSynthesizer.Spec(clip, "resampler", GgmlType.F16, 1, false))
+        assertThatThrownBy(() -> new MmprojSynthesizer.Spec(clip, "resampler", GgmlType.F16, 1, false, 0))
                 .hasMessageContaining("resampler");
     }
 }

@@ -28,7 +28,7 @@ class ClipVisionEncoderTest {
 
     private Path synth(String preset, String projector, GgmlType type) throws Exception {
         Path p = dir.resolve(preset + "-" + projector + "-" + type + ".gguf");
-        MmprojSynthesizer.write(new MmprojSynthesizer.Spec(MmprojPreset.named(preset), projector, type, 7, false), p,
+        MmprojSynthesizer.write(new MmprojSynthesizer.Spec(MmprojPreset.named(preset), projector, type, 7, false, 0), p,
                 Parallel.create(2), Progress.NONE);
         return p;
     }

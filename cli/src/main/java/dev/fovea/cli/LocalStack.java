@@ -1,0 +1,170 @@
+package dev.fovea.cli;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The services of a local stack as separate processes on 127.0.0.1: their command lines, pid files, logs and
+ * health. State lives in one folder ({@code .fovea/} in the checkout): {@code run/NAME.pid}, {@code run/NAME.port},
+ * {@code logs/NAME.log}.
+ */
+final class LocalStack {
+    /** One process of the stack. */
+    record Component(String name, String module, int port, Map<String, String> properties) {
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Path root;
+    private final Path state;
+
+    LocalStack(Path root) {
+        this.root = root;
+        this.state = root.resolve(".fovea");
+    }
+
+    /** The checkout this CLI was built in: the jar lies in cli/target/. */
+    static Path checkout() {
+        try {
+            Path jar = Path.of(LocalStack.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path dir = jar.getParent();
+            while (dir != null && !Files.isRegularFile(dir.resolve("pom.xml"))) {
+                dir = dir.getParent();
+            }
+            if (dir != null && dir.getFileName() != null && dir.getFileName().toString().equals("cli")) {
+                dir = dir.getParent();
+            }
+            return dir != null ? dir : Path.of("").toAbsolutePath();
+        } catch (Exception e) {
+            return Path.of("").toAbsolutePath();
+        }
+    }
+
+    Path state() {
+        return state;
+    }
+
+    Path logs() {
+        return state.resolve("logs");
+    }
+
+    Path jar(String module) {
+        return root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+    }
+
+    /** Starts a component; its output goes to logs/NAME.log. */
+    ProcessHandle start(Component c) throws IOException {
+        Files.createDirectories(logs());
+        Files.createDirectories(state.resolve("run"));
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED", "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.http.port=" + c.port()));
+        c.properties().forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-jar");
+        cmd.add(jar(c.module()).toString());
+        Path log = logs().resolve(c.name() + ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+        Files.writeString(state.resolve("run").resolve(c.name() + ".pid"), Long.toString(p.pid()));
+        Files.writeString(state.resolve("run").resolve(c.name() + ".port"), Integer.toString(c.port()));
+        return p.toHandle();
+    }
+
+    /** Waits until the component answers /q/health/ready with 200, or its process dies, or time runs out. */
+    boolean awaitReady(String name, ProcessHandle process, int port, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                return false;
+            }
+            if (ready(port)) {
+                return true;
+            }
+            Thread.sleep(500);
+        }
+        return false;
+    }
+
+    static boolean ready(int port) {
+        try {
+            HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** name → (pid, port) of the components with pid files. */
+    Map<String, long[]> recorded() throws IOException {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        Path run = state.resolve("run");
+        if (!Files.isDirectory(run)) {
+            return out;
+        }
+        try (var files = Files.list(run)) {
+            for (Path pid : files.filter(f -> f.toString().endsWith(".pid")).sorted().toList()) {
+                String name = pid.getFileName().toString().replace(".pid", "");
+                long p = Long.parseLong(Files.readString(pid).trim());
+                Path portFile = run.resolve(name + ".port");
+                long port = Files.exists(portFile) ? Long.parseLong(Files.readString(portFile).trim()) : -1;
+                out.put(name, new long[] {p, port});
+            }
+        }
+        return out;
+    }
+
+    /** Stops every recorded component (TERM, then KILL after the grace period) and forgets it. */
+    List<String> stopAll(Duration grace) throws IOException, InterruptedException {
+        List<String> stopped = new ArrayList<>();
+        Map<String, long[]> all = recorded();
+        List<ProcessHandle> alive = new ArrayList<>();
+        for (var e : all.entrySet()) {
+            Optional<ProcessHandle> h = ProcessHandle.of(e.getValue()[0]);
+            if (h.isPresent() && h.get().isAlive()) {
+                h.get().destroy();
+                alive.add(h.get());
+                stopped.add(e.getKey());
+            }
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (ProcessHandle h : alive) {
+            while (h.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            if (h.isAlive()) {
+                h.destroyForcibly();
+            }
+        }
+        for (String name : all.keySet()) {
+            Files.deleteIfExists(state.resolve("run").resolve(name + ".pid"));
+            Files.deleteIfExists(state.resolve("run").resolve(name + ".port"));
+        }
+        return stopped;
+    }
+
+    String logTail(String name, int lines) {
+        try {
+            List<String> all = Files.readAllLines(logs().resolve(name + ".log"), StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+}

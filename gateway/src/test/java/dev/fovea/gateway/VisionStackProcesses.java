@@ -1,0 +1,100 @@
+package dev.fovea.gateway;
+
+import dev.fovea.engine.Progress;
+import dev.fovea.engine.adapter.FusionConfig;
+import dev.fovea.engine.synth.MmprojPreset;
+import dev.fovea.engine.synth.MmprojSynthesizer;
+import dev.fovea.engine.synth.SyntheticAdapters;
+import dev.fovea.engine.tensor.GgmlType;
+import dev.fovea.engine.tensor.Parallel;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The distributed pipeline as separate processes on loopback: two encoder services (the conformance CLIP mmproj
+ * and a synthesized SigLIP-style tower), one adapter service (the conformance MLP projector, and a fusion adapter
+ * over both encoders), one LLM service (the conformance LLaVA-style model). The gateway under test is pointed at
+ * them by a generated pipeline file.
+ */
+public class VisionStackProcesses implements QuarkusTestResourceLifecycleManager {
+    static final String LLAVA = "llava-conformance";
+    static final String SPHINX = "sphinx-conformance";
+
+    private final List<ServiceProcess> services = new ArrayList<>();
+
+    static Path conformance(String relative) {
+        return Path.of(System.getProperty("fovea.shared.dir"), "conformance", relative).toAbsolutePath().normalize();
+    }
+
+    static Path target(String name) {
+        return Path.of("target").toAbsolutePath().resolve(name);
+    }
+
+    /** The synthesized second tower and the fusion adapter over (clip 64-wide, siglip 96-wide) → the LLM's 64. */
+    static void synthesizeSecondEncoderAndFusion() throws IOException {
+        Files.createDirectories(target(""));
+        MmprojSynthesizer.write(new MmprojSynthesizer.Spec(MmprojPreset.named("tiny-siglip"), "mlp", GgmlType.F32, 11,
+                false, 64), target("siglip-tiny.gguf"), Parallel.shared(), Progress.NONE);
+        SyntheticAdapters.writeFusion(target("fusion-clip-siglip.gguf"),
+                new FusionConfig(List.of(64, 96), 4, 4, 64, 1e-5f, -1), null, GgmlType.F32, 12);
+    }
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            synthesizeSecondEncoderAndFusion();
+            String mmproj = conformance("models/mmproj-mlp-f32.gguf").toString();
+            ServiceProcess clip = start("encoder-clip", "encoder-service", Map.of("fovea.encoder.mmproj", mmproj,
+                    "fovea.encoder.name", "clip"));
+            ServiceProcess siglip = start("encoder-siglip", "encoder-service", Map.of("fovea.encoder.mmproj",
+                    target("siglip-tiny.gguf").toString(), "fovea.encoder.name", "siglip"));
+            ServiceProcess adapter = start("adapter", "adapter-service", Map.of("fovea.adapter.files.llava-mlp", mmproj,
+                    "fovea.adapter.files.clip-siglip-fusion", target("fusion-clip-siglip.gguf").toString()));
+            ServiceProcess llm = start("llm", "llm-service", Map.of("fovea.llm.model",
+                    conformance("models/llama-spm-f32.gguf").toString()));
+            Path pipelines = target("vision-pipelines.yaml");
+            Files.writeString(pipelines, """
+                    pipelines:
+                      - model: %1$s
+                        llm: %3$s
+                        encoders:
+                          - name: clip
+                            replicas: [%4$s]
+                        adapter: {id: llava-mlp, address: %6$s}
+                      - model: %2$s
+                        llm: %3$s
+                        encoders:
+                          - name: clip
+                            replicas: [%4$s]
+                          - name: siglip
+                            replicas: [%5$s]
+                        adapter: {id: clip-siglip-fusion, address: %6$s}
+                        combinations:
+                          clip: {encoders: [clip], adapter: llava-mlp}
+                    """.formatted(LLAVA, SPHINX, llm.address(), clip.address(), siglip.address(), adapter.address()));
+            return Map.of("fovea.gateway.pipelines", pipelines.toString(),
+                    "fovea.test.encoder-clip-port", Integer.toString(clip.port()),
+                    "fovea.test.llm-port", Integer.toString(llm.port()));
+        } catch (IOException | RuntimeException e) {
+            stop();
+            throw new IllegalStateException("cannot start the vision stack: " + e.getMessage(), e);
+        }
+    }
+
+    private ServiceProcess start(String name, String module, Map<String, String> props) throws IOException {
+        ServiceProcess s = ServiceProcess.start(name, module, props);
+        services.add(s);
+        return s;
+    }
+
+    @Override
+    public void stop() {
+        services.forEach(ServiceProcess::close);
+        services.clear();
+    }
+}
