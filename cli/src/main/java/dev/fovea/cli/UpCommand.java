@@ -1,0 +1,163 @@
+package dev.fovea.cli;
+
+import dev.fovea.engine.Progress;
+import dev.fovea.engine.gguf.GgufFile;
+import dev.fovea.engine.synth.LlmPreset;
+import dev.fovea.engine.synth.LlmSynthesizer;
+import dev.fovea.engine.synth.MmprojPreset;
+import dev.fovea.engine.synth.MmprojSynthesizer;
+import dev.fovea.engine.tensor.GgmlType;
+import dev.fovea.engine.tensor.Parallel;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Starts the stack as separate processes on 127.0.0.1 — LLM service, one encoder service per encoder, adapter
+ * service, gateway — waits until each is healthy, then prints the URLs and a ready-to-paste request.
+ */
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = "Start the services locally (separate processes) and wait until they are healthy.")
+final class UpCommand implements Callable<Integer> {
+    static final int GATEWAY_PORT = 8080;
+    static final int ADAPTER_PORT = 8082;
+    static final int LLM_PORT = 8083;
+    static final int FIRST_ENCODER_PORT = 8081;
+
+    @Option(names = "--pipeline", description = "Pipeline file: model id, LLM GGUF, encoders (mmproj), adapter (see README).")
+    Path pipeline;
+
+    @Option(names = "--vocab", description = "Vocab GGUF for the generated demo model (default: the conformance llama vocab).")
+    Path vocab;
+
+    @Option(names = "--timeout", defaultValue = "240", description = "Seconds to wait for each service (default: ${DEFAULT-VALUE}).")
+    int timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        LocalStack stack = new LocalStack(LocalStack.checkout());
+        if (!stack.recorded().isEmpty()) {
+            stack.stopAll(Duration.ofSeconds(15)); // a previous stack: replace it
+        }
+        StackFile spec = pipeline != null ? StackFile.read(pipeline) : demo(stack);
+        spec.checkFilesExist();
+        List<String> missing = new ArrayList<>();
+        for (String module : List.of("llm-service", "encoder-service", "adapter-service", "gateway")) {
+            if (!Files.isRegularFile(stack.jar(module))) {
+                missing.add(module);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("services not built: " + missing + " — run `mvn -B -DskipTests package` "
+                    + "(or bin/demo) in " + LocalStack.checkout() + " first");
+        }
+        List<LocalStack.Component> components = new ArrayList<>();
+        components.add(new LocalStack.Component("llm", "llm-service", LLM_PORT, Map.of("fovea.llm.model", spec.llm())));
+        StringBuilder encoders = new StringBuilder();
+        for (int i = 0; i < spec.encoders().size(); i++) {
+            StackFile.Encoder e = spec.encoders().get(i);
+            int port = i == 0 ? FIRST_ENCODER_PORT : 8090 + i;
+            components.add(new LocalStack.Component("encoder-" + e.name(), "encoder-service", port,
+                    Map.of("fovea.encoder.mmproj", e.mmproj(), "fovea.encoder.name", e.name())));
+            encoders.append("      - name: ").append(e.name()).append("\n        replicas: [\"127.0.0.1:").append(port)
+                    .append("\"]\n");
+        }
+        if (spec.adapter() != null) {
+            components.add(new LocalStack.Component("adapter", "adapter-service", ADAPTER_PORT,
+                    Map.of("fovea.adapter.files." + spec.adapter().id(), spec.adapter().file())));
+        }
+        Files.createDirectories(stack.state());
+        Path pipelines = stack.state().resolve("pipelines.yaml");
+        String yaml = "pipelines:\n  - model: " + spec.model() + "\n    llm: \"127.0.0.1:" + LLM_PORT + "\"\n"
+                + (spec.encoders().isEmpty() ? "" : "    tiling: " + spec.tiling() + "\n    encoders:\n" + encoders
+                + "    adapter: {id: " + spec.adapter().id() + ", address: \"127.0.0.1:" + ADAPTER_PORT + "\"}\n");
+        Files.writeString(pipelines, yaml);
+        components.add(new LocalStack.Component("gateway", "gateway", GATEWAY_PORT,
+                Map.of("fovea.gateway.pipelines", pipelines.toString())));
+
+        for (LocalStack.Component c : components) {
+            System.err.printf("starting %-16s on 127.0.0.1:%d ...%n", c.name(), c.port());
+            ProcessHandle p = stack.start(c);
+            if (!stack.awaitReady(c.name(), p, c.port(), Duration.ofSeconds(timeout))) {
+                System.err.println("fovea: " + c.name() + " did not become healthy; last log lines:\n"
+                        + stack.logTail(c.name(), 30));
+                stack.stopAll(Duration.ofSeconds(10));
+                return 1;
+            }
+        }
+        Path request = stack.state().resolve("sample-request.json");
+        Files.writeString(request, sampleRequest(spec));
+        System.out.println("Fovea is up (logs in " + stack.logs() + "):");
+        for (LocalStack.Component c : components) {
+            System.out.printf("  %-16s http://127.0.0.1:%d  (gRPC on the same port, /q/health, /q/metrics)%n",
+                    c.name(), c.port());
+        }
+        System.out.println();
+        System.out.println("Try it:");
+        System.out.println("  curl -s http://127.0.0.1:" + GATEWAY_PORT + "/v1/models");
+        System.out.println("  curl -s http://127.0.0.1:" + GATEWAY_PORT
+                + "/v1/chat/completions -H 'Content-Type: application/json' -d @" + request);
+        System.out.println("Stop it with: bin/fovea down");
+        return 0;
+    }
+
+    /** The generated demo pipeline: a small random-weight Llama and a CLIP-style tower sized for it. */
+    private StackFile demo(LocalStack stack) throws Exception {
+        Path dir = LocalStack.checkout().resolve("models").resolve("demo");
+        Files.createDirectories(dir);
+        Path llm = dir.resolve("demo-llama-tiny-q8_0.gguf");
+        Path mmproj = dir.resolve("demo-mmproj-tiny.gguf");
+        LlmPreset preset = LlmPreset.named("tiny", "llama");
+        if (!Files.isRegularFile(llm)) {
+            Path v = vocab != null ? vocab : LocalStack.checkout().resolve("../shared/conformance/tokenizer/ggml-vocab-llama-spm.gguf")
+                    .normalize();
+            try (GgufFile f = GgufFile.open(v)) {
+                LlmSynthesizer.write(new LlmSynthesizer.Spec(preset, GgmlType.Q8_0, 1), f, llm, Parallel.shared(),
+                        Progress.NONE);
+            }
+        }
+        if (!Files.isRegularFile(mmproj)) {
+            MmprojSynthesizer.write(new MmprojSynthesizer.Spec(MmprojPreset.named("tiny"), "mlp", GgmlType.F16, 2,
+                    false, preset.embd()), mmproj, Parallel.shared(), Progress.NONE);
+        }
+        System.err.println("No --pipeline given: serving the generated demo model 'fovea-demo' (random weights, so its "
+                + "answers are gibberish; the point is the whole path). Models in " + dir);
+        return new StackFile("fovea-demo", llm.toString(), List.of(new StackFile.Encoder("clip", mmproj.toString())),
+                new StackFile.Adapter("demo-mlp", mmproj.toString()), "none");
+    }
+
+    /** A chat request for the stack's model, with a small generated image when it has encoders. */
+    private static String sampleRequest(StackFile spec) throws Exception {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("model", spec.model());
+        List<Object> content = new ArrayList<>();
+        if (!spec.encoders().isEmpty()) {
+            BufferedImage img = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < 48; y++) {
+                for (int x = 0; x < 64; x++) {
+                    img.setRGB(x, y, x < 32 ? 0xD03030 : 0x3050D0);
+                }
+            }
+            ByteArrayOutputStream png = new ByteArrayOutputStream();
+            ImageIO.write(img, "png", png);
+            content.add(Map.of("type", "image_url", "image_url",
+                    Map.of("url", "data:image/png;base64," + Base64.getEncoder().encodeToString(png.toByteArray()))));
+        }
+        content.add(Map.of("type", "text", "text", "What is in the picture?"));
+        body.put("messages", List.of(Map.of("role", "user", "content", content)));
+        body.put("max_tokens", 16);
+        body.put("temperature", 0);
+        return Json.write(body);
+    }
+}
