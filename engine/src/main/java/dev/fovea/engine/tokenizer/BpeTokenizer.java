@@ -63,10 +63,12 @@ final class BpeTokenizer extends VocabTokenizer {
     }
 
     private void encodeWord(String word, IntList out) {
-        int whole = vocab.idOf(word);
-        if (whole >= 0 && ranks.isEmpty()) {
-            out.add(whole);
-            return;
+        if (preTokenizer.ignoreMerges()) {
+            int whole = vocab.idOf(word);
+            if (whole >= 0) {
+                out.add(whole);
+                return;
+            }
         }
         int n = word.codePointCount(0, word.length());
         Symbol[] symbols = new Symbol[n];

@@ -20,8 +20,15 @@ final class PreTokenizer {
             + "|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
     private final List<Pattern> patterns;
+    private final boolean ignoreMerges;
 
     private PreTokenizer(String... regexes) {
+        this(false, regexes);
+    }
+
+    /** {@code ignoreMerges}: a word that is itself a token is emitted whole, as llama.cpp does for Llama 3. */
+    private PreTokenizer(boolean ignoreMerges, String... regexes) {
+        this.ignoreMerges = ignoreMerges;
         List<Pattern> p = new ArrayList<>();
         for (String r : regexes) {
             // \s, \p{L}, \p{N} over all of Unicode, as llama.cpp's tables
@@ -35,12 +42,16 @@ final class PreTokenizer {
         return switch (pre) {
             case "default" -> new PreTokenizer("[\\p{P}\\$\\+<=>\\^~\\|]+", GPT2, "\\p{N}+", "[0-9][0-9][0-9]");
             case "gpt-2", "gpt2", "phi-2", "jina-es", "jina-de", "roberta-bpe" -> new PreTokenizer(GPT2);
-            case "llama-bpe", "llama3", "dbrx", "smaug-bpe" -> new PreTokenizer(LLAMA3);
+            case "llama-bpe", "llama3", "dbrx", "smaug-bpe" -> new PreTokenizer(true, LLAMA3);
             case "qwen2", "deepseek-r1-qwen" -> new PreTokenizer(QWEN2);
             case "smollm" -> new PreTokenizer("\\p{N}", GPT2);
             default -> throw new GgufFormatException("BPE pre-tokenizer '" + pre + "' is not supported (supported: "
                     + "default, gpt-2, llama-bpe, qwen2, smollm)");
         };
+    }
+
+    boolean ignoreMerges() {
+        return ignoreMerges;
     }
 
     List<String> split(String text) {
