@@ -4,6 +4,8 @@ import com.google.protobuf.ByteString;
 import dev.fovea.engine.adapter.Projector;
 import dev.fovea.engine.tensor.WireTensors;
 import dev.fovea.engine.vision.FeatureMap;
+import dev.fovea.engine.vision.tiling.AnyResAssembler;
+import dev.fovea.engine.vision.tiling.AnyResPlan;
 import dev.fovea.proto.v1.AdapterServiceGrpc;
 import dev.fovea.proto.v1.DType;
 import dev.fovea.proto.v1.Features;
@@ -46,7 +48,11 @@ public class AdapterGrpcService extends AdapterServiceGrpc.AdapterServiceImplBas
             if (inputs.isEmpty()) {
                 throw new IllegalArgumentException("no encoder features given");
             }
-            out = p.project(inputs, runtime.pool());
+            if (request.hasAnyres()) {
+                out = assembleAnyRes(request, p, inputs);
+            } else {
+                out = p.project(inputs, runtime.pool());
+            }
         } catch (IllegalArgumentException e) {
             observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
             return;
@@ -57,6 +63,25 @@ public class AdapterGrpcService extends AdapterServiceGrpc.AdapterServiceImplBas
         observer.onCompleted();
         Timer.builder("fovea.adapter.project.time").tag("adapter", request.getAdapter()).register(registry)
                 .record(java.time.Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    /** Projects each AnyRes view of one image, then assembles them as LLaVA-1.6 does. */
+    private FeatureMap assembleAnyRes(ProjectRequest request, Projector p, List<FeatureMap> views) {
+        AdapterRuntime.AnyRes a = runtime.anyRes(request.getAdapter());
+        if (a.tiling() == null) {
+            throw new IllegalArgumentException("adapter '" + request.getAdapter() + "' has no AnyRes plan "
+                    + "(clip.vision.image_grid_pinpoints in its file)");
+        }
+        AnyResPlan plan = a.tiling().plan(request.getAnyres().getWidth(), request.getAnyres().getHeight());
+        if (views.size() != plan.inputCount()) {
+            throw new IllegalArgumentException("an AnyRes image of " + request.getAnyres().getWidth() + "×"
+                    + request.getAnyres().getHeight() + " has " + plan.inputCount() + " views, got " + views.size());
+        }
+        List<FeatureMap> projected = new ArrayList<>(views.size());
+        for (FeatureMap v : views) {
+            projected.add(p.project(List.of(v), runtime.pool()));
+        }
+        return AnyResAssembler.assemble(plan, projected, a.newline());
     }
 
     private static FeatureMap toFeatureMap(Features f) {

@@ -4,6 +4,8 @@ import dev.fovea.engine.adapter.Projector;
 import dev.fovea.engine.adapter.ProjectorLoader;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.tensor.Parallel;
+import dev.fovea.engine.vision.tiling.AnyResAssembler;
+import dev.fovea.engine.vision.tiling.AnyResTiling;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,7 +23,12 @@ import org.jboss.logging.Logger;
 public class AdapterRuntime {
     private static final Logger LOG = Logger.getLogger(AdapterRuntime.class);
 
+    /** An adapter's LLaVA-1.6 assembly data: the file's AnyRes plan and newline embedding (both may be null). */
+    record AnyRes(AnyResTiling tiling, float[] newline) {
+    }
+
     private final Map<String, Projector> projectors = new LinkedHashMap<>();
+    private final Map<String, AnyRes> anyRes = new LinkedHashMap<>();
     private final List<GgufFile> files = new ArrayList<>();
     private final Parallel pool;
 
@@ -35,6 +42,7 @@ public class AdapterRuntime {
             files.add(f);
             Projector p = ProjectorLoader.load(f);
             projectors.put(e.getKey(), p);
+            anyRes.put(e.getKey(), new AnyRes(AnyResTiling.fromGguf(f), AnyResAssembler.readNewline(f)));
             LOG.infof("adapter %s: %s → %d wide, from %s", e.getKey(), p.kind(), p.outputDim(), e.getValue());
         }
     }
@@ -45,6 +53,11 @@ public class AdapterRuntime {
             throw new IllegalArgumentException("unknown adapter '" + id + "' (configured: " + projectors.keySet() + ")");
         }
         return p;
+    }
+
+    AnyRes anyRes(String id) {
+        projector(id);
+        return anyRes.get(id);
     }
 
     Parallel pool() {

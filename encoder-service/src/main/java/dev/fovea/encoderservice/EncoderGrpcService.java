@@ -72,6 +72,13 @@ public class EncoderGrpcService extends EncoderServiceGrpc.EncoderServiceImplBas
         switch (in.getSourceCase()) {
             case ENCODED -> {
                 byte[] bytes = in.getEncoded().toByteArray();
+                if (in.hasAnyres()) {
+                    int view = in.getAnyres().getIndex();
+                    String key = EncoderRuntime.hash(bytes, "|anyres|" + view);
+                    FeatureMap hit = runtime.cached(key);
+                    return hit != null ? CompletableFuture.completedFuture(toProto(hit, dtype, true))
+                            : runtime.encodeAnyResView(bytes, view, key).thenApply(f -> toProto(f, dtype, false));
+                }
                 String key = EncoderRuntime.hash(bytes, suffix);
                 FeatureMap hit = runtime.cached(key);
                 return hit != null ? CompletableFuture.completedFuture(toProto(hit, dtype, true))
@@ -115,9 +122,13 @@ public class EncoderGrpcService extends EncoderServiceGrpc.EncoderServiceImplBas
     @Override
     public void describe(DescribeEncoderRequest request, StreamObserver<EncoderInfo> observer) {
         var e = runtime.encoder();
-        observer.onNext(EncoderInfo.newBuilder().setName(runtime.name()).setImageSize(e.imageSize())
+        EncoderInfo.Builder info = EncoderInfo.newBuilder().setName(runtime.name()).setImageSize(e.imageSize())
                 .setFeatureDim(e.embd()).setTokensPerImage(e.patchCount())
-                .setPatchSize(e.imageSize() / (int) Math.round(Math.sqrt(e.patchCount()))).build());
+                .setPatchSize(e.imageSize() / (int) Math.round(Math.sqrt(e.patchCount())));
+        if (runtime.anyRes() != null) {
+            runtime.anyRes().pinpoints().forEach(r -> info.addImageGridPinpoints(r.width()).addImageGridPinpoints(r.height()));
+        }
+        observer.onNext(info.build());
         observer.onCompleted();
     }
 }

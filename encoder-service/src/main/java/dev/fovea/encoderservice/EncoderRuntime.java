@@ -10,6 +10,9 @@ import dev.fovea.engine.vision.FeatureMap;
 import dev.fovea.engine.vision.ImageDecoder;
 import dev.fovea.engine.vision.ImageException;
 import dev.fovea.engine.vision.RgbImage;
+import dev.fovea.engine.vision.RgbImageOps;
+import dev.fovea.engine.vision.tiling.AnyResPlan;
+import dev.fovea.engine.vision.tiling.AnyResTiling;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -43,6 +46,8 @@ public class EncoderRuntime {
     private final GgufFile file;
     private final ClipVisionEncoder encoder;
     private final ImageDecoder decoder;
+    /** The mmproj's LLaVA-1.6 AnyRes plan, or null when it has no pinpoints. */
+    private final AnyResTiling anyRes;
     private final MicroBatcher<Job, FeatureMap> batcher;
     private final Cache<String, FeatureMap> cache;
     private final Counter hits;
@@ -54,6 +59,7 @@ public class EncoderRuntime {
         this.file = GgufFile.open(path);
         this.encoder = ClipVisionEncoder.load(file);
         this.decoder = new ImageDecoder(settings.maxPixels());
+        this.anyRes = AnyResTiling.fromGguf(file);
         Parallel pool = settings.threads() > 0 ? Parallel.create(settings.threads()) : Parallel.shared();
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(settings.cacheMb() << 20)
@@ -108,6 +114,25 @@ public class EncoderRuntime {
             img = img.crop(crop[0], crop[1], crop[2], crop[3]);
         }
         return encodePixels(encoder.preprocessor().apply(img, profile), key);
+    }
+
+    AnyResTiling anyRes() {
+        return anyRes;
+    }
+
+    /** View {@code index} of the image's AnyRes plan (0 = base view, then the tiles row-major). */
+    CompletableFuture<FeatureMap> encodeAnyResView(byte[] bytes, int index, String key) throws ImageException {
+        if (anyRes == null) {
+            throw new IllegalArgumentException("encoder " + name + " has no AnyRes plan (no clip.vision.image_grid_pinpoints)");
+        }
+        RgbImage img = decoder.decode(bytes);
+        AnyResPlan plan = anyRes.plan(img.width(), img.height());
+        if (index < 0 || index >= plan.inputCount()) {
+            throw new IllegalArgumentException("AnyRes view " + index + " of " + plan.inputCount() + " for a "
+                    + img.width() + "×" + img.height() + " image");
+        }
+        RgbImage view = plan.render(img, new RgbImageOps()).get(index);
+        return encodePixels(encoder.preprocessor().apply(view), key);
     }
 
     CompletableFuture<FeatureMap> encodePixels(float[] pixels, String key) {

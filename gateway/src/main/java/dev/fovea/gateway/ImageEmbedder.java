@@ -2,7 +2,12 @@ package dev.fovea.gateway;
 
 import com.google.protobuf.ByteString;
 import dev.fovea.engine.tensor.WireTensors;
+import dev.fovea.engine.vision.tiling.AnyResTiling;
+import dev.fovea.engine.vision.tiling.Resolution;
 import dev.fovea.proto.v1.AdapterServiceGrpc;
+import dev.fovea.proto.v1.AnyResImage;
+import dev.fovea.proto.v1.AnyResView;
+import dev.fovea.proto.v1.DescribeEncoderRequest;
 import dev.fovea.proto.v1.Crop;
 import dev.fovea.proto.v1.DType;
 import dev.fovea.proto.v1.EncodeRequest;
@@ -29,6 +34,8 @@ import java.util.concurrent.CompletableFuture;
 class ImageEmbedder {
     private final BackendCalls calls;
     private final GrpcChannels channels;
+    /** Encoder name → its AnyRes plan, asked once. */
+    private final java.util.concurrent.ConcurrentHashMap<String, AnyResTiling> anyResPlans = new java.util.concurrent.ConcurrentHashMap<>();
 
     ImageEmbedder(BackendCalls calls, GrpcChannels channels) {
         this.calls = calls;
@@ -36,6 +43,9 @@ class ImageEmbedder {
     }
 
     CompletableFuture<Embeddings> embed(PipelineConfig pipeline, EncoderSelection selection, LoadedImage image) {
+        if (pipeline.tiling() == Tiling.ANYRES) {
+            return embedAnyRes(pipeline, selection, image);
+        }
         ByteString bytes = ByteString.copyFrom(image.bytes());
         List<CompletableFuture<Tensor>> views = new ArrayList<>();
         for (Crop crop : TilePlanner.views(pipeline.tiling(), image.width(), image.height())) {
@@ -62,6 +72,59 @@ class ImageEmbedder {
         return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new)).thenApply(v -> Embeddings.newBuilder()
                 .setData(concatRows(views.stream().map(CompletableFuture::join).toList()))
                 .setContentHash(hash).build());
+    }
+
+    /**
+     * LLaVA-1.6: the encoder's AnyRes plan (pinpoints from its Describe, cached) gives the views; each view is its
+     * own Encode call (views spread over the replicas), and one Project assembles them (unpadding, row newlines).
+     */
+    private CompletableFuture<Embeddings> embedAnyRes(PipelineConfig pipeline, EncoderSelection selection,
+                                                      LoadedImage image) {
+        EncoderConfig encoder = selection.encoders().getFirst();
+        ByteString bytes = ByteString.copyFrom(image.bytes());
+        return anyResPlan(encoder).thenCompose(tiling -> {
+            int count = tiling.plan(image.width(), image.height()).inputCount();
+            List<CompletableFuture<Features>> views = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                ImageInput input = ImageInput.newBuilder().setEncoded(bytes)
+                        .setAnyres(AnyResView.newBuilder().setIndex(i)).build();
+                views.add(calls.unary("encoder:" + encoder.name(), channels.nextReplica(encoder.replicas()),
+                        EncoderServiceGrpc.getEncodeMethod(),
+                        EncodeRequest.newBuilder().addImages(input).setFeatureDtype(DType.F16).build())
+                        .thenApply(r -> single(r, encoder.name())));
+            }
+            return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+                ProjectRequest.Builder project = ProjectRequest.newBuilder().setAdapter(selection.adapterId())
+                        .setEmbeddingDtype(DType.F16)
+                        .setAnyres(AnyResImage.newBuilder().setWidth(image.width()).setHeight(image.height()));
+                views.forEach(f -> project.addInputs(f.join()));
+                return calls.unary("adapter", pipeline.adapter().address(), AdapterServiceGrpc.getProjectMethod(),
+                        project.build());
+            });
+        }).thenApply(r -> Embeddings.newBuilder().setData(r.getEmbeddings())
+                .setContentHash(image.sha256() + "/" + pipeline.model() + "/" + selection.name() + "/anyres").build());
+    }
+
+    private CompletableFuture<AnyResTiling> anyResPlan(EncoderConfig encoder) {
+        AnyResTiling known = anyResPlans.get(encoder.name());
+        if (known != null) {
+            return CompletableFuture.completedFuture(known);
+        }
+        return calls.unary("encoder:" + encoder.name(), channels.nextReplica(encoder.replicas()),
+                EncoderServiceGrpc.getDescribeMethod(), DescribeEncoderRequest.getDefaultInstance()).thenApply(info -> {
+                    List<Integer> flat = info.getImageGridPinpointsList();
+                    if (flat.isEmpty() || flat.size() % 2 != 0) {
+                        throw ApiException.unavailable("encoder " + encoder.name() + " has no AnyRes plan (its mmproj "
+                                + "lacks clip.vision.image_grid_pinpoints) but the pipeline asks for anyres tiling");
+                    }
+                    List<Resolution> pinpoints = new ArrayList<>();
+                    for (int i = 0; i < flat.size(); i += 2) {
+                        pinpoints.add(new Resolution(flat.get(i), flat.get(i + 1)));
+                    }
+                    AnyResTiling tiling = new AnyResTiling(pinpoints, info.getImageSize());
+                    anyResPlans.put(encoder.name(), tiling);
+                    return tiling;
+                });
     }
 
     private static Features single(EncodeResponse r, String encoder) {

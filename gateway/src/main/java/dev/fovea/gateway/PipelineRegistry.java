@@ -63,11 +63,9 @@ public class PipelineRegistry {
             throw new IllegalArgumentException("a pipeline has no model id");
         }
         wrap(where + "llm ", () -> HostPort.parse(p.llm()));
-        if (p.tiling() == Tiling.ANYRES) {
-            // AnyRes tiles are crops of a resized, padded canvas and are re-assembled with the projector's
-            // image_newline row; neither the Encode crop (source pixels) nor Project (one view) can express that yet.
-            throw new IllegalArgumentException(where + "tiling 'anyres' is not supported by the encoder/adapter "
-                    + "contracts yet; use 'none' or 'subimages'");
+        if (p.tiling() == Tiling.ANYRES && p.encoders().size() != 1) {
+            // the adapter assembles one tower's views (unpadding, image_newline): AnyRes fuses no encoders
+            throw new IllegalArgumentException(where + "tiling 'anyres' takes exactly one encoder");
         }
         Set<String> names = new HashSet<>();
         for (EncoderConfig e : p.encoders()) {

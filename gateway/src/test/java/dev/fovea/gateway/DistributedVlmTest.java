@@ -132,6 +132,22 @@ class DistributedVlmTest {
     }
 
     @Test
+    void anyResTilesGiveTheSingleProcessTokens() throws Exception {
+        byte[] png = image(); // 120 × 80 on a 56 px tower: 2 × 1 tiles of the 112 × 56 pinpoint plus the base view
+        GatewayHttp.Reply r = GatewayHttp.post("/v1/chat/completions", chat(VisionStackProcesses.LLAVA_NEXT, png, List.of(), null).toString());
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        Segment.Embeddings embeddings;
+        try (VisionModel vm = VisionModel.open(VisionStackProcesses.target("clip-anyres-tiny.gguf"), Parallel.shared(), 1 << 24)) {
+            embeddings = vm.embed(png);
+        }
+        GenerationResult expected = singleProcess(embeddings);
+        assertThat(r.json().get("usage").get("prompt_tokens").asInt()).isGreaterThan(embeddings.count());
+        assertThat(tokenIds(r.json())).isEqualTo(Arrays.stream(expected.tokens()).boxed().toList());
+        System.out.printf("distributed AnyRes (%d image positions): %d tokens equal to the single-process engine%n",
+                embeddings.count(), expected.tokens().length);
+    }
+
+    @Test
     void aRepeatedImageInASecondTurnHitsTheCachesAndComesFaster() throws Exception {
         // warm up every process (JIT) on another image, so the timings compare cache effects, not warm-up
         byte[] other = Files.readAllBytes(VisionStackProcesses.conformance("images/shapes56.png"));

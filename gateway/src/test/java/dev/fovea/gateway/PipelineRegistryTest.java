@@ -70,8 +70,8 @@ class PipelineRegistryTest {
         assertThatThrownBy(() -> registry("pipelines:\n  - {model: a, llm: 'h:1'}\n  - {model: a, llm: 'h:2'}\n",
                 "b.yaml")).hasMessageContaining("twice");
         assertThatThrownBy(() -> registry("pipelines:\n  - {model: a, llm: 'h:1', tiling: anyres, "
-                + "encoders: [{name: c, replicas: ['h:2']}], adapter: {id: x, address: 'h:3'}}\n", "c.yaml"))
-                .hasMessageContaining("anyres");
+                + "encoders: [{name: c, replicas: ['h:2']}, {name: e, replicas: ['h:4']}], adapter: {id: x, address: 'h:3'}}\n",
+                "c.yaml")).hasMessageContaining("anyres").hasMessageContaining("exactly one encoder");
         assertThatThrownBy(() -> registry("pipelines:\n  - {model: a, llm: 'h:1', encoders: [{name: c, replicas: "
                 + "['h:2']}], adapter: {id: x, address: 'h:3'}, combinations: {z: {encoders: [d], adapter: y}}}\n",
                 "d.yaml")).hasMessageContaining("unknown encoder 'd'");

@@ -24,6 +24,7 @@ import java.util.Map;
 public class VisionStackProcesses implements QuarkusTestResourceLifecycleManager {
     static final String LLAVA = "llava-conformance";
     static final String SPHINX = "sphinx-conformance";
+    static final String LLAVA_NEXT = "llava-next-tiny";
 
     private final List<ServiceProcess> services = new ArrayList<>();
 
@@ -40,6 +41,8 @@ public class VisionStackProcesses implements QuarkusTestResourceLifecycleManager
         Files.createDirectories(target(""));
         MmprojSynthesizer.write(new MmprojSynthesizer.Spec(MmprojPreset.named("tiny-siglip"), "mlp", GgmlType.F32, 11,
                 false, 64), target("siglip-tiny.gguf"), Parallel.shared(), Progress.NONE);
+        MmprojSynthesizer.write(new MmprojSynthesizer.Spec(MmprojPreset.named("tiny"), "mlp", GgmlType.F32, 13,
+                true, 64), target("clip-anyres-tiny.gguf"), Parallel.shared(), Progress.NONE);
         SyntheticAdapters.writeFusion(target("fusion-clip-siglip.gguf"),
                 new FusionConfig(List.of(64, 96), 4, 4, 64, 1e-5f, -1), null, GgmlType.F32, 12);
     }
@@ -53,8 +56,11 @@ public class VisionStackProcesses implements QuarkusTestResourceLifecycleManager
                     "fovea.encoder.name", "clip"));
             ServiceProcess siglip = start("encoder-siglip", "encoder-service", Map.of("fovea.encoder.mmproj",
                     target("siglip-tiny.gguf").toString(), "fovea.encoder.name", "siglip"));
+            ServiceProcess anyres = start("encoder-anyres", "encoder-service", Map.of("fovea.encoder.mmproj",
+                    target("clip-anyres-tiny.gguf").toString(), "fovea.encoder.name", "clip-anyres"));
             ServiceProcess adapter = start("adapter", "adapter-service", Map.of("fovea.adapter.files.llava-mlp", mmproj,
-                    "fovea.adapter.files.clip-siglip-fusion", target("fusion-clip-siglip.gguf").toString()));
+                    "fovea.adapter.files.clip-siglip-fusion", target("fusion-clip-siglip.gguf").toString(),
+                    "fovea.adapter.files.anyres-mlp", target("clip-anyres-tiny.gguf").toString()));
             ServiceProcess llm = start("llm", "llm-service", Map.of("fovea.llm.model",
                     conformance("models/llama-spm-f32.gguf").toString()));
             Path pipelines = target("vision-pipelines.yaml");
@@ -76,7 +82,15 @@ public class VisionStackProcesses implements QuarkusTestResourceLifecycleManager
                         adapter: {id: clip-siglip-fusion, address: %6$s}
                         combinations:
                           clip: {encoders: [clip], adapter: llava-mlp}
-                    """.formatted(LLAVA, SPHINX, llm.address(), clip.address(), siglip.address(), adapter.address()));
+                      - model: %7$s
+                        llm: %3$s
+                        tiling: anyres
+                        encoders:
+                          - name: clip-anyres
+                            replicas: [%8$s]
+                        adapter: {id: anyres-mlp, address: %6$s}
+                    """.formatted(LLAVA, SPHINX, llm.address(), clip.address(), siglip.address(), adapter.address(),
+                    LLAVA_NEXT, anyres.address()));
             return Map.of("fovea.gateway.pipelines", pipelines.toString(),
                     "fovea.test.encoder-clip-port", Integer.toString(clip.port()),
                     "fovea.test.llm-port", Integer.toString(llm.port()));
