@@ -170,11 +170,10 @@ class ImageEmbedder {
     }
 
     private static WireTensors.DType wire(DType d) {
-        return switch (d) {
-            case F32 -> WireTensors.DType.F32;
-            case BF16 -> WireTensors.DType.BF16;
-            case F16, DTYPE_UNSPECIFIED -> WireTensors.DType.F16;
-            case UNRECOGNIZED -> throw ApiException.unavailable("the adapter returned an unknown tensor type");
-        };
+        try {
+            return WireTensors.DType.fromWireName(d.name());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.unavailable("the adapter returned an unknown tensor type");
+        }
     }
 }

@@ -4,14 +4,11 @@ import dev.fovea.engine.Progress;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
 import dev.fovea.engine.gguf.GgufValue;
-import dev.fovea.engine.gguf.GgufWriter;
 import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.tensor.Quantizer;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,8 +43,7 @@ public final class LlmSynthesizer {
             throw new GgufFormatException(vocab.path() + " has no tokenizer.ggml.tokens: not a vocab GGUF");
         }
         List<SynthTensor> plan = plan(p, tokens.length, spec.type());
-        Path tmp = out.resolveSibling(out.getFileName() + ".part");
-        try (GgufWriter w = GgufWriter.create(tmp)) {
+        SynthTensor.writeFile(out, w -> {
             String a = p.arch();
             w.putString("general.architecture", a)
                     .putString("general.name", "fovea-synth " + p.name() + " (random weights)")
@@ -68,13 +64,7 @@ public final class LlmSynthesizer {
                     w.put(e.getKey(), e.getValue());
                 }
             }
-            SynthTensor.declare(w, plan);
-            SynthTensor.writeAll(w, plan, spec.seed(), pool, progress);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }, plan, spec.seed(), pool, progress);
     }
 
     private static List<SynthTensor> plan(LlmPreset p, int vocab, GgmlType type) {

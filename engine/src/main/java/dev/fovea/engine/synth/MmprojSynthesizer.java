@@ -3,15 +3,12 @@ package dev.fovea.engine.synth;
 import dev.fovea.engine.Progress;
 import dev.fovea.engine.adapter.MlpProjector;
 import dev.fovea.engine.gguf.GgufValueType;
-import dev.fovea.engine.gguf.GgufWriter;
 import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.vision.tiling.AnyResAssembler;
 import dev.fovea.engine.vision.tiling.AnyResTiling;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,8 +39,7 @@ public final class MmprojSynthesizer {
     public static void write(Spec spec, Path out, Parallel pool, Progress progress) throws IOException {
         MmprojPreset p = spec.preset();
         List<SynthTensor> plan = plan(spec);
-        Path tmp = out.resolveSibling(out.getFileName() + ".part");
-        try (GgufWriter w = GgufWriter.create(tmp)) {
+        SynthTensor.writeFile(out, w -> {
             // LLaVA's projector reads the penultimate layer: declare one block more than runs, as llava files do
             boolean llava = p.classToken();
             w.putString("general.architecture", "clip")
@@ -71,13 +67,7 @@ public final class MmprojSynthesizer {
                 }
                 w.putArray(AnyResTiling.PINPOINTS_KEY, GgufValueType.INT32, pinpoints);
             }
-            SynthTensor.declare(w, plan);
-            SynthTensor.writeAll(w, plan, spec.seed(), pool, progress);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }, plan, spec.seed(), pool, progress);
     }
 
     private static int outputDim(Spec spec) {

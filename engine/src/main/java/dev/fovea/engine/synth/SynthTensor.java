@@ -6,8 +6,12 @@ import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.tensor.Quantizer;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One tensor of a synthesized model: {@code rows} rows of {@code cols} values, either a constant or uniform random
@@ -39,7 +43,7 @@ record SynthTensor(String name, GgmlType type, int rows, int cols, float constan
     }
 
     /** Declares the tensors in the writer (GGUF shape [cols, rows], or [cols] for vectors). */
-    static void declare(GgufWriter w, List<SynthTensor> tensors) {
+    private static void declare(GgufWriter w, List<SynthTensor> tensors) {
         for (SynthTensor t : tensors) {
             if (t.shape != null) {
                 w.addTensor(t.name, t.type, t.shape);
@@ -51,7 +55,25 @@ record SynthTensor(String name, GgmlType type, int rows, int cols, float constan
         }
     }
 
-    static void writeAll(GgufWriter w, List<SynthTensor> tensors, long seed, Parallel pool, Progress progress)
+    /**
+     * Writes a whole GGUF: {@code metadata}, then the tensors, into a temporary sibling that replaces {@code out}
+     * only when complete (a failed or interrupted write leaves no half file behind).
+     */
+    static void writeFile(Path out, Consumer<GgufWriter> metadata, List<SynthTensor> tensors, long seed, Parallel pool,
+                          Progress progress) throws IOException {
+        Path tmp = out.resolveSibling(out.getFileName() + ".part");
+        try (GgufWriter w = GgufWriter.create(tmp)) {
+            metadata.accept(w);
+            declare(w, tensors);
+            writeAll(w, tensors, seed, pool, progress);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void writeAll(GgufWriter w, List<SynthTensor> tensors, long seed, Parallel pool, Progress progress)
             throws IOException {
         long total = tensors.stream().mapToLong(SynthTensor::bytes).sum();
         RandomWeights random = new RandomWeights(seed);
