@@ -35,12 +35,7 @@ public final class LanguageModel implements AutoCloseable {
                 throw new IOException(path + ": tokenizer has " + tok.vocabSize() + " tokens but the embedding only "
                         + dec.config().vocabSize() + " rows");
             }
-            String bos = tok.bosId() >= 0 ? tok.tokenText(tok.bosId()) : "";
-            String eos = tok.eosId() >= 0 ? tok.tokenText(tok.eosId()) : "";
-            String source = f.getString("tokenizer.chat_template", null);
-            ChatTemplate template = source == null || source.isBlank()
-                    ? ChatTemplate.chatMl(bos, eos) : ChatTemplate.of(source, bos, eos);
-            return new LanguageModel(f, dec, tok, template);
+            return new LanguageModel(f, dec, tok, ChatTemplate.forModel(f, tok));
         } catch (IOException | RuntimeException e) {
             f.close();
             throw e;

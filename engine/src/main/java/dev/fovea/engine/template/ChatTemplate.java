@@ -2,131 +2,214 @@ package dev.fovea.engine.template;
 
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import dev.fovea.engine.gguf.GgufFile;
+import dev.fovea.engine.gguf.GgufFormatException;
+import dev.fovea.engine.tokenizer.Tokenizer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
+import jinjava.javax.el.CompositeELResolver;
 
 /**
- * A Hugging Face style chat template ({@code tokenizer.chat_template}, Jinja) rendered with Jinjava.
+ * A Hugging Face chat template ({@code tokenizer.chat_template}, Jinja2) rendered with Jinjava, the way
+ * {@code apply_chat_template} renders it: {@code trim_blocks} and {@code lstrip_blocks} on, variables
+ * {@code messages} (each with {@code role} and {@code content}), {@code add_generation_prompt}, {@code bos_token},
+ * {@code eos_token}, and the functions {@code raise_exception} and {@code strftime_now}.
  *
- * <p>Jinjava runs most templates as they are; the Python string methods templates call ({@code startswith},
- * {@code upper}, {@code lstrip}, …) are rewritten to their Java equivalents, and {@code raise_exception} is
- * provided. Images appear in the rendered text as {@link #IMAGE_MARKER}; callers replace each with its embeddings.
- * Models without a template get ChatML (llama.cpp's default too).
+ * <p>Jinjava is switched to Jinja2's semantics where it has a switch ({@code {{- -}}} whitespace control, operator
+ * precedence, dict literals). Python-isms Jinjava lacks are supplied: {@code str} methods ({@code strip}, {@code startswith}, {@code split},
+ * {@code join}, ...; see {@link PythonStringMethods}). Jinjava itself handles slices ({@code messages[1:]}),
+ * {@code loop.first/last/index0}, {@code namespace()}, {@code dict.items()/get()}, tests such as {@code is string}
+ * and the usual filters. A construct neither supports (an unknown tag or filter, a Python method not listed) makes
+ * rendering fail with a {@link TemplateException} naming it, rather than produce a silently wrong prompt.
+ *
+ * <p>Images travel through the template as {@link #IMAGE_MARKER} inside the message text (templates treat content
+ * as a string); {@link dev.fovea.engine.pipeline.PromptAssembler} splits the rendered prompt back into text and image slots. Immutable and
+ * thread-safe.
  */
 public final class ChatTemplate {
-    /** Where an image's embeddings go in a rendered prompt (llama.cpp's multimodal marker). */
+    /** Where an image goes in message content and rendered prompts (the marker llama.cpp's multimodal tools use). */
     public static final String IMAGE_MARKER = "<__media__>";
 
-    static final String CHATML = "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + "
-            + "message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}"
-            + "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+    /**
+     * ChatML, the fallback for models without a template: llama.cpp falls back to it too, and it is what most
+     * instruction-tuned models of the supported architectures (Qwen2, many Llama fine-tunes) were trained on.
+     */
+    static final String CHATML = "{% for message in messages %}"
+            + "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
+            + "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
-    private static final Map<Pattern, String> PYTHON_METHODS = new LinkedHashMap<>();
+    /** Rendering limits against hostile templates: output size, and how deep templates may nest. */
+    private static final long MAX_OUTPUT_CHARS = 16L << 20;
 
-    static {
-        PYTHON_METHODS.put(Pattern.compile("\\.startswith\\("), ".startsWith(");
-        PYTHON_METHODS.put(Pattern.compile("\\.endswith\\("), ".endsWith(");
-        PYTHON_METHODS.put(Pattern.compile("\\.lstrip\\(\\)"), ".stripLeading()");
-        PYTHON_METHODS.put(Pattern.compile("\\.rstrip\\(\\)"), ".stripTrailing()");
-        PYTHON_METHODS.put(Pattern.compile("\\.upper\\(\\)"), ".toUpperCase()");
-        PYTHON_METHODS.put(Pattern.compile("\\.lower\\(\\)"), ".toLowerCase()");
-    }
+    private static final Jinjava JINJAVA = createEngine();
 
     private final String source;
-    private final String jinjaSource;
     private final String bosToken;
     private final String eosToken;
-    private final Jinjava jinjava;
+    private final boolean fallback;
 
-    private ChatTemplate(String source, String bosToken, String eosToken) {
+    private ChatTemplate(String source, String bosToken, String eosToken, boolean fallback) {
         this.source = source;
-        String s = source;
-        for (Map.Entry<Pattern, String> e : PYTHON_METHODS.entrySet()) {
-            s = e.getKey().matcher(s).replaceAll(e.getValue());
-        }
-        this.jinjaSource = s;
-        this.bosToken = bosToken;
-        this.eosToken = eosToken;
-        this.jinjava = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(false).withLstripBlocks(false).build());
-        jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
-                ChatTemplate.class, "raiseException", String.class));
+        this.bosToken = bosToken == null ? "" : bosToken;
+        this.eosToken = eosToken == null ? "" : eosToken;
+        this.fallback = fallback;
     }
 
-    /** A template from its Jinja source; {@code bos}/{@code eos} are the texts of the model's BOS/EOS tokens. */
+    private static Jinjava createEngine() {
+        CompositeELResolver resolver = new CompositeELResolver();
+        resolver.add(new PythonStringMethods());
+        resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
+        // Jinja2 semantics Jinjava only has behind its "legacy" switches: {{- -}} trimming (used all over modern
+        // templates), Python operator precedence, dict literal keys as values, Python-style printing of lists
+        LegacyOverrides jinja2 = LegacyOverrides.newBuilder()
+                .withUseTrimmingForNotesAndExpressions(true)
+                .withParseWhitespaceControlStrictly(true)
+                .withUseNaturalOperatorPrecedence(true)
+                .withEvaluateMapKeys(true)
+                .withUsePyishObjectMapper(true)
+                .withKeepNullableLoopValues(true)
+                .build();
+        JinjavaConfig config = JinjavaConfig.newBuilder()
+                .withLegacyOverrides(jinja2)
+                .withTrimBlocks(true)
+                .withLstripBlocks(true)
+                .withElResolver(resolver)
+                .withMaxOutputSize(MAX_OUTPUT_CHARS)
+                .withFailOnUnknownTokens(false)
+                .build();
+        Jinjava j = new Jinjava(config);
+        j.registerFunction(function("raise_exception", "raiseException", Object.class));
+        j.registerFunction(function("strftime_now", "strftimeNow", String.class));
+        return j;
+    }
+
+    private static ELFunctionDefinition function(String name, String method, Class<?>... params) {
+        return new ELFunctionDefinition("", name, TemplateFunctions.class, method, params);
+    }
+
+    /**
+     * A template from its Jinja source.
+     *
+     * @param bosToken the text of the model's BOS token (templates write it as {@code bos_token}); may be empty
+     * @throws TemplateException when the source does not parse (unknown tags, unbalanced blocks)
+     */
     public static ChatTemplate of(String source, String bosToken, String eosToken) {
         if (source == null || source.isBlank()) {
-            throw new IllegalArgumentException("empty chat template");
+            throw new TemplateException("the chat template is empty");
         }
-        return new ChatTemplate(source, bosToken == null ? "" : bosToken, eosToken == null ? "" : eosToken);
+        checkSyntax(source);
+        return new ChatTemplate(source, bosToken, eosToken, false);
     }
 
-    /** ChatML, for models that ship no template. */
+    /** ChatML ({@link #CHATML}), for models that ship no template. */
     public static ChatTemplate chatMl(String bosToken, String eosToken) {
-        return of(CHATML, bosToken, eosToken);
+        return new ChatTemplate(CHATML, bosToken, eosToken, true);
+    }
+
+    /**
+     * The template of a model: {@code tokenizer.chat_template}, or ChatML when the file has none; BOS/EOS texts
+     * from its vocabulary.
+     */
+    public static ChatTemplate forModel(GgufFile file, Tokenizer tokenizer) throws GgufFormatException {
+        String source = file.getString("tokenizer.chat_template", null);
+        String bos = tokenizer.bosId() >= 0 ? tokenizer.tokenText(tokenizer.bosId()) : "";
+        String eos = tokenizer.eosId() >= 0 ? tokenizer.tokenText(tokenizer.eosId()) : "";
+        return source == null || source.isBlank() ? chatMl(bos, eos) : of(source, bos, eos);
     }
 
     public String source() {
         return source;
     }
 
-    /** Called by templates as {@code raise_exception(message)}. */
-    public static String raiseException(String message) {
-        throw new TemplateException("the chat template refused the messages: " + message);
+    public String bosToken() {
+        return bosToken;
     }
 
-    /** The prompt text for {@code messages}; with {@code addGenerationPrompt}, ready for the assistant's reply. */
+    /** Whether this is the ChatML fallback rather than the model's own template. */
+    public boolean isFallback() {
+        return fallback;
+    }
+
+    /**
+     * The prompt for {@code messages}; with {@code addGenerationPrompt} it ends where the assistant's reply starts.
+     *
+     * @throws TemplateException when the template rejects the conversation or uses an unsupported construct
+     */
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
-        List<Map<String, Object>> msgs = new ArrayList<>();
+        List<Map<String, Object>> list = new ArrayList<>(messages.size());
         for (ChatMessage m : messages) {
-            Map<String, Object> mm = new HashMap<>();
-            mm.put("role", m.role());
-            mm.put("content", m.content());
-            msgs.add(mm);
+            Map<String, Object> map = new LinkedHashMap<>();
+            map.put("role", m.role());
+            map.put("content", m.content());
+            list.add(map);
         }
-        Map<String, Object> ctx = new HashMap<>();
-        ctx.put("messages", msgs);
-        ctx.put("add_generation_prompt", addGenerationPrompt);
-        ctx.put("bos_token", bosToken);
-        ctx.put("eos_token", eosToken);
-        RenderResult r;
+        Map<String, Object> vars = new LinkedHashMap<>();
+        vars.put("messages", list);
+        vars.put("add_generation_prompt", addGenerationPrompt);
+        vars.put("bos_token", bosToken);
+        vars.put("eos_token", eosToken);
+        RenderResult result;
         try {
-            r = jinjava.renderForResult(jinjaSource, ctx);
+            result = JINJAVA.renderForResult(source, vars);
         } catch (TemplateException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new TemplateException("chat template failed: " + rootMessage(e));
+            throw new TemplateException("the chat template failed: " + describe(e), e);
         }
-        for (TemplateError err : r.getErrors()) {
-            if (err.getSeverity() == TemplateError.ErrorType.FATAL) {
-                if (err.getException() instanceof TemplateException te) {
-                    throw te;
-                }
-                String msg = err.getMessage();
-                Throwable cause = err.getException();
-                while (cause != null) {
-                    if (cause instanceof TemplateException te) {
-                        throw te;
-                    }
-                    cause = cause.getCause();
-                }
-                throw new TemplateException("unsupported chat template construct at line " + err.getLineno() + ": " + msg);
+        for (TemplateError e : result.getErrors()) {
+            if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
+                throw failure(e);
             }
         }
-        return r.getOutput();
+        return result.getOutput();
     }
 
-    private static String rootMessage(Throwable e) {
+    private static void checkSyntax(String source) {
+        JinjavaInterpreter interpreter = JINJAVA.newInterpreter();
+        JinjavaInterpreter.pushCurrent(interpreter);
+        try {
+            interpreter.parse(source);
+        } catch (RuntimeException e) {
+            throw new TemplateException("the chat template does not parse: " + describe(e), e);
+        } finally {
+            JinjavaInterpreter.popCurrent();
+        }
+        for (TemplateError e : interpreter.getErrors()) {
+            if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
+                throw failure(e);
+            }
+        }
+    }
+
+    /** The template's own {@code raise_exception} if that is what failed, else the construct and line. */
+    private static TemplateException failure(TemplateError e) {
+        for (Throwable t = e.getException(); t != null; t = t.getCause()) {
+            if (t instanceof TemplateException te) {
+                return te;
+            }
+        }
+        return new TemplateException("unsupported or invalid chat template construct at line " + e.getLineno()
+                + ": " + e.getMessage(), e.getException());
+    }
+
+    private static String describe(Throwable e) {
         Throwable t = e;
-        while (t.getCause() != null) {
+        while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
         return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    @Override
+    public String toString() {
+        return fallback ? "ChatTemplate[ChatML fallback]" : "ChatTemplate[" + source.length() + " chars]";
     }
 }

@@ -91,6 +91,11 @@ abstract class VocabTokenizer implements Tokenizer {
                     }
                     next.add(id);
                     from = at + special.length();
+                    if (vocab.rstrip[id]) {
+                        while (from < s.length() && isSpace(s.charAt(from))) {
+                            from++;
+                        }
+                    }
                 }
                 if (from < s.length()) {
                     next.add(s.substring(from));
@@ -101,6 +106,11 @@ abstract class VocabTokenizer implements Tokenizer {
             }
         }
         return fragments;
+    }
+
+    /** C's {@code isspace} in the default locale, which llama.cpp uses for stripping. */
+    private static boolean isSpace(char c) {
+        return c == ' ' || (c >= '\t' && c <= '\r');
     }
 
     @Override

@@ -34,6 +34,8 @@ final class Vocabulary {
     final boolean[] endOfGeneration;
     /** Control/user-defined/unknown tokens, longest text first (the order special-token matching tries them). */
     final List<Integer> specials;
+    /** Whitespace after a match of this special token is dropped (llama.cpp's rstrip attribute). */
+    final boolean[] rstrip;
 
     private Vocabulary(GgufFile f) throws GgufFormatException {
         tokens = f.getStringArray("tokenizer.ggml.tokens");
@@ -88,6 +90,25 @@ final class Vocabulary {
         }
         sp.sort(Comparator.comparingInt((Integer i) -> -tokens[i].length()).thenComparingInt(i -> i));
         specials = List.copyOf(sp);
+        rstrip = new boolean[n];
+        // llama.cpp marks Phi-3's special tokens rstrip by the model's name (its tokenizer.json does), so a templated
+        // "<|assistant|>\n" tokenizes without the newline
+        String name = f.getString("general.name", "").toLowerCase(java.util.Locale.ROOT);
+        if (name.contains("phi-3") || name.contains("phi3")) {
+            for (int id : specials) {
+                rstrip[id] = true;
+            }
+            for (String keep : List.of("<unk>", "<s>", "<|endoftext|>")) {
+                Integer id = ids.get(keep);
+                if (id != null) {
+                    rstrip[id] = false;
+                }
+            }
+            Integer eosText = ids.get("</s>");
+            if (eosText != null) {
+                rstrip[eosText] = true;
+            }
+        }
     }
 
     static Vocabulary fromGguf(GgufFile f) throws GgufFormatException {
