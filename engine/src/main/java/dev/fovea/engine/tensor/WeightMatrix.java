@@ -150,6 +150,11 @@ public final class WeightMatrix {
         if (n == 0) {
             return;
         }
+        if (n >= DecodeBatchKernel.MIN_TOKENS && n <= DecodeBatchKernel.MAX_TOKENS && DecodeBatchKernel.supports(type)) {
+            DecodeBatchKernel.run(type, data, rows, cols, QuantizedActivations.of(QuantMatMul.kind(type), x, 0, n, cols),
+                    out, pool);
+            return;
+        }
         if (!isFloat() && n < MIN_TILED_QUANT_TOKENS) {
             // a decode batch (continuous batching): each weight row is read once, while it sits in L1, for every
             // token, with the mat-vec kernel itself — so each output is bit-identical to matVec's

@@ -97,7 +97,7 @@ class WeightMatrixBatchInvarianceTest {
                 assertThat(m.dot(r, x, t * cols)).as("dot row %d token %d", r, t).isEqualTo(expected[t][r]);
             }
         }
-        for (int n : new int[] {1, 3, 17, 64}) {
+        for (int n : new int[] {1, 2, 3, 8, 16, 17, 64}) {
             for (Parallel pool : new Parallel[] {one, two}) {
                 float[] out = new float[n * rows];
                 m.matMul(x, n, out, pool);
