@@ -1,18 +1,14 @@
 package dev.fovea.gateway;
 
-import dev.fovea.engine.template.ChatMessage;
 import dev.fovea.proto.v1.ChatChunk;
 import dev.fovea.proto.v1.ChatRequest;
 import dev.fovea.proto.v1.ChatResponse;
-import dev.fovea.proto.v1.ContentPart;
 import dev.fovea.proto.v1.GatewayServiceGrpc;
 import dev.fovea.proto.v1.GroundingBox;
 import dev.fovea.proto.v1.Usage;
-import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -49,7 +45,7 @@ public class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceImplBas
 
             @Override
             public void failed(ApiException error) {
-                observer.onError(status(error));
+                observer.onError(GrpcChatRequests.status(error));
             }
         });
     }
@@ -72,7 +68,7 @@ public class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceImplBas
 
             @Override
             public synchronized void failed(ApiException error) {
-                observer.onError(status(error));
+                observer.onError(GrpcChatRequests.status(error));
             }
         });
     }
@@ -80,65 +76,23 @@ public class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceImplBas
     private void run(ChatRequest request, StreamObserver<?> observer, boolean stream, ChatSink sink) {
         ChatCompletionRequest parsed;
         try {
-            parsed = toRequest(request);
+            parsed = GrpcChatRequests.toRequest(request, settings.defaultMaxTokens());
         } catch (ApiException e) {
-            observer.onError(status(e));
+            observer.onError(GrpcChatRequests.status(e));
             return;
         }
         ChatOrchestrator.Cancellation cancellation = orchestrator.start(parsed, "grpc", stream, sink);
         ((ServerCallStreamObserver<?>) observer).setOnCancelHandler(cancellation::cancel);
     }
 
-    private ChatCompletionRequest toRequest(ChatRequest r) {
-        List<ChatMessage> messages = new ArrayList<>();
-        List<ImageSource> images = new ArrayList<>();
-        for (dev.fovea.proto.v1.ChatMessage m : r.getMessagesList()) {
-            if (m.getRole().isBlank()) {
-                throw ApiException.badRequest("every message needs a role", "messages.role", "invalid_value");
-            }
-            List<ChatMessage.Part> parts = new ArrayList<>();
-            for (ContentPart p : m.getContentList()) {
-                switch (p.getPartCase()) {
-                    case TEXT -> parts.add(new ChatMessage.Text(p.getText()));
-                    case IMAGE -> {
-                        images.add(p.getImage().hasData() ? ImageSource.ofBytes(p.getImage().getData().toByteArray())
-                                : ImageSource.ofUrl(p.getImage().getUrl()));
-                        parts.add(new ChatMessage.Image(images.size() - 1));
-                    }
-                    case PART_NOT_SET -> throw ApiException.badRequest("a content part has neither text nor image",
-                            "messages.content", "invalid_value");
-                }
-            }
-            if (parts.isEmpty()) {
-                parts.add(new ChatMessage.Text(""));
-            }
-            messages.add(new ChatMessage(m.getRole().equals("developer") ? "system" : m.getRole(), parts));
-        }
-        SamplingParams sampling = new SamplingParams(r.hasTemperature() ? r.getTemperature() : 1f,
-                r.hasTopP() ? r.getTopP() : 1f, r.hasSeed() ? r.getSeed() : null);
-        return new ChatCompletionRequest(r.getModel(), messages, images, sampling,
-                r.getMaxTokens() > 0 ? r.getMaxTokens() : settings.defaultMaxTokens(), r.getStopList(),
-                r.getEncoders().isBlank() ? null : r.getEncoders(), r.getReturnTokenIds());
-    }
-
-    private static Usage usage(ChatOutcome o) {
+    static Usage usage(ChatOutcome o) {
         return Usage.newBuilder().setPromptTokens(o.promptTokens()).setCompletionTokens(o.completionTokens())
                 .setTotalTokens(o.promptTokens() + o.completionTokens()).build();
     }
 
-    private static List<GroundingBox> boxes(ChatOutcome o) {
+    static List<GroundingBox> boxes(ChatOutcome o) {
         return o.boxes().stream().map(b -> GroundingBox.newBuilder().setLabel(b.label()).setX1(b.x1()).setY1(b.y1())
                 .setX2(b.x2()).setY2(b.y2()).build()).toList();
-    }
-
-    private static RuntimeException status(ApiException e) {
-        Status s = switch (e.status()) {
-            case 400, 413 -> Status.INVALID_ARGUMENT;
-            case 404 -> Status.NOT_FOUND;
-            case 503 -> Status.UNAVAILABLE;
-            default -> Status.INTERNAL;
-        };
-        return s.withDescription(e.getMessage()).asRuntimeException();
     }
 
     private static String newId() {
