@@ -1,5 +1,6 @@
 package dev.fovea.cli;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -83,6 +84,47 @@ final class LocalStack {
         return p.toHandle();
     }
 
+    /**
+     * Starts the Kafka broker (KRaft, from the kafka-broker module's class path) with its data in {@code kafka/};
+     * it keeps its topics across restarts of the stack.
+     */
+    ProcessHandle startBroker(int port, int controllerPort) throws IOException {
+        Files.createDirectories(logs());
+        Files.createDirectories(state.resolve("run"));
+        Path module = root.resolve("kafka-broker").resolve("target");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = List.of(java, "-Xmx512m", "-cp",
+                module.resolve("fovea-kafka-broker.jar") + File.pathSeparator + module.resolve("lib") + "/*",
+                "dev.fovea.broker.LocalKafkaBroker", "--dir", state.resolve("kafka").toString(),
+                "--port", Integer.toString(port), "--controller-port", Integer.toString(controllerPort));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(logs().resolve(BROKER + ".log").toFile())).start();
+        Files.writeString(state.resolve("run").resolve(BROKER + ".pid"), Long.toString(p.pid()));
+        Files.writeString(state.resolve("run").resolve(BROKER + ".port"), Integer.toString(port));
+        return p.toHandle();
+    }
+
+    boolean brokerBuilt() {
+        Path module = root.resolve("kafka-broker").resolve("target");
+        return Files.isRegularFile(module.resolve("fovea-kafka-broker.jar")) && Files.isDirectory(module.resolve("lib"));
+    }
+
+    /** The component name of the Kafka broker: checked by its port, not by HTTP health. */
+    static final String BROKER = "kafka";
+
+    /** Whether the named component is healthy: the broker accepts connections, services answer /q/health/ready. */
+    static boolean healthy(String name, int port) {
+        if (!BROKER.equals(name)) {
+            return ready(port);
+        }
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Waits until the component answers /q/health/ready with 200, or its process dies, or time runs out. */
     boolean awaitReady(String name, ProcessHandle process, int port, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -90,7 +132,7 @@ final class LocalStack {
             if (!process.isAlive()) {
                 return false;
             }
-            if (ready(port)) {
+            if (healthy(name, port)) {
                 return true;
             }
             Thread.sleep(500);

@@ -19,9 +19,10 @@ final class StatusCommand implements Callable<Integer> {
             long pid = e.getValue()[0];
             int port = (int) e.getValue()[1];
             boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-            boolean ready = alive && LocalStack.ready(port);
+            boolean ready = alive && LocalStack.healthy(e.getKey(), port);
             unhealthy += ready ? 0 : 1;
-            System.out.printf("%-16s pid %-8d http://127.0.0.1:%-5d %s%n", e.getKey(), pid, port,
+            System.out.printf("%-16s pid %-8d %s127.0.0.1:%-5d %s%n", e.getKey(), pid,
+                    LocalStack.BROKER.equals(e.getKey()) ? "kafka://" : "http://", port,
                     ready ? "ready" : alive ? "NOT READY" : "NOT RUNNING");
         }
         System.out.println("logs: " + stack.logs());

@@ -34,12 +34,18 @@ final class UpCommand implements Callable<Integer> {
     static final int ADAPTER_PORT = 8082;
     static final int LLM_PORT = 8083;
     static final int FIRST_ENCODER_PORT = 8081;
+    static final int WORKER_PORT = 8084;
+    static final int KAFKA_PORT = 9092;
+    static final int KAFKA_CONTROLLER_PORT = 9093;
 
     @Option(names = "--pipeline", description = "Pipeline file: model id, LLM GGUF, encoders (mmproj), adapter (see README).")
     Path pipeline;
 
     @Option(names = "--vocab", description = "Vocab GGUF for the generated demo model (default: the conformance llama vocab).")
     Path vocab;
+
+    @Option(names = "--no-kafka", description = "Leave out the Kafka broker and the job worker (no /v1/jobs).")
+    boolean noKafka;
 
     @Option(names = "--timeout", defaultValue = "240", description = "Seconds to wait for each service (default: ${DEFAULT-VALUE}).")
     int timeout;
@@ -57,6 +63,9 @@ final class UpCommand implements Callable<Integer> {
             if (!Files.isRegularFile(stack.jar(module))) {
                 missing.add(module);
             }
+        }
+        if (!noKafka && !stack.brokerBuilt()) {
+            missing.add("kafka-broker");
         }
         if (!missing.isEmpty()) {
             throw new IllegalStateException("services not built: " + missing + " — run `mvn -B -DskipTests package` "
@@ -83,8 +92,27 @@ final class UpCommand implements Callable<Integer> {
                 + (spec.encoders().isEmpty() ? "" : "    tiling: " + spec.tiling() + "\n    encoders:\n" + encoders
                 + "    adapter: {id: " + spec.adapter().id() + ", address: \"127.0.0.1:" + ADAPTER_PORT + "\"}\n");
         Files.writeString(pipelines, yaml);
-        components.add(new LocalStack.Component("gateway", "gateway", GATEWAY_PORT,
-                Map.of("fovea.gateway.pipelines", pipelines.toString())));
+        Map<String, String> gatewayProps = new LinkedHashMap<>();
+        gatewayProps.put("fovea.gateway.pipelines", pipelines.toString());
+        if (!noKafka) {
+            gatewayProps.put("fovea.jobs.enabled", "true");
+            gatewayProps.put("fovea.jobs.bootstrap-servers", "127.0.0.1:" + KAFKA_PORT);
+        }
+        components.add(new LocalStack.Component("gateway", "gateway", GATEWAY_PORT, gatewayProps));
+        if (!noKafka) {
+            Map<String, String> workerProps = new LinkedHashMap<>(gatewayProps);
+            workerProps.put("fovea.jobs.worker.enabled", "true");
+            workerProps.put("fovea.jobs.worker.id", "local-worker");
+            components.add(new LocalStack.Component("worker", "gateway", WORKER_PORT, workerProps));
+            System.err.printf("starting %-16s on 127.0.0.1:%d ...%n", LocalStack.BROKER, KAFKA_PORT);
+            ProcessHandle broker = stack.startBroker(KAFKA_PORT, KAFKA_CONTROLLER_PORT);
+            if (!stack.awaitReady(LocalStack.BROKER, broker, KAFKA_PORT, Duration.ofSeconds(timeout))) {
+                System.err.println("fovea: the Kafka broker did not start; last log lines:\n"
+                        + stack.logTail(LocalStack.BROKER, 30));
+                stack.stopAll(Duration.ofSeconds(10));
+                return 1;
+            }
+        }
 
         for (LocalStack.Component c : components) {
             System.err.printf("starting %-16s on 127.0.0.1:%d ...%n", c.name(), c.port());
@@ -99,6 +127,10 @@ final class UpCommand implements Callable<Integer> {
         Path request = stack.state().resolve("sample-request.json");
         Files.writeString(request, sampleRequest(spec));
         System.out.println("Fovea is up (logs in " + stack.logs() + "):");
+        if (!noKafka) {
+            System.out.printf("  %-16s 127.0.0.1:%d  (KRaft broker, data in %s)%n", LocalStack.BROKER, KAFKA_PORT,
+                    stack.state().resolve("kafka"));
+        }
         for (LocalStack.Component c : components) {
             System.out.printf("  %-16s http://127.0.0.1:%d  (gRPC on the same port, /q/health, /q/metrics)%n",
                     c.name(), c.port());
@@ -108,6 +140,13 @@ final class UpCommand implements Callable<Integer> {
         System.out.println("  curl -s http://127.0.0.1:" + GATEWAY_PORT + "/v1/models");
         System.out.println("  curl -s http://127.0.0.1:" + GATEWAY_PORT
                 + "/v1/chat/completions -H 'Content-Type: application/json' -d @" + request);
+        if (!noKafka) {
+            Path job = stack.state().resolve("sample-job.json");
+            Files.writeString(job, "{\"id\":\"demo-job-1\",\"request\":" + sampleRequest(spec) + "}");
+            System.out.println("  curl -s http://127.0.0.1:" + GATEWAY_PORT
+                    + "/v1/jobs -H 'Content-Type: application/json' -d @" + job);
+            System.out.println("  curl -s http://127.0.0.1:" + GATEWAY_PORT + "/v1/jobs/demo-job-1");
+        }
         System.out.println("Stop it with: bin/fovea down");
         return 0;
     }

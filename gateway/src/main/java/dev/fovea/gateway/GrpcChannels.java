@@ -11,8 +11,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One plaintext channel per backend address, shared by all requests, and client-side round-robin over an
- * encoder's replicas (each replica is its own address, as a headless Service lists them).
+ * One plaintext channel per backend address, shared by all requests, and client-side round-robin at two levels:
+ * over the replica addresses a pipeline lists, and inside each channel over every address its name resolves to
+ * (a Kubernetes headless Service resolves to all ready pods; gRPC's default, pick_first, would pin one).
  */
 @ApplicationScoped
 class GrpcChannels {
@@ -25,8 +26,8 @@ class GrpcChannels {
     ManagedChannel channel(String address) {
         return channels.computeIfAbsent(address, a -> {
             HostPort hp = HostPort.parse(a);
-            return ManagedChannelBuilder.forAddress(hp.host(), hp.port()).usePlaintext()
-                    .maxInboundMessageSize(MAX_INBOUND).build();
+            return ManagedChannelBuilder.forTarget("dns:///" + hp).usePlaintext()
+                    .defaultLoadBalancingPolicy("round_robin").maxInboundMessageSize(MAX_INBOUND).build();
         });
     }
 

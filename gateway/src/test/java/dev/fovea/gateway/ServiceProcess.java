@@ -30,13 +30,18 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     static ServiceProcess start(String name, String module, Map<String, String> properties) throws IOException {
+        return start(name, module, properties, freePort());
+    }
+
+    /** On a given port: a restarted service comes back where its clients look for it. */
+    static ServiceProcess start(String name, String module, Map<String, String> properties, int port)
+            throws IOException {
         Path jar = Path.of("..", module, "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().normalize();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("the gateway tests run a real " + module + ", but " + jar + " is missing: "
                     + "build it first from the repository root with `mvn -o -q -pl " + module + " package -DskipTests` "
                     + "(a reactor build orders the services before the gateway)");
         }
-        int port = freePort();
         Path log = Path.of("target").toAbsolutePath().resolve(name + ".log");
         Files.createDirectories(log.getParent());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -45,7 +50,8 @@ final class ServiceProcess implements AutoCloseable {
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(jar.toString());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         ServiceProcess s = new ServiceProcess(name, p, port);
         try {
             s.awaitReady(log);
@@ -105,6 +111,16 @@ final class ServiceProcess implements AutoCloseable {
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
+        }
+    }
+
+    /** SIGKILL: no shutdown hooks, no goodbye to the broker — a crash as the kernel would deliver it. */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
