@@ -75,6 +75,8 @@ class BrokenManifestsTest {
                         "readOnlyRootFilesystem: false", Check.SECURITY, "readOnlyRootFilesystem: true"),
                 new Breakage("base/adapter/adapter.properties", "fovea.adapter.files.clip-mlp=",
                         "fovea.adapter.files.clip-projector=", Check.PIPELINES, "adapter id clip-mlp is not configured"),
+                new Breakage("base/job-worker/deployment.yaml", "automountServiceAccountToken: false",
+                        "automountServiceAccountToken: true", Check.SECURITY, "service account token"),
                 new Breakage("base/kustomization.yaml", "namespace: fovea", "namespace: default", Check.NAMESPACES,
                         "expected fovea"));
     }

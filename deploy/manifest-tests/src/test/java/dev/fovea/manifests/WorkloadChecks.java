@@ -182,13 +182,16 @@ final class WorkloadChecks {
         });
     }
 
-    /** Non-root, no privilege escalation, read-only root with a writable /tmp, every capability dropped. */
+    /** Non-root, no API token, no privilege escalation, read-only root with a writable /tmp, no capabilities. */
     static List<String> security(Manifests m) {
         List<String> problems = new ArrayList<>();
         for (Workload w : Workload.all(m)) {
             var pod = w.pod().getSecurityContext();
             if (pod == null || !Boolean.TRUE.equals(pod.getRunAsNonRoot())) {
                 problems.add(w.where() + ": the pod does not set runAsNonRoot: true");
+            }
+            if (!Boolean.FALSE.equals(w.pod().getAutomountServiceAccountToken())) {
+                problems.add(w.where() + ": mounts a service account token it never uses");
             }
             SecurityContext sc = w.container().getSecurityContext();
             if (sc == null || !Boolean.FALSE.equals(sc.getAllowPrivilegeEscalation())
