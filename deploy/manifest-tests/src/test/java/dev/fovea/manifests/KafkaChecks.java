@@ -102,14 +102,27 @@ final class KafkaChecks {
         for (Workload w : gatewayImage) {
             Map<String, String> env = w.env();
             boolean worker = workers.contains(w);
-            if (!"true".equals(env.get(JobsSettings.ENABLED))) {
-                problems.add(w.where() + ": " + JobsSettings.ENABLED + " is not true");
+            if (!worker && !"true".equals(env.get(JobsSettings.ENABLED))) {
+                problems.add(w.where() + ": " + JobsSettings.ENABLED + " is not true: no job API on the gateway");
+            }
+            if (env.containsKey(JobsSettings.WORKER_ID)) {
+                // every replica of the Deployment would share one transactional id and fence the others
+                problems.add(w.where() + ": sets " + JobsSettings.WORKER_ID + " for all replicas; leave it to the"
+                        + " pod's host name");
             }
             expect(problems, w, env, JobsSettings.BOOTSTRAP, bootstrap);
             expect(problems, w, env, JobsSettings.REQUESTS_TOPIC, jobs.requestsTopic());
             expect(problems, w, env, JobsSettings.RESULTS_TOPIC, jobs.resultsTopic());
             expect(problems, w, env, JobsSettings.DEAD_LETTER_TOPIC, jobs.deadLetterTopic());
             expect(problems, w, env, JobsSettings.GROUP, jobs.group());
+            // whoever creates a topic first, gateway or Topic Operator, creates it the same
+            for (GenericKubernetesResource t : topics.values()) {
+                String partitions = String.valueOf(Generic.integer(t, "spec", "partitions"));
+                if (!partitions.equals(env.get(JobsSettings.PARTITIONS))) {
+                    problems.add(w.where() + ": " + JobsSettings.PARTITIONS + " is " + env.get(JobsSettings.PARTITIONS)
+                            + " but " + Manifests.id(t) + " has " + partitions + " partitions");
+                }
+            }
             if (!worker && env.containsKey(JobsSettings.WORKER)) {
                 problems.add(w.where() + ": the gateway sets " + JobsSettings.WORKER);
             }

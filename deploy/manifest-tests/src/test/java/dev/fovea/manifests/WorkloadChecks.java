@@ -114,11 +114,11 @@ final class WorkloadChecks {
                     problems.add(w.where() + ": sets " + name + ", which " + w.module() + " does not read");
                 }
             }
-            // ${ENV:} with an empty default: the service cannot start without it
+            // ${ENV:} with an empty default, unless the config class takes it as Optional: needed to start
             for (String key : app.properties().stringPropertyNames()) {
                 String raw = app.properties().getProperty(key);
                 Matcher ref = REQUIRED_ENV.matcher(raw);
-                if (!key.startsWith("%") && ref.matches()) {
+                if (!key.startsWith("%") && ref.matches() && !app.optional(key)) {
                     String v = env.get(ref.group(1));
                     if (v == null || v.isBlank()) {
                         problems.add(w.where() + ": " + ref.group(1) + " (" + key + ") is required and not set");
