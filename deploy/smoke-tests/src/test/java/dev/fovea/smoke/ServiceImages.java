@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.testcontainers.DockerClientFactory;
 
 /**
  * The four service images under test, built the documented way: deploy/docker/build-images.sh on the modules'
@@ -38,9 +39,11 @@ final class ServiceImages {
         }
         Path log = Path.of("target", "build-images.log").toAbsolutePath();
         Files.createDirectories(log.getParent());
-        Process p = new ProcessBuilder("bash", root().resolve("deploy/docker/build-images.sh").toString(),
-                "--no-package", TAG).directory(root().toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder("bash", root().resolve("deploy/docker/build-images.sh").toString(),
+                "--no-package", TAG).directory(root().toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        // the docker CLI must build on the engine Testcontainers found, which may not be the CLI's default
+        pb.environment().put("DOCKER_HOST", DockerClientFactory.instance().getTransportConfig().getDockerHost().toString());
+        Process p = pb.start();
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             throw new IllegalStateException("build-images.sh took over " + timeout.toSeconds() + " s:\n" + tail(log));
