@@ -32,9 +32,12 @@ HEALTHCHECK --interval=15s --timeout=10s --start-period=120s --retries=3 \
     CMD ["java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx32m", "-XX:-UsePerfData", \
          "-cp", "/opt/fovea/health", "HealthProbe"]
 
-# Vector API and FFM memory mapping need the first two flags. The heap may take most of the container's memory
-# limit because model weights are memory-mapped files, outside the heap. Extra flags and -D properties go in
-# JDK_JAVA_OPTIONS (read by the java launcher itself, no shell needed).
+# Tunable JVM flags: JDK_JAVA_OPTIONS is read by the java launcher itself (no shell needed) and placed before the
+# entrypoint's flags, so a deployment replaces this default by setting the variable. Model weights are
+# memory-mapped files outside the heap; the heap holds the KV and prefix caches.
+ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75"
+
+# Fixed flags: the Vector API and FFM memory mapping need the first two; a JVM out of heap exits so that the
+# container restarts instead of limping on; no display in a container.
 ENTRYPOINT ["java", "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", \
-            "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true", \
-            "-jar", "/deployments/quarkus-run.jar"]
+            "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true", "-jar", "/deployments/quarkus-run.jar"]
