@@ -21,7 +21,7 @@ final class ServiceImages {
     }
 
     static Path root() {
-        return Path.of(System.getProperty("fovea.root.dir", "../..")).toAbsolutePath().normalize();
+        return Path.of(System.getProperty("fovea.repo.dir", "../..")).toAbsolutePath().normalize();
     }
 
     static String image(String module) {
