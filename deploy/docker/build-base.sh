@@ -16,6 +16,8 @@ root="$(cd "$here/../.." && pwd)"
 docker="${DOCKER:-docker}"
 image="${FOVEA_BASE_IMAGE:-fovea/jre25-base:local}"
 uid=10001
+# /sbin is not on every user's PATH
+ldconfig="$(command -v ldconfig || echo /sbin/ldconfig)"
 
 # java.se + what Quarkus, Netty and the engine use beyond it; jdk.jcmd/jdk.jfr for thread dumps and recordings
 # in production. jdk.crypto.ec is empty on 25 (folded into java.base) but harmless and keeps older JDKs working.
@@ -69,14 +71,14 @@ if [ -n "$missing" ]; then
     exit 1
 fi
 # glibc loads libgcc_s at run time (thread exit and cancellation unwinding); ldd cannot see that
-gcc_s="$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ {print $NF; exit}')"
+gcc_s="$("$ldconfig" -p | awk '/libgcc_s\.so\.1 .*x86-64/ {print $NF; exit}')"
 if [ -n "$gcc_s" ]; then
     mkdir -p "$rootfs$(dirname "$gcc_s")"
     cp -L "$gcc_s" "$rootfs$gcc_s"
 fi
 # the loader's cache, so library lookups do not depend on the loader's compiled-in search path
 printf '%s\n' /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu /lib64 /usr/lib64 > "$rootfs/etc/ld.so.conf"
-ldconfig -r "$rootfs" 2>/dev/null || echo "base: ldconfig -r failed; relying on the loader's default paths" >&2
+"$ldconfig" -r "$rootfs" 2>/dev/null || echo "base: ldconfig -r failed; relying on the loader's default paths" >&2
 
 echo "base: users, health probe"
 printf 'root:x:0:0:root:/root:/sbin/nologin\nfovea:x:%d:%d:fovea:/home/fovea:/sbin/nologin\n' "$uid" "$uid" \
