@@ -44,6 +44,9 @@ final class BenchBatchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the results as JSON.")
     boolean json;
 
+    @Option(names = "--chart", description = "Also draw the decoding rates as an SVG bar chart into this file.")
+    Path chart;
+
     @Mixin
     EngineOptions engine;
 
@@ -57,11 +60,14 @@ final class BenchBatchCommand implements Callable<Integer> {
                 run(s, vocab, 1, new SplittableRandom(0)); // warm-up: JIT and page-in
                 Map<String, Object> out = new LinkedHashMap<>();
                 double base = 0;
+                List<BarChartSvg.Bar> bars = new ArrayList<>();
                 for (int n : streams) {
                     double[] r = run(s, vocab, n, new SplittableRandom(n));
                     base = base == 0 ? r[1] : base;
                     out.put("streams_" + n, Map.of("tokens_per_second", r[0], "decode_tokens_per_second", r[1],
                             "decode_speedup_vs_first", r[1] / base));
+                    bars.add(new BarChartSvg.Bar(n + (n == 1 ? " stream" : " streams"), r[1],
+                            String.format(java.util.Locale.ROOT, "%.1f tok/s (%.2f×)", r[1], r[1] / base)));
                     if (!json) {
                         System.out.printf("%2d streams: %8.2f tok/s overall, %8.2f tok/s decoding (%.2f× the first row)%n",
                                 n, r[0], r[1], r[1] / base);
@@ -69,6 +75,11 @@ final class BenchBatchCommand implements Callable<Integer> {
                 }
                 if (json) {
                     System.out.println(Json.write(out));
+                }
+                if (chart != null) {
+                    BarChartSvg.write(chart, "Continuous batching: " + model.getFileName() + ", " + nGen
+                            + " tokens per stream", "aggregate decoding tokens per second", bars);
+                    System.err.println("chart: " + chart);
                 }
             }
         }
