@@ -1,7 +1,9 @@
 package dev.fovea.engine.vision;
 
 import dev.fovea.engine.tensor.Parallel;
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -28,6 +30,18 @@ final class VisionAttention {
     private static final VectorShuffle<Float> SWAP2 = VectorShuffle.fromOp(F, i -> i ^ 2);
     private static final VectorShuffle<Float> SWAP1 = VectorShuffle.fromOp(F, i -> i ^ 1);
 
+    private static final float LOG2E = 0x1.715476p+0f;
+    private static final float SHIFTER = 0x1.8p23f;
+    private static final float LN2_HI = 0x1.62e4p-1f;
+    private static final float LN2_LO = 0x1.7f7d1cp-20f;
+    private static final IntVector ONE_BITS = IntVector.broadcast(IntVector.SPECIES_512,
+            Float.floatToRawIntBits(1f));
+    private static final float P1 = 0x1.ffffecp-1f;
+    private static final float P2 = 0x1.fffdb6p-2f;
+    private static final float P3 = 0x1.555e66p-3f;
+    private static final float P4 = 0x1.573e2ep-5f;
+    private static final float P5 = 0x1.0e4020p-7f;
+
     private VisionAttention() {
     }
 
@@ -41,12 +55,15 @@ final class VisionAttention {
         float[] out = new float[count * n * embd];
         int keyPad = (n + VT * LANES - 1) / (VT * LANES) * (VT * LANES);
         int hdPad = (hd + LANES - 1) / LANES * LANES;
-        pool.forRange(count * heads, (from, to) -> {
+        // tasks are taken one at a time, so a thread that the OS holds back takes fewer of them
+        int tasks = count * heads;
+        AtomicInteger next = new AtomicInteger();
+        pool.forRange(Math.min(pool.threads(), tasks), (from, to) -> {
             float[] kt = new float[hd * keyPad];
             float[] vh = new float[n * hdPad];
             float[] scores = new float[QT * keyPad];
             float[] mixed = new float[QT * hdPad];
-            for (int task = from; task < to; task++) {
+            for (int task = next.getAndIncrement(); task < tasks; task = next.getAndIncrement()) {
                 int rowBase = (task / heads) * n;
                 int off = (task % heads) * hd;
                 for (int j = 0; j < n; j++) {
@@ -149,7 +166,7 @@ final class VisionAttention {
         float max = m.reduceLanes(VectorOperators.MAX); // max is exact in any order
         FloatVector sum = FloatVector.zero(F);
         for (int j = 0; j < pad; j += LANES) {
-            FloatVector e = FloatVector.fromArray(F, x, off + j).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = exp(FloatVector.fromArray(F, x, off + j).sub(max));
             e.intoArray(x, off + j);
             sum = sum.add(e);
         }
@@ -157,6 +174,23 @@ final class VisionAttention {
         for (int j = 0; j < pad; j += LANES) {
             FloatVector.fromArray(F, x, off + j).mul(inv).intoArray(x, off + j);
         }
+    }
+
+    /**
+     * e^x for x ≤ 0 (ggml's vector expf: x = n·ln 2 + b, a degree-5 polynomial for e^b, 2^n put into the
+     * exponent bits), 0 below −87 where 2^n would leave the normal range. Built from FMAs, adds and bit moves
+     * only, so that the interpreter, C1 and C2 give the same bits ({@code VectorOperators.EXP} does not: compiled,
+     * it calls a vector math library that rounds differently from its Java fallback).
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector z = x.fma(LOG2E, SHIFTER);
+        FloatVector n = z.sub(SHIFTER);
+        FloatVector minusN = n.neg();
+        FloatVector b = minusN.fma(FloatVector.broadcast(F, LN2_LO), minusN.fma(FloatVector.broadcast(F, LN2_HI), x));
+        FloatVector k = z.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(ONE_BITS).reinterpretAsFloats();
+        FloatVector u = b.mul(b);
+        FloatVector j = b.fma(P5, P4).fma(u, b.fma(P3, P2)).fma(u, b.mul(P1));
+        return j.fma(k, k).blend(0f, x.compare(VectorOperators.LT, -87f));
     }
 
     private static float sumLanes(FloatVector v) {
