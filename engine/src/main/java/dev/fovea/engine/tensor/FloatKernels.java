@@ -232,7 +232,18 @@ final class FloatKernels {
     private static void finish(float[] sums, float[] w, int r, int count, int row0, int rows, int cols, float[] x,
                                int t, float[] out) {
         int k = cols / LANES * LANES;
-        for (int i = 0; i < 4 && r + i < count; i++) {
+        int live = Math.min(4, count - r);
+        if (k == cols) {
+            // no k tail (the usual widths): plain stores
+            for (int j = 0; j < 4; j++) {
+                int o = (t + j) * rows + row0 + r;
+                for (int i = 0; i < live; i++) {
+                    out[o + i] = sums[4 * i + j];
+                }
+            }
+            return;
+        }
+        for (int i = 0; i < live; i++) {
             for (int j = 0; j < 4; j++) {
                 out[(t + j) * rows + row0 + r + i] = tail(sums[4 * i + j], w, (r + i) * cols, x, (t + j) * cols, k, cols);
             }
