@@ -229,19 +229,19 @@ public final class ClipVisionEncoder {
             }
         }
         if (preLn != null) {
-            x = preLn.apply(x, rows);
+            x = preLn.apply(x, rows, pool);
         }
         for (Block b : blocks) {
-            float[] h = b.ln1().apply(x, rows);
+            float[] h = b.ln1().apply(x, rows, pool);
             float[] att = attention(b, h, count, n, pool);
             VectorMath.addInPlace(x, b.out().apply(att, rows, pool));
-            h = b.ln2().apply(x, rows);
+            h = b.ln2().apply(x, rows, pool);
             float[] mid = b.ffnIn().apply(h, rows, pool);
             Activations.geluInPlace(mid, mid.length, !gelu, pool);
             VectorMath.addInPlace(x, b.ffnOut().apply(mid, rows, pool));
         }
         if (postLn != null) {
-            x = postLn.apply(x, rows);
+            x = postLn.apply(x, rows, pool);
         }
         int skip = keepClassToken ? 0 : cls;
         List<FeatureMap> out = new java.util.ArrayList<>(count);
