@@ -24,12 +24,15 @@ public record DenseLayer(WeightMatrix weight, float[] bias) {
         float[] out = new float[Math.multiplyExact(n, outputDim())];
         weight.matMul(x, n, out, pool);
         if (bias != null) {
+            // split over the pool: one add per value, so the split does not change the bits
             int d = outputDim();
-            for (int t = 0; t < n; t++) {
-                for (int i = 0; i < d; i++) {
-                    out[t * d + i] += bias[i];
+            pool.forRange(n, (from, to) -> {
+                for (int t = from; t < to; t++) {
+                    for (int i = 0; i < d; i++) {
+                        out[t * d + i] += bias[i];
+                    }
                 }
-            }
+            });
         }
         return out;
     }

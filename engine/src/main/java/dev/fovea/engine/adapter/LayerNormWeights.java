@@ -1,6 +1,7 @@
 package dev.fovea.engine.adapter;
 
 import dev.fovea.engine.ops.Norms;
+import dev.fovea.engine.tensor.Parallel;
 
 /** LayerNorm parameters (bias may be null). */
 public record LayerNormWeights(float[] weight, float[] bias, float eps) {
@@ -18,6 +19,13 @@ public record LayerNormWeights(float[] weight, float[] bias, float eps) {
     public float[] apply(float[] x, int rows) {
         float[] out = new float[x.length];
         Norms.layerNorm(x, out, rows, weight, bias, eps);
+        return out;
+    }
+
+    /** {@link #apply(float[], int)} with the rows split over {@code pool} (same bits). */
+    public float[] apply(float[] x, int rows, Parallel pool) {
+        float[] out = new float[x.length];
+        pool.forRange(rows, (from, to) -> Norms.layerNorm(x, out, from, to, weight, bias, eps));
         return out;
     }
 }

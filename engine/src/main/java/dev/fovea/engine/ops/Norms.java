@@ -24,8 +24,13 @@ public final class Norms {
 
     /** LayerNorm of each row of {@code x} into {@code out}: (x − mean) / sqrt(var + eps) · w + b (b may be null). */
     public static void layerNorm(float[] x, float[] out, int rows, float[] weight, float[] bias, float eps) {
+        layerNorm(x, out, 0, rows, weight, bias, eps);
+    }
+
+    /** {@link #layerNorm} of rows [from, to) only (each row on its own, so any split gives the same bits). */
+    public static void layerNorm(float[] x, float[] out, int from, int to, float[] weight, float[] bias, float eps) {
         int d = weight.length;
-        for (int r = 0; r < rows; r++) {
+        for (int r = from; r < to; r++) {
             int off = r * d;
             double sum = 0;
             for (int i = 0; i < d; i++) {

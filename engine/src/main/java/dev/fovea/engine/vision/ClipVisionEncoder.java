@@ -7,7 +7,6 @@ import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
 import dev.fovea.engine.gguf.GgufTensorInfo;
 import dev.fovea.engine.ops.Activations;
-import dev.fovea.engine.ops.Softmax;
 import dev.fovea.engine.ops.VectorMath;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.tensor.WeightMatrix;
@@ -230,19 +229,19 @@ public final class ClipVisionEncoder {
             }
         }
         if (preLn != null) {
-            x = preLn.apply(x, rows);
+            x = preLn.apply(x, rows, pool);
         }
         for (Block b : blocks) {
-            float[] h = b.ln1().apply(x, rows);
+            float[] h = b.ln1().apply(x, rows, pool);
             float[] att = attention(b, h, count, n, pool);
             VectorMath.addInPlace(x, b.out().apply(att, rows, pool));
-            h = b.ln2().apply(x, rows);
+            h = b.ln2().apply(x, rows, pool);
             float[] mid = b.ffnIn().apply(h, rows, pool);
             Activations.geluInPlace(mid, mid.length, !gelu, pool);
             VectorMath.addInPlace(x, b.ffnOut().apply(mid, rows, pool));
         }
         if (postLn != null) {
-            x = postLn.apply(x, rows);
+            x = postLn.apply(x, rows, pool);
         }
         int skip = keepClassToken ? 0 : cls;
         List<FeatureMap> out = new java.util.ArrayList<>(count);
@@ -255,48 +254,11 @@ public final class ClipVisionEncoder {
         return out;
     }
 
-    /**
-     * Full (unmasked) multi-head self-attention over the n rows. Per head, the scores Q·Kᵀ and the mix P·V are
-     * mat-muls on the tuned float kernel (K and Vᵀ as matrices), so attention over 577 tokens costs about what
-     * its FLOPs do; the softmax rows are split over the pool.
-     */
+    /** Multi-head self-attention over each image's n rows (see {@link VisionAttention}). */
     private float[] attention(Block b, float[] h, int count, int n, Parallel pool) {
         float[] q = b.q().apply(h, count * n, pool);
         float[] k = b.k().apply(h, count * n, pool);
         float[] v = b.v().apply(h, count * n, pool);
-        int hd = embd / heads;
-        float scale = (float) (1.0 / Math.sqrt(hd));
-        float[] out = new float[count * n * embd];
-        float[] qh = new float[n * hd];
-        float[] kh = new float[n * hd];
-        float[] vt = new float[hd * n];
-        float[] scores = new float[n * n];
-        float[] mixed = new float[n * hd];
-        for (int task = 0; task < count * heads; task++) {
-            int img = task / heads;
-            int off = (task % heads) * hd;
-            int rowBase = img * n;
-            for (int r = 0; r < n; r++) {
-                System.arraycopy(q, (rowBase + r) * embd + off, qh, r * hd, hd);
-                System.arraycopy(k, (rowBase + r) * embd + off, kh, r * hd, hd);
-                for (int c = 0; c < hd; c++) {
-                    vt[c * n + r] = v[(rowBase + r) * embd + off + c];
-                }
-            }
-            WeightMatrix.ofFloats(kh, n, hd).matMul(qh, n, scores, pool);
-            pool.forRange(n, (from, to) -> {
-                for (int r = from; r < to; r++) {
-                    for (int j = r * n; j < (r + 1) * n; j++) {
-                        scores[j] *= scale;
-                    }
-                    Softmax.inPlace(scores, r * n, n);
-                }
-            });
-            WeightMatrix.ofFloats(vt, hd, n).matMul(scores, n, mixed, pool);
-            for (int r = 0; r < n; r++) {
-                System.arraycopy(mixed, r * hd, out, (rowBase + r) * embd + off, hd);
-            }
-        }
-        return out;
+        return VisionAttention.run(q, k, v, count, n, embd, heads, pool);
     }
 }
