@@ -67,14 +67,7 @@ final class DecodeBatchKernel {
         // activations transposed: for value k, the 16 tokens' quantized values side by side (zero past n)
         float[] xt = new float[cols * MAX_TOKENS];
         float[] dt = new float[blocks * MAX_TOKENS];
-        for (int t = 0; t < n; t++) {
-            for (int k = 0; k < cols; k++) {
-                xt[k * MAX_TOKENS + t] = a.q[t * cols + k];
-            }
-            for (int b = 0; b < blocks; b++) {
-                dt[b * MAX_TOKENS + t] = a.scale[t * blocks + b];
-            }
-        }
+        transpose(a, cols, 0, xt, dt);
         long rowBytes = type.byteSize(cols);
         boolean q8 = type == GgmlType.Q8_0;
         int blockBytes = q8 ? 34 : 18;
@@ -86,17 +79,8 @@ final class DecodeBatchKernel {
                 FloatVector sum = FloatVector.zero(F);
                 for (int b = 0; b < blocks; b++, off += blockBytes) {
                     float dw = Float.float16ToFloat(w.get(S16, off));
-                    ByteVector q = ByteVector.fromMemorySegment(B16, w, off + 2, ByteOrder.LITTLE_ENDIAN);
-                    if (q8) {
-                        ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).intoArray(wf, 0);
-                        ByteVector q2 = ByteVector.fromMemorySegment(B16, w, off + 18, ByteOrder.LITTLE_ENDIAN);
-                        ((FloatVector) q2.convertShape(VectorOperators.B2F, F, 0)).intoArray(wf, 16);
-                    } else {
-                        ((FloatVector) q.and((byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
-                                .intoArray(wf, 0);
-                        ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)
-                                .convertShape(VectorOperators.B2F, F, 0)).intoArray(wf, 16);
-                    }
+                    low(w, off, q8).intoArray(wf, 0);
+                    high(w, off, q8).intoArray(wf, 16);
                     int x = b * 32 * MAX_TOKENS;
                     // eight independent chains: the FMA latency, not the one-block-per-token work, bounds a block
                     FloatVector a0 = FloatVector.zero(F);
@@ -143,18 +127,8 @@ final class DecodeBatchKernel {
         // each token's values twice: lanes t and 8 + t (zero past n)
         float[] xt = new float[cols * MAX_TOKENS];
         float[] dt = new float[blocks * MAX_TOKENS];
-        for (int t = 0; t < n; t++) {
-            for (int k = 0; k < cols; k++) {
-                float v = a.q[t * cols + k];
-                xt[k * MAX_TOKENS + t] = v;
-                xt[k * MAX_TOKENS + PAIRED_TOKENS + t] = v;
-            }
-            for (int b = 0; b < blocks; b++) {
-                float d = a.scale[t * blocks + b];
-                dt[b * MAX_TOKENS + t] = d;
-                dt[b * MAX_TOKENS + PAIRED_TOKENS + t] = d;
-            }
-        }
+        transpose(a, cols, 0, xt, dt);
+        transpose(a, cols, PAIRED_TOKENS, xt, dt);
         long rowBytes = type.byteSize(cols);
         boolean q8 = type == GgmlType.Q8_0;
         int blockBytes = q8 ? 34 : 18;
@@ -234,6 +208,22 @@ final class DecodeBatchKernel {
                 }
             }
         });
+    }
+
+    /**
+     * Token t's quantized values and block scales into lane {@code lane0 + t} of every 16-lane group: {@code xt}
+     * is [k][16], {@code dt} is [block][16].
+     */
+    private static void transpose(QuantizedActivations a, int cols, int lane0, float[] xt, float[] dt) {
+        int blocks = cols / 32;
+        for (int t = 0; t < a.n; t++) {
+            for (int k = 0; k < cols; k++) {
+                xt[k * MAX_TOKENS + lane0 + t] = a.q[t * cols + k];
+            }
+            for (int b = 0; b < blocks; b++) {
+                dt[b * MAX_TOKENS + lane0 + t] = a.scale[t * blocks + b];
+            }
+        }
     }
 
     /** Weights k = 0…15 of a block as floats. */
