@@ -36,6 +36,7 @@ class JobRunner {
     private final GatewaySettings gateway;
     private final JobMetrics metrics;
     private final JobResultsView view;
+    private final ObjectMapper mapper = new ObjectMapper();
     private final JobCodec codec;
     private final JobResultJson results;
 
@@ -46,7 +47,6 @@ class JobRunner {
         this.gateway = gateway;
         this.metrics = metrics;
         this.view = view;
-        ObjectMapper mapper = new ObjectMapper();
         this.codec = new JobCodec(mapper, gateway.defaultMaxTokens());
         this.results = new JobResultJson(mapper);
     }
@@ -84,8 +84,7 @@ class JobRunner {
             ApiException failure;
             try {
                 ChatOutcome outcome = execute(request);
-                return result(job.id(), results.succeeded(new JobEnvelope(job.id(), job.clientRef(), job.priority(),
-                        job.deadlineUnixMs(), job.batch(), request), outcome, attempt, System.currentTimeMillis()),
+                return result(job.id(), results.succeeded(job, outcome, attempt, System.currentTimeMillis()),
                         JobState.JOB_STATE_SUCCEEDED);
             } catch (ApiException e) {
                 failure = e;
@@ -188,9 +187,9 @@ class JobRunner {
         return new JobDisposition(id, bytes(result), null, null, null, JobResultJson.name(state));
     }
 
-    private static byte[] bytes(ObjectNode node) {
+    private byte[] bytes(ObjectNode node) {
         try {
-            return new ObjectMapper().writeValueAsBytes(node);
+            return mapper.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
