@@ -125,7 +125,8 @@ final class UpCommand implements Callable<Integer> {
             }
         }
         Path request = stack.state().resolve("sample-request.json");
-        Files.writeString(request, sampleRequest(spec));
+        String sample = sampleRequest(spec);
+        Files.writeString(request, sample);
         System.out.println("Fovea is up (logs in " + stack.logs() + "):");
         if (!noKafka) {
             System.out.printf("  %-16s 127.0.0.1:%d  (KRaft broker, data in %s)%n", LocalStack.BROKER, KAFKA_PORT,
@@ -142,7 +143,7 @@ final class UpCommand implements Callable<Integer> {
                 + "/v1/chat/completions -H 'Content-Type: application/json' -d @" + request);
         if (!noKafka) {
             Path job = stack.state().resolve("sample-job.json");
-            Files.writeString(job, "{\"id\":\"demo-job-1\",\"request\":" + sampleRequest(spec) + "}");
+            Files.writeString(job, "{\"id\":\"demo-job-1\",\"request\":" + sample + "}");
             System.out.println("  curl -s http://127.0.0.1:" + GATEWAY_PORT
                     + "/v1/jobs -H 'Content-Type: application/json' -d @" + job);
             System.out.println("  curl -s http://127.0.0.1:" + GATEWAY_PORT + "/v1/jobs/demo-job-1");
