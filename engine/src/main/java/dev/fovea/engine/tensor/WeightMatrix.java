@@ -20,15 +20,20 @@ public final class WeightMatrix {
     private static final int MIN_TILED_TOKENS = 4;
     /** Below this many tokens a quantized mat-mul runs the row kernel per token (decode batches). */
     private static final int MIN_TILED_QUANT_TOKENS = 16;
+    /** Repack Q8_0/Q4_0 matrices row-interleaved at load (default); false keeps only the mapped file's layout. */
+    private static final boolean INTERLEAVE = Boolean.parseBoolean(System.getProperty("fovea.interleave", "true"));
 
     private final MemorySegment data;
     private final GgmlType type;
     private final int rows;
     private final int cols;
     private final long rowBytes;
+    /** The same weights row-interleaved ({@link InterleavedQuants}) for the products, or null. */
+    private final MemorySegment interleaved;
 
-    private WeightMatrix(MemorySegment data, GgmlType type, int rows, int cols) {
+    private WeightMatrix(MemorySegment data, GgmlType type, int rows, int cols, MemorySegment interleaved) {
         this.data = data;
+        this.interleaved = interleaved;
         this.type = type;
         this.rows = rows;
         this.cols = cols;
@@ -47,6 +52,11 @@ public final class WeightMatrix {
      *                                  blocks, non-positive dimensions or a segment too small for the shape
      */
     public static WeightMatrix of(MemorySegment data, GgmlType type, int rows, int cols) {
+        return of(data, type, rows, cols, INTERLEAVE);
+    }
+
+    /** As {@link #of(MemorySegment, GgmlType, int, int)}, choosing whether Q8_0/Q4_0 weights are repacked. */
+    static WeightMatrix of(MemorySegment data, GgmlType type, int rows, int cols, boolean interleave) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(type, "type");
         if (!type.supported()) {
@@ -66,7 +76,9 @@ public final class WeightMatrix {
             MemorySegment.copy(data, 0, copy, 0, need);
             data = copy;
         }
-        return new WeightMatrix(data, type, rows, cols);
+        // the mapped original stays for row reads (embeddings); products read the repacked copy
+        MemorySegment il = interleave ? InterleavedQuants.repack(data, type, rows, cols) : null;
+        return new WeightMatrix(data, type, rows, cols, il);
     }
 
     /** An F32 matrix holding a copy of {@code values} ([rows][cols] row-major). */
@@ -133,6 +145,10 @@ public final class WeightMatrix {
             return;
         }
         QuantizedActivations a = QuantizedActivations.of(QuantMatMul.kind(type), x, 0, 1, cols);
+        if (interleaved != null) {
+            InterleavedMatMul.run(type, interleaved, rows, cols, a, out, pool);
+            return;
+        }
         pool.forRange(rows, (from, to) -> {
             for (int r = from; r < to; r++) {
                 out[r] = QuantRowDot.dot(type, data, r * rowBytes, cols, a, 0);
@@ -150,9 +166,9 @@ public final class WeightMatrix {
         if (n == 0) {
             return;
         }
-        if (n >= DecodeBatchKernel.MIN_TOKENS && n <= DecodeBatchKernel.MAX_TOKENS && DecodeBatchKernel.supports(type)) {
-            DecodeBatchKernel.run(type, data, rows, cols, QuantizedActivations.of(QuantMatMul.kind(type), x, 0, n, cols),
-                    out, pool);
+        if (interleaved != null) {
+            InterleavedMatMul.run(type, interleaved, rows, cols, QuantizedActivations.of(QuantMatMul.kind(type), x, 0, n,
+                    cols), out, pool);
             return;
         }
         if (!isFloat() && n < MIN_TILED_QUANT_TOKENS) {
@@ -184,6 +200,11 @@ public final class WeightMatrix {
         } else {
             QuantMatMul.run(data, type, rows, cols, x, n, out, pool);
         }
+    }
+
+    /** Whether products read a row-interleaved copy of the weights. */
+    boolean isInterleaved() {
+        return interleaved != null;
     }
 
     private boolean isFloat() {

@@ -39,6 +39,8 @@ class WeightMatrixBatchInvarianceTest {
                 Arguments.of(GgmlType.BF16, 33, 96),
                 Arguments.of(GgmlType.Q8_0, 75, 512),
                 Arguments.of(GgmlType.Q8_0, 130, 96),
+                Arguments.of(GgmlType.Q8_0, 96, 512),
+                Arguments.of(GgmlType.Q4_0, 160, 352),
                 Arguments.of(GgmlType.Q4_0, 75, 512),
                 Arguments.of(GgmlType.Q4_0, 9, 352),
                 Arguments.of(GgmlType.Q4_K, 75, 512),

@@ -1,0 +1,292 @@
+package dev.fovea.engine.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Row-interleaved Q8_0 / Q4_0 weights ({@link InterleavedQuants}) times any number of tokens, 16 rows in the
+ * vector lanes. For each block, 32 FMAs of one weight column (16 rows) by one broadcast activation form the 16
+ * rows' exact integer sums, which are then scaled and added in block order: per (row, token) the same
+ * expressions, in the same order, as {@link QuantRowDot} and {@link QuantMatMul} — {@code sum + sumi·(dw·dx)} —
+ * so the result is bit-identical to theirs and independent of the batch size, the token's place in it and the
+ * thread count.
+ *
+ * <p>Tokens go through in chunks of 8 (one FMA chain each, every widened weight column used 8 times), then 4
+ * (two chains each), then one at a time (eight chains), so that FMA latency never idles the units.
+ */
+final class InterleavedMatMul {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final int ROWS = InterleavedQuants.ROWS;
+    private static final int SCALES = 2 * ROWS;
+    /** Row groups walked together per token chunk: their weights (≤ 4 × 16 rows) stay in L2 across chunks. */
+    private static final int GROUPS_PER_TILE = 4;
+
+    private InterleavedMatMul() {
+    }
+
+    /** out[t][r] = row r · token t for t in [0, a.n); a holds the Q8_0-quantized activations. */
+    static void run(GgmlType type, MemorySegment il, int rows, int cols, QuantizedActivations a, float[] out,
+                    Parallel pool) {
+        boolean q8 = type == GgmlType.Q8_0;
+        int blocks = cols / 32;
+        long groupBytes = (long) blocks * InterleavedQuants.recordBytes(type);
+        int n = a.n;
+        pool.forRange(rows / ROWS, (from, to) -> {
+            for (int g0 = from; g0 < to; g0 += GROUPS_PER_TILE) {
+                int g1 = Math.min(to, g0 + GROUPS_PER_TILE);
+                for (int t = 0; t < n; ) {
+                    int chunk = n - t >= 8 ? 8 : n - t >= 4 ? 4 : 1;
+                    for (int g = g0; g < g1; g++) {
+                        long off = g * groupBytes;
+                        int o = t * rows + g * ROWS;
+                        switch (chunk) {
+                            case 8 -> eight(q8, il, off, blocks, a.q, t * cols, cols, a.scale, t * blocks, out, o, rows);
+                            case 4 -> four(q8, il, off, blocks, a.q, t * cols, cols, a.scale, t * blocks, out, o, rows);
+                            default -> {
+                                // one method per type: both in one body would be too large to compile inlined
+                                if (q8) {
+                                    oneQ8(il, off, blocks, a.q, t * cols, a.scale, t * blocks, out, o);
+                                } else {
+                                    oneQ4(il, off, blocks, a.q, t * cols, a.scale, t * blocks, out, o);
+                                }
+                            }
+                        }
+                    }
+                    t += chunk;
+                }
+            }
+        });
+    }
+
+    /** One token of Q8_0 weights: eight FMA chains over the block's 32 weight columns. */
+    private static void oneQ8(MemorySegment m, long off, int blocks, float[] xq, int xo, float[] xd, int xdo,
+                              float[] out, int o) {
+        FloatVector sum = FloatVector.zero(F);
+        long r = off;
+        for (int b = 0; b < blocks; b++, r += 16 * 34) {
+            int p = xo + 32 * b;
+            long c = r + SCALES;
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            FloatVector a4 = a0;
+            FloatVector a5 = a0;
+            FloatVector a6 = a0;
+            FloatVector a7 = a0;
+            for (int j = 0; j < 32; j += 8, c += 8 * ROWS) {
+                a0 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + j]), a0);
+                a1 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 1 * ROWS, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + j + 1]), a1);
+                a2 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 2 * ROWS, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + j + 2]), a2);
+                a3 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 3 * ROWS, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + j + 3]), a3);
+                a4 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 4 * ROWS, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + j + 4]), a4);
+                a5 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 5 * ROWS, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + j + 5]), a5);
+                a6 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 6 * ROWS, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + j + 6]), a6);
+                a7 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 7 * ROWS, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + j + 7]), a7);
+            }
+            // the 16 F16 scales: magnitude bits moved to F32 positions times 2^112 is exact for normal and subnormal
+            // halves alike (repacking rejects infinities and NaNs); then the sign
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S16, m, r, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            FloatVector dw = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            // exact: integers below 2^24, so the order of these additions does not matter
+            FloatVector sumi = a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7)));
+            sum = sum.add(sumi.mul(dw.mul(xd[xdo + b])));
+        }
+        sum.intoArray(out, o);
+    }
+
+    /** One token of Q4_0 weights: each byte column gives a low-nibble (chains 0–3) and a high-nibble (4–7) column. */
+    private static void oneQ4(MemorySegment m, long off, int blocks, float[] xq, int xo, float[] xd, int xdo,
+                              float[] out, int o) {
+        FloatVector sum = FloatVector.zero(F);
+        long r = off;
+        for (int b = 0; b < blocks; b++, r += 16 * 18) {
+            int p = xo + 32 * b;
+            long c = r + SCALES;
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            FloatVector a4 = a0;
+            FloatVector a5 = a0;
+            FloatVector a6 = a0;
+            FloatVector a7 = a0;
+            for (int j = 0; j < 16; j += 4, c += 4 * ROWS) {
+                ByteVector q0 = ByteVector.fromMemorySegment(B16, m, c, LE);
+                ByteVector q1 = ByteVector.fromMemorySegment(B16, m, c + 1 * ROWS, LE);
+                ByteVector q2 = ByteVector.fromMemorySegment(B16, m, c + 2 * ROWS, LE);
+                ByteVector q3 = ByteVector.fromMemorySegment(B16, m, c + 3 * ROWS, LE);
+                a0 = ((FloatVector) q0.and((byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + j]), a0);
+                a4 = ((FloatVector) q0.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + 16 + j]), a4);
+                a1 = ((FloatVector) q1.and((byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + j + 1]), a1);
+                a5 = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + 16 + j + 1]), a5);
+                a2 = ((FloatVector) q2.and((byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + j + 2]), a2);
+                a6 = ((FloatVector) q2.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + 16 + j + 2]), a6);
+                a3 = ((FloatVector) q3.and((byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + j + 3]), a3);
+                a7 = ((FloatVector) q3.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + 16 + j + 3]), a7);
+            }
+            // the 16 F16 scales: magnitude bits moved to F32 positions times 2^112 is exact for normal and subnormal
+            // halves alike (repacking rejects infinities and NaNs); then the sign
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S16, m, r, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            FloatVector dw = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            // exact: integers below 2^24, so the order of these additions does not matter
+            FloatVector sumi = a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7)));
+            sum = sum.add(sumi.mul(dw.mul(xd[xdo + b])));
+        }
+        sum.intoArray(out, o);
+    }
+
+    /** Four tokens (x rows xo + t·xs), two FMA chains each (low and high weights). */
+    private static void four(boolean q8, MemorySegment m, long off, int blocks, float[] xq, int xo, int xs,
+                              float[] xd, int xdo, float[] out, int o, int os) {
+        long stride = (long) ROWS * (q8 ? 34 : 18);
+        FloatVector s0 = FloatVector.zero(F);
+        FloatVector s1 = s0;
+        FloatVector s2 = s0;
+        FloatVector s3 = s0;
+        long r = off;
+        for (int b = 0; b < blocks; b++, r += stride) {
+            long c = r + SCALES;
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            FloatVector c0 = a0;
+            FloatVector c1 = a0;
+            FloatVector c2 = a0;
+            FloatVector c3 = a0;
+            for (int k = xo + 32 * b, end = k + 16; k < end; k++, c += ROWS) {
+                ByteVector q = ByteVector.fromMemorySegment(B16, m, c, LE);
+                FloatVector w = (FloatVector) (q8 ? q : q.and((byte) 0xF).sub((byte) 8)).convertShape(VectorOperators.B2F, F, 0);
+                a0 = w.fma(FloatVector.broadcast(F, xq[k]), a0);
+                a1 = w.fma(FloatVector.broadcast(F, xq[k + xs]), a1);
+                a2 = w.fma(FloatVector.broadcast(F, xq[k + 2 * xs]), a2);
+                a3 = w.fma(FloatVector.broadcast(F, xq[k + 3 * xs]), a3);
+                w = (FloatVector) (q8 ? ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS, LE)
+                        : q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)).convertShape(VectorOperators.B2F, F, 0);
+                c0 = w.fma(FloatVector.broadcast(F, xq[k + 16]), c0);
+                c1 = w.fma(FloatVector.broadcast(F, xq[k + 16 + xs]), c1);
+                c2 = w.fma(FloatVector.broadcast(F, xq[k + 16 + 2 * xs]), c2);
+                c3 = w.fma(FloatVector.broadcast(F, xq[k + 16 + 3 * xs]), c3);
+            }
+            // the 16 F16 scales: magnitude bits moved to F32 positions times 2^112 is exact for normal and subnormal
+            // halves alike (repacking rejects infinities and NaNs); then the sign
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S16, m, r, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            FloatVector dw = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            int d = xdo + b;
+            int ds = xs / 32;
+            s0 = s0.add(a0.add(c0).mul(dw.mul(xd[d])));
+            s1 = s1.add(a1.add(c1).mul(dw.mul(xd[d + ds])));
+            s2 = s2.add(a2.add(c2).mul(dw.mul(xd[d + 2 * ds])));
+            s3 = s3.add(a3.add(c3).mul(dw.mul(xd[d + 3 * ds])));
+        }
+        s0.intoArray(out, o);
+        s1.intoArray(out, o + os);
+        s2.intoArray(out, o + 2 * os);
+        s3.intoArray(out, o + 3 * os);
+    }
+
+    /** Eight tokens (x rows xo + t·xs), one FMA chain each; each widened weight column serves all eight. */
+    private static void eight(boolean q8, MemorySegment m, long off, int blocks, float[] xq, int xo, int xs,
+                              float[] xd, int xdo, float[] out, int o, int os) {
+        long stride = (long) ROWS * (q8 ? 34 : 18);
+        FloatVector s0 = FloatVector.zero(F);
+        FloatVector s1 = s0;
+        FloatVector s2 = s0;
+        FloatVector s3 = s0;
+        FloatVector s4 = s0;
+        FloatVector s5 = s0;
+        FloatVector s6 = s0;
+        FloatVector s7 = s0;
+        long r = off;
+        for (int b = 0; b < blocks; b++, r += stride) {
+            long c = r + SCALES;
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            FloatVector a4 = a0;
+            FloatVector a5 = a0;
+            FloatVector a6 = a0;
+            FloatVector a7 = a0;
+            for (int k = xo + 32 * b, end = k + 16; k < end; k++, c += ROWS) {
+                ByteVector q = ByteVector.fromMemorySegment(B16, m, c, LE);
+                FloatVector w = (FloatVector) (q8 ? q : q.and((byte) 0xF).sub((byte) 8)).convertShape(VectorOperators.B2F, F, 0);
+                a0 = w.fma(FloatVector.broadcast(F, xq[k]), a0);
+                a1 = w.fma(FloatVector.broadcast(F, xq[k + xs]), a1);
+                a2 = w.fma(FloatVector.broadcast(F, xq[k + 2 * xs]), a2);
+                a3 = w.fma(FloatVector.broadcast(F, xq[k + 3 * xs]), a3);
+                a4 = w.fma(FloatVector.broadcast(F, xq[k + 4 * xs]), a4);
+                a5 = w.fma(FloatVector.broadcast(F, xq[k + 5 * xs]), a5);
+                a6 = w.fma(FloatVector.broadcast(F, xq[k + 6 * xs]), a6);
+                a7 = w.fma(FloatVector.broadcast(F, xq[k + 7 * xs]), a7);
+                w = (FloatVector) (q8 ? ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS, LE)
+                        : q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)).convertShape(VectorOperators.B2F, F, 0);
+                a0 = w.fma(FloatVector.broadcast(F, xq[k + 16]), a0);
+                a1 = w.fma(FloatVector.broadcast(F, xq[k + 16 + xs]), a1);
+                a2 = w.fma(FloatVector.broadcast(F, xq[k + 16 + 2 * xs]), a2);
+                a3 = w.fma(FloatVector.broadcast(F, xq[k + 16 + 3 * xs]), a3);
+                a4 = w.fma(FloatVector.broadcast(F, xq[k + 16 + 4 * xs]), a4);
+                a5 = w.fma(FloatVector.broadcast(F, xq[k + 16 + 5 * xs]), a5);
+                a6 = w.fma(FloatVector.broadcast(F, xq[k + 16 + 6 * xs]), a6);
+                a7 = w.fma(FloatVector.broadcast(F, xq[k + 16 + 7 * xs]), a7);
+            }
+            // the 16 F16 scales: magnitude bits moved to F32 positions times 2^112 is exact for normal and subnormal
+            // halves alike (repacking rejects infinities and NaNs); then the sign
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S16, m, r, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            FloatVector dw = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            int d = xdo + b;
+            int ds = xs / 32;
+            s0 = s0.add(a0.mul(dw.mul(xd[d])));
+            s1 = s1.add(a1.mul(dw.mul(xd[d + ds])));
+            s2 = s2.add(a2.mul(dw.mul(xd[d + 2 * ds])));
+            s3 = s3.add(a3.mul(dw.mul(xd[d + 3 * ds])));
+            s4 = s4.add(a4.mul(dw.mul(xd[d + 4 * ds])));
+            s5 = s5.add(a5.mul(dw.mul(xd[d + 5 * ds])));
+            s6 = s6.add(a6.mul(dw.mul(xd[d + 6 * ds])));
+            s7 = s7.add(a7.mul(dw.mul(xd[d + 7 * ds])));
+        }
+        s0.intoArray(out, o);
+        s1.intoArray(out, o + os);
+        s2.intoArray(out, o + 2 * os);
+        s3.intoArray(out, o + 3 * os);
+        s4.intoArray(out, o + 4 * os);
+        s5.intoArray(out, o + 5 * os);
+        s6.intoArray(out, o + 6 * os);
+        s7.intoArray(out, o + 7 * os);
+    }
+}
