@@ -41,6 +41,15 @@ final class InterleavedMatMul {
         int blocks = cols / 32;
         long groupBytes = (long) blocks * InterleavedQuants.recordBytes(type);
         int n = a.n;
+        // Q4_0: per token and block, the sum of the quantized activations (exact), for the −8 offset of the nibbles
+        float[] xsum = new float[q8 ? 0 : n * blocks];
+        for (int i = 0; i < xsum.length; i++) {
+            float s = 0;
+            for (int k = 32 * i; k < 32 * i + 32; k++) {
+                s += a.q[k];
+            }
+            xsum[i] = s;
+        }
         pool.forRange(rows / ROWS, (from, to) -> {
             for (int g0 = from; g0 < to; g0 += GROUPS_PER_TILE) {
                 int g1 = Math.min(to, g0 + GROUPS_PER_TILE);
@@ -50,14 +59,14 @@ final class InterleavedMatMul {
                         long off = g * groupBytes;
                         int o = t * rows + g * ROWS;
                         switch (chunk) {
-                            case 8 -> eight(q8, il, off, blocks, a.q, t * cols, cols, a.scale, t * blocks, out, o, rows);
-                            case 4 -> four(q8, il, off, blocks, a.q, t * cols, cols, a.scale, t * blocks, out, o, rows);
+                            case 8 -> eight(q8, il, off, blocks, a.q, t * cols, cols, a.scale, xsum, t * blocks, out, o, rows);
+                            case 4 -> four(q8, il, off, blocks, a.q, t * cols, cols, a.scale, xsum, t * blocks, out, o, rows);
                             default -> {
                                 // one method per type: both in one body would be too large to compile inlined
                                 if (q8) {
                                     oneQ8(il, off, blocks, a.q, t * cols, a.scale, t * blocks, out, o);
                                 } else {
-                                    oneQ4(il, off, blocks, a.q, t * cols, a.scale, t * blocks, out, o);
+                                    oneQ4(il, off, blocks, a.q, t * cols, a.scale, xsum, t * blocks, out, o);
                                 }
                             }
                         }
@@ -116,8 +125,8 @@ final class InterleavedMatMul {
     }
 
     /** One token of Q4_0 weights: each byte column gives a low-nibble (chains 0–3) and a high-nibble (4–7) column. */
-    private static void oneQ4(MemorySegment m, long off, int blocks, float[] xq, int xo, float[] xd, int xdo,
-                              float[] out, int o) {
+    private static void oneQ4(MemorySegment m, long off, int blocks, float[] xq, int xo, float[] xd, float[] xsum,
+                              int xdo, float[] out, int o) {
         FloatVector sum = FloatVector.zero(F);
         long r = off;
         for (int b = 0; b < blocks; b++, r += 16 * 18) {
@@ -132,25 +141,29 @@ final class InterleavedMatMul {
             FloatVector a6 = a0;
             FloatVector a7 = a0;
             for (int j = 0; j < 16; j += 4, c += 4 * ROWS) {
-                ByteVector q0 = ByteVector.fromMemorySegment(B16, m, c, LE);
-                ByteVector q1 = ByteVector.fromMemorySegment(B16, m, c + 1 * ROWS, LE);
-                ByteVector q2 = ByteVector.fromMemorySegment(B16, m, c + 2 * ROWS, LE);
-                ByteVector q3 = ByteVector.fromMemorySegment(B16, m, c + 3 * ROWS, LE);
-                a0 = ((FloatVector) q0.and((byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B16, m, c, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B16, m, c + 1 * ROWS, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector q2 = (IntVector) ByteVector.fromMemorySegment(B16, m, c + 2 * ROWS, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector q3 = (IntVector) ByteVector.fromMemorySegment(B16, m, c + 3 * ROWS, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                a0 = ((FloatVector) q0.and(0xF).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(F, xq[p + j]), a0);
-                a4 = ((FloatVector) q0.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                a4 = ((FloatVector) q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(F, xq[p + 16 + j]), a4);
-                a1 = ((FloatVector) q1.and((byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                a1 = ((FloatVector) q1.and(0xF).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(F, xq[p + j + 1]), a1);
-                a5 = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                a5 = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(F, xq[p + 16 + j + 1]), a5);
-                a2 = ((FloatVector) q2.and((byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                a2 = ((FloatVector) q2.and(0xF).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(F, xq[p + j + 2]), a2);
-                a6 = ((FloatVector) q2.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                a6 = ((FloatVector) q2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(F, xq[p + 16 + j + 2]), a6);
-                a3 = ((FloatVector) q3.and((byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                a3 = ((FloatVector) q3.and(0xF).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(F, xq[p + j + 3]), a3);
-                a7 = ((FloatVector) q3.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                a7 = ((FloatVector) q3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(F, xq[p + 16 + j + 3]), a7);
             }
             // the 16 F16 scales: magnitude bits moved to F32 positions times 2^112 is exact for normal and subnormal
@@ -160,7 +173,7 @@ final class InterleavedMatMul {
             FloatVector dw = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                     .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
             // exact: integers below 2^24, so the order of these additions does not matter
-            FloatVector sumi = a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7)));
+            FloatVector sumi = a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))).sub(8 * xsum[xdo + b]);
             sum = sum.add(sumi.mul(dw.mul(xd[xdo + b])));
         }
         sum.intoArray(out, o);
@@ -168,7 +181,7 @@ final class InterleavedMatMul {
 
     /** Four tokens (x rows xo + t·xs), two FMA chains each (low and high weights). */
     private static void four(boolean q8, MemorySegment m, long off, int blocks, float[] xq, int xo, int xs,
-                              float[] xd, int xdo, float[] out, int o, int os) {
+                              float[] xd, float[] xsum, int xdo, float[] out, int o, int os) {
         long stride = (long) ROWS * (q8 ? 34 : 18);
         FloatVector s0 = FloatVector.zero(F);
         FloatVector s1 = s0;
@@ -187,13 +200,15 @@ final class InterleavedMatMul {
             FloatVector c3 = a0;
             for (int k = xo + 32 * b, end = k + 16; k < end; k++, c += ROWS) {
                 ByteVector q = ByteVector.fromMemorySegment(B16, m, c, LE);
-                FloatVector w = (FloatVector) (q8 ? q : q.and((byte) 0xF).sub((byte) 8)).convertShape(VectorOperators.B2F, F, 0);
+                FloatVector w = q8 ? (FloatVector) q.convertShape(VectorOperators.B2F, F, 0) : (FloatVector) ((IntVector) q
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).and(0xF).convert(VectorOperators.I2F, 0);
                 a0 = w.fma(FloatVector.broadcast(F, xq[k]), a0);
                 a1 = w.fma(FloatVector.broadcast(F, xq[k + xs]), a1);
                 a2 = w.fma(FloatVector.broadcast(F, xq[k + 2 * xs]), a2);
                 a3 = w.fma(FloatVector.broadcast(F, xq[k + 3 * xs]), a3);
-                w = (FloatVector) (q8 ? ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS, LE)
-                        : q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)).convertShape(VectorOperators.B2F, F, 0);
+                w = q8 ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS, LE).convertShape(VectorOperators.B2F, F, 0)
+                        : (FloatVector) ((IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0))
+                        .lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
                 c0 = w.fma(FloatVector.broadcast(F, xq[k + 16]), c0);
                 c1 = w.fma(FloatVector.broadcast(F, xq[k + 16 + xs]), c1);
                 c2 = w.fma(FloatVector.broadcast(F, xq[k + 16 + 2 * xs]), c2);
@@ -207,10 +222,11 @@ final class InterleavedMatMul {
                     .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
             int d = xdo + b;
             int ds = xs / 32;
-            s0 = s0.add(a0.add(c0).mul(dw.mul(xd[d])));
-            s1 = s1.add(a1.add(c1).mul(dw.mul(xd[d + ds])));
-            s2 = s2.add(a2.add(c2).mul(dw.mul(xd[d + 2 * ds])));
-            s3 = s3.add(a3.add(c3).mul(dw.mul(xd[d + 3 * ds])));
+            // Q4_0 columns hold the nibbles q, the weights are q − 8: take 8·Σx off each token's sum (exact)
+            s0 = s0.add((q8 ? a0.add(c0) : a0.add(c0).sub(8 * xsum[d])).mul(dw.mul(xd[d])));
+            s1 = s1.add((q8 ? a1.add(c1) : a1.add(c1).sub(8 * xsum[d + ds])).mul(dw.mul(xd[d + ds])));
+            s2 = s2.add((q8 ? a2.add(c2) : a2.add(c2).sub(8 * xsum[d + 2 * ds])).mul(dw.mul(xd[d + 2 * ds])));
+            s3 = s3.add((q8 ? a3.add(c3) : a3.add(c3).sub(8 * xsum[d + 3 * ds])).mul(dw.mul(xd[d + 3 * ds])));
         }
         s0.intoArray(out, o);
         s1.intoArray(out, o + os);
@@ -220,7 +236,7 @@ final class InterleavedMatMul {
 
     /** Eight tokens (x rows xo + t·xs), one FMA chain each; each widened weight column serves all eight. */
     private static void eight(boolean q8, MemorySegment m, long off, int blocks, float[] xq, int xo, int xs,
-                              float[] xd, int xdo, float[] out, int o, int os) {
+                              float[] xd, float[] xsum, int xdo, float[] out, int o, int os) {
         long stride = (long) ROWS * (q8 ? 34 : 18);
         FloatVector s0 = FloatVector.zero(F);
         FloatVector s1 = s0;
@@ -243,7 +259,8 @@ final class InterleavedMatMul {
             FloatVector a7 = a0;
             for (int k = xo + 32 * b, end = k + 16; k < end; k++, c += ROWS) {
                 ByteVector q = ByteVector.fromMemorySegment(B16, m, c, LE);
-                FloatVector w = (FloatVector) (q8 ? q : q.and((byte) 0xF).sub((byte) 8)).convertShape(VectorOperators.B2F, F, 0);
+                FloatVector w = q8 ? (FloatVector) q.convertShape(VectorOperators.B2F, F, 0) : (FloatVector) ((IntVector) q
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).and(0xF).convert(VectorOperators.I2F, 0);
                 a0 = w.fma(FloatVector.broadcast(F, xq[k]), a0);
                 a1 = w.fma(FloatVector.broadcast(F, xq[k + xs]), a1);
                 a2 = w.fma(FloatVector.broadcast(F, xq[k + 2 * xs]), a2);
@@ -252,8 +269,9 @@ final class InterleavedMatMul {
                 a5 = w.fma(FloatVector.broadcast(F, xq[k + 5 * xs]), a5);
                 a6 = w.fma(FloatVector.broadcast(F, xq[k + 6 * xs]), a6);
                 a7 = w.fma(FloatVector.broadcast(F, xq[k + 7 * xs]), a7);
-                w = (FloatVector) (q8 ? ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS, LE)
-                        : q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)).convertShape(VectorOperators.B2F, F, 0);
+                w = q8 ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS, LE).convertShape(VectorOperators.B2F, F, 0)
+                        : (FloatVector) ((IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0))
+                        .lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
                 a0 = w.fma(FloatVector.broadcast(F, xq[k + 16]), a0);
                 a1 = w.fma(FloatVector.broadcast(F, xq[k + 16 + xs]), a1);
                 a2 = w.fma(FloatVector.broadcast(F, xq[k + 16 + 2 * xs]), a2);
@@ -271,14 +289,15 @@ final class InterleavedMatMul {
                     .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
             int d = xdo + b;
             int ds = xs / 32;
-            s0 = s0.add(a0.mul(dw.mul(xd[d])));
-            s1 = s1.add(a1.mul(dw.mul(xd[d + ds])));
-            s2 = s2.add(a2.mul(dw.mul(xd[d + 2 * ds])));
-            s3 = s3.add(a3.mul(dw.mul(xd[d + 3 * ds])));
-            s4 = s4.add(a4.mul(dw.mul(xd[d + 4 * ds])));
-            s5 = s5.add(a5.mul(dw.mul(xd[d + 5 * ds])));
-            s6 = s6.add(a6.mul(dw.mul(xd[d + 6 * ds])));
-            s7 = s7.add(a7.mul(dw.mul(xd[d + 7 * ds])));
+            // Q4_0 columns hold the nibbles q, the weights are q − 8: take 8·Σx off each token's sum (exact)
+            s0 = s0.add((q8 ? a0 : a0.sub(8 * xsum[d])).mul(dw.mul(xd[d])));
+            s1 = s1.add((q8 ? a1 : a1.sub(8 * xsum[d + ds])).mul(dw.mul(xd[d + ds])));
+            s2 = s2.add((q8 ? a2 : a2.sub(8 * xsum[d + 2 * ds])).mul(dw.mul(xd[d + 2 * ds])));
+            s3 = s3.add((q8 ? a3 : a3.sub(8 * xsum[d + 3 * ds])).mul(dw.mul(xd[d + 3 * ds])));
+            s4 = s4.add((q8 ? a4 : a4.sub(8 * xsum[d + 4 * ds])).mul(dw.mul(xd[d + 4 * ds])));
+            s5 = s5.add((q8 ? a5 : a5.sub(8 * xsum[d + 5 * ds])).mul(dw.mul(xd[d + 5 * ds])));
+            s6 = s6.add((q8 ? a6 : a6.sub(8 * xsum[d + 6 * ds])).mul(dw.mul(xd[d + 6 * ds])));
+            s7 = s7.add((q8 ? a7 : a7.sub(8 * xsum[d + 7 * ds])).mul(dw.mul(xd[d + 7 * ds])));
         }
         s0.intoArray(out, o);
         s1.intoArray(out, o + os);
