@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
  * Kernel throughput at TinyLlama-1.1B shapes (22 layers of q, k, v, o, gate, up, down + the output matrix, all in
  * one type), not run by the test suite. Each type gets a whole model's worth of weights in native memory, so a
  * "token" streams every byte once as decoding does: the decode estimate is one mat-vec per matrix, the prompt
- * estimate one 128-token mat-mul per matrix divided by 128. Attention, norms and activations are not included.
+ * estimate one 128-token mat-mul per matrix divided by 128, the batch estimate one 8-token mat-mul per matrix. Attention, norms and activations are not included.
  *
  * <pre>java --add-modules jdk.incubator.vector -cp engine/target/classes:engine/target/test-classes \
  *   dev.fovea.engine.tensor.KernelBenchmark [threads] [types...]</pre>
@@ -25,6 +25,8 @@ public final class KernelBenchmark {
     private static final int FF = 5632;
     private static final int VOCAB = 32000;
     private static final int PROMPT = 128;
+    /** A decode batch: 8 sequences stepping together (continuous batching). */
+    private static final int BATCH = 8;
 
     private record Shape(String name, int rows, int cols) {
     }
@@ -79,6 +81,14 @@ public final class KernelBenchmark {
                 }
                 decode = Math.min(decode, (System.nanoTime() - t0) / 1e9);
             }
+            double batch = Double.MAX_VALUE;
+            for (int it = 0; it < 4; it++) {
+                long t0 = System.nanoTime();
+                for (WeightMatrix m : ms) {
+                    m.matMul(x, BATCH, out, pool);
+                }
+                batch = Math.min(batch, (System.nanoTime() - t0) / 1e9);
+            }
             double prompt = Double.MAX_VALUE;
             int reps = type == GgmlType.F16 || type == GgmlType.F32 ? 1 : 2;
             for (int it = 0; it < reps; it++) {
@@ -90,8 +100,9 @@ public final class KernelBenchmark {
             }
             System.out.printf(Locale.ROOT,
                     "%-5s %2d threads | model %6.0f MB | decode %7.1f ms/token = %6.1f tok/s, %5.1f GB/s "
-                            + "| prompt(%d) %7.1f ms/token = %6.1f tok/s, %6.1f GFLOP/s%n",
-                    type, pool.threads(), bytes / 1e6, decode * 1e3, 1 / decode, bytes / decode / 1e9, PROMPT,
+                            + "| batch(%d) %6.1f tok/s | prompt(%d) %7.1f ms/token = %6.1f tok/s, %6.1f GFLOP/s%n",
+                    type, pool.threads(), bytes / 1e6, decode * 1e3, 1 / decode, bytes / decode / 1e9, BATCH,
+                    BATCH / batch, PROMPT,
                     prompt / PROMPT * 1e3, PROMPT / prompt, 2.0 * macs * PROMPT / prompt / 1e9);
         }
     }
