@@ -2,6 +2,7 @@ package dev.fovea.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -39,42 +40,66 @@ final class InterleavedMatMul {
                     Parallel pool) {
         boolean q8 = type == GgmlType.Q8_0;
         int blocks = cols / 32;
-        long groupBytes = (long) blocks * InterleavedQuants.recordBytes(type);
         int n = a.n;
+        // a batch of 5–7 (or 3) tokens runs as 8 (or 4) with zero tokens added: one 8-token pass costs about
+        // three single-token ones, so padding is cheaper than the 4 + 1 + 1 … split
+        int rest = n % 8;
+        int padded = rest >= 5 ? n - rest + 8 : rest == 3 ? n + 1 : n;
+        float[] xq = padded == n ? a.q : Arrays.copyOf(a.q, padded * cols);
+        float[] xd = padded == n ? a.scale : Arrays.copyOf(a.scale, padded * blocks);
+        float[] dst = padded == n ? out : new float[padded * rows];
         // Q4_0: per token and block, the sum of the quantized activations (exact), for the −8 offset of the nibbles
-        float[] xsum = new float[q8 ? 0 : n * blocks];
+        float[] xsum = new float[q8 ? 0 : padded * blocks];
         for (int i = 0; i < xsum.length; i++) {
             float s = 0;
             for (int k = 32 * i; k < 32 * i + 32; k++) {
-                s += a.q[k];
+                s += xq[k];
             }
             xsum[i] = s;
         }
-        pool.forRange(rows / ROWS, (from, to) -> {
-            for (int g0 = from; g0 < to; g0 += GROUPS_PER_TILE) {
-                int g1 = Math.min(to, g0 + GROUPS_PER_TILE);
-                for (int t = 0; t < n; ) {
-                    int chunk = n - t >= 8 ? 8 : n - t >= 4 ? 4 : 1;
-                    for (int g = g0; g < g1; g++) {
-                        long off = g * groupBytes;
-                        int o = t * rows + g * ROWS;
-                        switch (chunk) {
-                            case 8 -> eight(q8, il, off, blocks, a.q, t * cols, cols, a.scale, xsum, t * blocks, out, o, rows);
-                            case 4 -> four(q8, il, off, blocks, a.q, t * cols, cols, a.scale, xsum, t * blocks, out, o, rows);
-                            default -> {
-                                // one method per type: both in one body would be too large to compile inlined
-                                if (q8) {
-                                    oneQ8(il, off, blocks, a.q, t * cols, a.scale, t * blocks, out, o);
-                                } else {
-                                    oneQ4(il, off, blocks, a.q, t * cols, a.scale, xsum, t * blocks, out, o);
-                                }
-                            }
-                        }
+        Inputs in = new Inputs(q8, il, rows, cols, padded, xq, xd, xsum, dst);
+        pool.forRange(rows / ROWS, (from, to) -> groups(in, from, to));
+        if (dst != out) {
+            System.arraycopy(dst, 0, out, 0, n * rows);
+        }
+    }
+
+    /** One call's operands, shared by the threads. */
+    private record Inputs(boolean q8, MemorySegment il, int rows, int cols, int n, float[] xq, float[] xd,
+                          float[] xsum, float[] out) {
+    }
+
+    /** Row groups [from, to) for every token, a few groups at a time so their weights stay in L2 across chunks. */
+    private static void groups(Inputs in, int from, int to) {
+        boolean q8 = in.q8;
+        int rows = in.rows;
+        int cols = in.cols;
+        int blocks = cols / 32;
+        int n = in.n;
+        long groupBytes = (long) blocks * (q8 ? 16 * 34 : 16 * 18);
+        for (int g0 = from; g0 < to; g0 += GROUPS_PER_TILE) {
+            int g1 = Math.min(to, g0 + GROUPS_PER_TILE);
+            for (int t = 0; t < n; ) {
+                int chunk = n - t >= 8 ? 8 : n - t >= 4 ? 4 : 1;
+                for (int g = g0; g < g1; g++) {
+                    long off = g * groupBytes;
+                    int o = t * rows + g * ROWS;
+                    if (chunk == 8) {
+                        eight(q8, in.il, off, blocks, in.xq, t * cols, cols, in.xd, in.xsum, t * blocks, in.out, o,
+                                rows);
+                    } else if (chunk == 4) {
+                        four(q8, in.il, off, blocks, in.xq, t * cols, cols, in.xd, in.xsum, t * blocks, in.out, o,
+                                rows);
+                    } else if (q8) {
+                        // one method per type: both in one body would be too large to compile inlined
+                        oneQ8(in.il, off, blocks, in.xq, t * cols, in.xd, t * blocks, in.out, o);
+                    } else {
+                        oneQ4(in.il, off, blocks, in.xq, t * cols, in.xd, in.xsum, t * blocks, in.out, o);
                     }
-                    t += chunk;
                 }
+                t += chunk;
             }
-        });
+        }
     }
 
     /** One token of Q8_0 weights: eight FMA chains over the block's 32 weight columns. */
@@ -94,22 +119,22 @@ final class InterleavedMatMul {
             FloatVector a6 = a0;
             FloatVector a7 = a0;
             for (int j = 0; j < 32; j += 8, c += 8 * ROWS) {
-                a0 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c, LE).convertShape(VectorOperators.B2F, F, 0))
-                        .fma(FloatVector.broadcast(F, xq[p + j]), a0);
-                a1 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 1 * ROWS, LE).convertShape(VectorOperators.B2F, F, 0))
-                        .fma(FloatVector.broadcast(F, xq[p + j + 1]), a1);
-                a2 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 2 * ROWS, LE).convertShape(VectorOperators.B2F, F, 0))
-                        .fma(FloatVector.broadcast(F, xq[p + j + 2]), a2);
-                a3 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 3 * ROWS, LE).convertShape(VectorOperators.B2F, F, 0))
-                        .fma(FloatVector.broadcast(F, xq[p + j + 3]), a3);
-                a4 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 4 * ROWS, LE).convertShape(VectorOperators.B2F, F, 0))
-                        .fma(FloatVector.broadcast(F, xq[p + j + 4]), a4);
-                a5 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 5 * ROWS, LE).convertShape(VectorOperators.B2F, F, 0))
-                        .fma(FloatVector.broadcast(F, xq[p + j + 5]), a5);
-                a6 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 6 * ROWS, LE).convertShape(VectorOperators.B2F, F, 0))
-                        .fma(FloatVector.broadcast(F, xq[p + j + 6]), a6);
-                a7 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 7 * ROWS, LE).convertShape(VectorOperators.B2F, F, 0))
-                        .fma(FloatVector.broadcast(F, xq[p + j + 7]), a7);
+                a0 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, xq[p + j]), a0);
+                a1 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 1 * ROWS, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, xq[p + j + 1]), a1);
+                a2 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 2 * ROWS, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, xq[p + j + 2]), a2);
+                a3 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 3 * ROWS, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, xq[p + j + 3]), a3);
+                a4 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 4 * ROWS, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, xq[p + j + 4]), a4);
+                a5 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 5 * ROWS, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, xq[p + j + 5]), a5);
+                a6 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 6 * ROWS, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, xq[p + j + 6]), a6);
+                a7 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 7 * ROWS, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, xq[p + j + 7]), a7);
             }
             // the 16 F16 scales: magnitude bits moved to F32 positions times 2^112 is exact for normal and subnormal
             // halves alike (repacking rejects infinities and NaNs); then the sign
@@ -124,7 +149,7 @@ final class InterleavedMatMul {
         sum.intoArray(out, o);
     }
 
-    /** One token of Q4_0 weights: each byte column gives a low-nibble (chains 0–3) and a high-nibble (4–7) column. */
+    /** One token of Q4_0 weights: each byte column gives a low-nibble (chains 0–3) and a high-nibble (4–7) one. */
     private static void oneQ4(MemorySegment m, long off, int blocks, float[] xq, int xo, float[] xd, float[] xsum,
                               int xdo, float[] out, int o) {
         FloatVector sum = FloatVector.zero(F);
@@ -200,13 +225,15 @@ final class InterleavedMatMul {
             FloatVector c3 = a0;
             for (int k = xo + 32 * b, end = k + 16; k < end; k++, c += ROWS) {
                 ByteVector q = ByteVector.fromMemorySegment(B16, m, c, LE);
-                FloatVector w = q8 ? (FloatVector) q.convertShape(VectorOperators.B2F, F, 0) : (FloatVector) ((IntVector) q
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).and(0xF).convert(VectorOperators.I2F, 0);
+                FloatVector w = q8 ? (FloatVector) q.convertShape(VectorOperators.B2F, F, 0)
+                        : (FloatVector) ((IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).and(0xF)
+                        .convert(VectorOperators.I2F, 0);
                 a0 = w.fma(FloatVector.broadcast(F, xq[k]), a0);
                 a1 = w.fma(FloatVector.broadcast(F, xq[k + xs]), a1);
                 a2 = w.fma(FloatVector.broadcast(F, xq[k + 2 * xs]), a2);
                 a3 = w.fma(FloatVector.broadcast(F, xq[k + 3 * xs]), a3);
-                w = q8 ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS, LE).convertShape(VectorOperators.B2F, F, 0)
+                w = q8 ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)
                         : (FloatVector) ((IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0))
                         .lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
                 c0 = w.fma(FloatVector.broadcast(F, xq[k + 16]), c0);
@@ -259,8 +286,9 @@ final class InterleavedMatMul {
             FloatVector a7 = a0;
             for (int k = xo + 32 * b, end = k + 16; k < end; k++, c += ROWS) {
                 ByteVector q = ByteVector.fromMemorySegment(B16, m, c, LE);
-                FloatVector w = q8 ? (FloatVector) q.convertShape(VectorOperators.B2F, F, 0) : (FloatVector) ((IntVector) q
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).and(0xF).convert(VectorOperators.I2F, 0);
+                FloatVector w = q8 ? (FloatVector) q.convertShape(VectorOperators.B2F, F, 0)
+                        : (FloatVector) ((IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).and(0xF)
+                        .convert(VectorOperators.I2F, 0);
                 a0 = w.fma(FloatVector.broadcast(F, xq[k]), a0);
                 a1 = w.fma(FloatVector.broadcast(F, xq[k + xs]), a1);
                 a2 = w.fma(FloatVector.broadcast(F, xq[k + 2 * xs]), a2);
@@ -269,7 +297,8 @@ final class InterleavedMatMul {
                 a5 = w.fma(FloatVector.broadcast(F, xq[k + 5 * xs]), a5);
                 a6 = w.fma(FloatVector.broadcast(F, xq[k + 6 * xs]), a6);
                 a7 = w.fma(FloatVector.broadcast(F, xq[k + 7 * xs]), a7);
-                w = q8 ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS, LE).convertShape(VectorOperators.B2F, F, 0)
+                w = q8 ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)
                         : (FloatVector) ((IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0))
                         .lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
                 a0 = w.fma(FloatVector.broadcast(F, xq[k + 16]), a0);
