@@ -41,10 +41,11 @@ final class InterleavedMatMul {
         boolean q8 = type == GgmlType.Q8_0;
         int blocks = cols / 32;
         int n = a.n;
-        // a batch of 5–7 (or 3) tokens runs as 8 (or 4) with zero tokens added: one 8-token pass costs about
-        // three single-token ones, so padding is cheaper than the 4 + 1 + 1 … split
+        // zero tokens are added where one wider pass is cheaper than the narrower ones it replaces: an 8-token pass
+        // costs about three single-token ones and a 4-token pass under two, so a rest of 6–7 becomes 8 and a rest of
+        // 2–3 becomes 4 (5 stays 4 + 1)
         int rest = n % 8;
-        int padded = rest >= 5 ? n - rest + 8 : rest == 3 ? n + 1 : n;
+        int padded = rest >= 6 ? n - rest + 8 : rest == 2 || rest == 3 ? n - rest + 4 : n;
         float[] xq = padded == n ? a.q : Arrays.copyOf(a.q, padded * cols);
         float[] xd = padded == n ? a.scale : Arrays.copyOf(a.scale, padded * blocks);
         float[] dst = padded == n ? out : new float[padded * rows];
