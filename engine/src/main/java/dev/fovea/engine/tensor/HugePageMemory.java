@@ -9,11 +9,12 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * Native memory for large, long-lived, streamed data (repacked weights), backed by transparent huge pages where
- * the OS offers them: on Linux an anonymous {@code mmap} advised with {@code MADV_HUGEPAGE} before it is first
- * touched, so the kernel faults it in as 2 MiB pages. Streaming a model through 4 KiB pages stalls at every page
- * edge (hardware prefetchers stop there) and misses the TLB; 2 MiB pages avoid both. Elsewhere, or when a call
- * fails, it is a plain {@link Arena#ofAuto()} allocation. Either way the memory is zeroed and freed when the
+ * Native memory for large, long-lived data (repacked weights), backed by transparent huge pages where the OS offers
+ * them: on Linux an anonymous {@code mmap} advised with {@code MADV_HUGEPAGE} before it is first touched, so the
+ * kernel faults it in as 2 MiB pages, zeroed, 512 times fewer faults than 4 KiB pages and no second zeroing pass
+ * in Java ({@link Arena#allocate} writes every byte). Measured: loading TinyLlama Q8_0 takes 5.4–5.7 s instead of
+ * 7.6 s; decoding speed is the same here. Elsewhere, when the property {@code fovea.hugepages} is false, or when a
+ * call fails, it is a plain {@link Arena#ofAuto()} allocation. Either way the memory is zeroed and freed when the
  * returned segment becomes unreachable.
  */
 final class HugePageMemory {
