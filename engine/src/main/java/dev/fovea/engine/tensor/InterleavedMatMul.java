@@ -150,14 +150,16 @@ final class InterleavedMatMul {
         sum.intoArray(out, o);
     }
 
-    /** One token of Q4_0 weights: each byte column gives a low-nibble (chains 0–3) and a high-nibble (4–7) one. */
+    /**
+     * One token of Q4_0 weights. A record holds, per int column c (0–3), each row's quant bytes 4c … 4c+3 in one
+     * 32-bit lane: nibble 2i is weight 4c + i, nibble 2i + 1 weight 4c + i + 16, each taken out by a shift and a
+     * mask in the int lanes (chain i for the low nibbles, 4 + i for the high ones).
+     */
     private static void oneQ4(MemorySegment m, long off, int blocks, float[] xq, int xo, float[] xd, float[] xsum,
                               int xdo, float[] out, int o) {
         FloatVector sum = FloatVector.zero(F);
         long r = off;
         for (int b = 0; b < blocks; b++, r += 16 * 18) {
-            int p = xo + 32 * b;
-            long c = r + SCALES;
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = a0;
             FloatVector a2 = a0;
@@ -166,40 +168,34 @@ final class InterleavedMatMul {
             FloatVector a5 = a0;
             FloatVector a6 = a0;
             FloatVector a7 = a0;
-            for (int j = 0; j < 16; j += 4, c += 4 * ROWS) {
-                IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B16, m, c, LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B16, m, c + 1 * ROWS, LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector q2 = (IntVector) ByteVector.fromMemorySegment(B16, m, c + 2 * ROWS, LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector q3 = (IntVector) ByteVector.fromMemorySegment(B16, m, c + 3 * ROWS, LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                a0 = ((FloatVector) q0.and(0xF).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.broadcast(F, xq[p + j]), a0);
-                a4 = ((FloatVector) q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.broadcast(F, xq[p + 16 + j]), a4);
-                a1 = ((FloatVector) q1.and(0xF).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.broadcast(F, xq[p + j + 1]), a1);
-                a5 = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.broadcast(F, xq[p + 16 + j + 1]), a5);
-                a2 = ((FloatVector) q2.and(0xF).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.broadcast(F, xq[p + j + 2]), a2);
-                a6 = ((FloatVector) q2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.broadcast(F, xq[p + 16 + j + 2]), a6);
-                a3 = ((FloatVector) q3.and(0xF).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.broadcast(F, xq[p + j + 3]), a3);
-                a7 = ((FloatVector) q3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.broadcast(F, xq[p + 16 + j + 3]), a7);
+            long c = r + SCALES;
+            for (int p = xo + 32 * b, end = p + 16; p < end; p += 4, c += 64) {
+                IntVector v = IntVector.fromMemorySegment(I, m, c, LE);
+                a0 = ((FloatVector) v.and(0xF).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p]), a0);
+                a4 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).and(0xF).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + 16]), a4);
+                a1 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 8).and(0xF).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + 1]), a1);
+                a5 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 12).and(0xF).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + 17]), a5);
+                a2 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 16).and(0xF).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + 2]), a2);
+                a6 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 20).and(0xF).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + 18]), a6);
+                a3 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 24).and(0xF).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + 3]), a3);
+                a7 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, xq[p + 19]), a7);
             }
+            // exact: integers below 2^24, so the order of these additions does not matter
+            FloatVector sumi = a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))).sub(8 * xsum[xdo + b]);
             // the 16 F16 scales: magnitude bits moved to F32 positions times 2^112 is exact for normal and subnormal
             // halves alike (repacking rejects infinities and NaNs); then the sign
             IntVector h = (IntVector) ShortVector.fromMemorySegment(S16, m, r, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
             FloatVector dw = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                     .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-            // exact: integers below 2^24, so the order of these additions does not matter
-            FloatVector sumi = a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))).sub(8 * xsum[xdo + b]);
             sum = sum.add(sumi.mul(dw.mul(xd[xdo + b])));
         }
         sum.intoArray(out, o);
@@ -224,19 +220,24 @@ final class InterleavedMatMul {
             FloatVector c1 = a0;
             FloatVector c2 = a0;
             FloatVector c3 = a0;
-            for (int k = xo + 32 * b, end = k + 16; k < end; k++, c += ROWS) {
-                ByteVector q = ByteVector.fromMemorySegment(B16, m, c, LE);
-                FloatVector w = q8 ? (FloatVector) q.convertShape(VectorOperators.B2F, F, 0)
-                        : (FloatVector) ((IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).and(0xF)
-                        .convert(VectorOperators.I2F, 0);
+            for (int j = 0; j < 16; j++, c += ROWS) {
+                int k = xo + 32 * b + j;
+                // Q4_0: int column j / 4 holds each row's bytes j & ~3 … (j & ~3) + 3; byte j's two nibbles
+                long c4 = r + SCALES + 64L * (j >> 2);
+                int shift = 8 * (j & 3);
+                FloatVector w = q8
+                        ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)
+                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4, LE)
+                        .lanewise(VectorOperators.LSHR, shift).and(0xF).convert(VectorOperators.I2F, 0);
                 a0 = w.fma(FloatVector.broadcast(F, xq[k]), a0);
                 a1 = w.fma(FloatVector.broadcast(F, xq[k + xs]), a1);
                 a2 = w.fma(FloatVector.broadcast(F, xq[k + 2 * xs]), a2);
                 a3 = w.fma(FloatVector.broadcast(F, xq[k + 3 * xs]), a3);
                 w = q8 ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS, LE)
                         .convertShape(VectorOperators.B2F, F, 0)
-                        : (FloatVector) ((IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0))
-                        .lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4, LE)
+                        .lanewise(VectorOperators.LSHR, shift + 4).and(0xF).convert(VectorOperators.I2F, 0);
                 c0 = w.fma(FloatVector.broadcast(F, xq[k + 16]), c0);
                 c1 = w.fma(FloatVector.broadcast(F, xq[k + 16 + xs]), c1);
                 c2 = w.fma(FloatVector.broadcast(F, xq[k + 16 + 2 * xs]), c2);
@@ -285,11 +286,16 @@ final class InterleavedMatMul {
             FloatVector a5 = a0;
             FloatVector a6 = a0;
             FloatVector a7 = a0;
-            for (int k = xo + 32 * b, end = k + 16; k < end; k++, c += ROWS) {
-                ByteVector q = ByteVector.fromMemorySegment(B16, m, c, LE);
-                FloatVector w = q8 ? (FloatVector) q.convertShape(VectorOperators.B2F, F, 0)
-                        : (FloatVector) ((IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).and(0xF)
-                        .convert(VectorOperators.I2F, 0);
+            for (int j = 0; j < 16; j++, c += ROWS) {
+                int k = xo + 32 * b + j;
+                // Q4_0: int column j / 4 holds each row's bytes j & ~3 … (j & ~3) + 3; byte j's two nibbles
+                long c4 = r + SCALES + 64L * (j >> 2);
+                int shift = 8 * (j & 3);
+                FloatVector w = q8
+                        ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)
+                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4, LE)
+                        .lanewise(VectorOperators.LSHR, shift).and(0xF).convert(VectorOperators.I2F, 0);
                 a0 = w.fma(FloatVector.broadcast(F, xq[k]), a0);
                 a1 = w.fma(FloatVector.broadcast(F, xq[k + xs]), a1);
                 a2 = w.fma(FloatVector.broadcast(F, xq[k + 2 * xs]), a2);
@@ -300,8 +306,8 @@ final class InterleavedMatMul {
                 a7 = w.fma(FloatVector.broadcast(F, xq[k + 7 * xs]), a7);
                 w = q8 ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS, LE)
                         .convertShape(VectorOperators.B2F, F, 0)
-                        : (FloatVector) ((IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0))
-                        .lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4, LE)
+                        .lanewise(VectorOperators.LSHR, shift + 4).and(0xF).convert(VectorOperators.I2F, 0);
                 a0 = w.fma(FloatVector.broadcast(F, xq[k + 16]), a0);
                 a1 = w.fma(FloatVector.broadcast(F, xq[k + 16 + xs]), a1);
                 a2 = w.fma(FloatVector.broadcast(F, xq[k + 16 + 2 * xs]), a2);

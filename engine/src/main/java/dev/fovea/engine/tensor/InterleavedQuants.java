@@ -8,11 +8,12 @@ import java.util.stream.IntStream;
 
 /**
  * Q8_0 / Q4_0 weights repacked at load so that 16 consecutive rows share each block position. For rows
- * 16g … 16g+15 and block b, one record holds the 16 rows' F16 scales (32 bytes) and then, for each quant byte j
- * of the block, the 16 rows' byte j side by side: 544 bytes for Q8_0 (32 quant bytes), 288 for Q4_0 (16 bytes of
- * nibble pairs). Records follow each other by block, then by group; the size equals the original's.
+ * 16g … 16g+15 and block b, one record holds the 16 rows' F16 scales (32 bytes) and then their quants: Q8_0, for
+ * each quant byte j, the 16 rows' byte j side by side (544 bytes); Q4_0, for each int column c (0–3), each row's
+ * bytes 4c … 4c+3 in one 32-bit lane (288 bytes), so that the nibbles come out of int lanes by shift and mask.
+ * Records follow each other by block, then by group; the size equals the original's.
  *
- * <p>Why: one 16-byte load then gives one weight of each of 16 rows, so the kernels ({@link InterleavedMatMul})
+ * <p>Why: one load then gives weights of each of 16 rows side by side, so the kernels ({@link InterleavedMatMul})
  * keep rows in the vector lanes and form every row's exact block sum with broadcast FMAs, without the per-block
  * horizontal sums that dominate a row-at-a-time kernel.
  */
@@ -20,6 +21,7 @@ final class InterleavedQuants {
     static final int ROWS = 16;
     private static final int SCALE_BYTES = 2 * ROWS;
     private static final ValueLayout.OfShort S16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private InterleavedQuants() {
@@ -61,7 +63,7 @@ final class InterleavedQuants {
                                        MemorySegment out) {
         int ts = type.typeSize();
         int rec = recordBytes(type);
-        int tiles = (ts - 2) / 8; // 8-byte column tiles per block: 4 (Q8_0) or 2 (Q4_0)
+        int tiles = (ts - 2) / 8; // 8-byte column tiles per block (Q8_0: 4)
         long[] x = new long[8];
         long src0 = g * ROWS * rowBytes;
         long dst0 = g * (long) ROWS * rowBytes;
@@ -74,6 +76,16 @@ final class InterleavedQuants {
                     return false; // F16 exponent all ones: infinite or NaN scale
                 }
                 out.set(S16, dst + 2L * r, d);
+            }
+            if (type == GgmlType.Q4_0) {
+                // int column c: each row's bytes 4c … 4c+3 in one 32-bit lane
+                for (int c = 0; c < 4; c++) {
+                    for (int r = 0; r < ROWS; r++) {
+                        out.set(I32, dst + SCALE_BYTES + 64L * c + 4L * r,
+                                data.get(I32, src + r * rowBytes + 2 + 4L * c));
+                    }
+                }
+                continue;
             }
             for (int rt = 0; rt < ROWS; rt += 8) {
                 for (int ct = 0; ct < tiles; ct++) {
