@@ -108,7 +108,7 @@ public record ResamplerFormat(String tensorPrefix, String keyPrefix) {
     public ResamplerProjector load(GgufFile f) throws GgufFormatException {
         ResamplerConfig c = readConfig(f);
         int e = c.embedDim();
-        float[] query = WeightMatrix.of(f, GgufTensors.matrixInfo(f, tensor("query"))).dequantize();
+        float[] query = WeightMatrix.forRowReads(f, GgufTensors.matrixInfo(f, tensor("query"))).dequantize();
         DenseLayer kv = c.inputDim() == e ? null
                 : new DenseLayer(GgufTensors.matrix(f, tensor("kv.weight"), c.inputDim(), e), null);
         var weights = new ResamplerProjector.Weights(query, kv, norm(f, "ln_q", c), norm(f, "ln_kv", c),

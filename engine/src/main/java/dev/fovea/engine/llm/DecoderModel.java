@@ -47,7 +47,9 @@ public final class DecoderModel {
     /** Loads a {@code llama}/{@code qwen2} GGUF; the file must stay open while the model is used. */
     public static DecoderModel load(GgufFile f, Parallel pool, Progress progress) throws GgufFormatException {
         GgufTensorInfo embInfo = f.tensor("token_embd.weight");
-        WeightMatrix emb = matrix(f, embInfo);
+        // with an output matrix of its own, the embedding only serves row lookups: no repacked copy for products
+        boolean tied = !f.hasTensor("output.weight");
+        WeightMatrix emb = matrix(f, embInfo, tied);
         LlmConfig cfg = LlmConfig.fromGguf(f, emb.rows());
         if (emb.cols() != cfg.embd()) {
             throw new GgufFormatException("token_embd.weight width " + emb.cols() + " != embedding_length " + cfg.embd());
@@ -71,19 +73,22 @@ public final class DecoderModel {
             progress.update("load", i + 1, layers.length);
         }
         float[] outNorm = vector(f, "output_norm.weight", cfg.embd());
-        WeightMatrix out = f.hasTensor("output.weight")
-                ? matrix(f, "output.weight", cfg.vocabSize(), cfg.embd())
-                : emb;
+        WeightMatrix out = tied ? emb : matrix(f, "output.weight", cfg.vocabSize(), cfg.embd());
         return new DecoderModel(cfg, emb, layers, outNorm, out, pool);
     }
 
     private static WeightMatrix matrix(GgufFile f, GgufTensorInfo t) throws GgufFormatException {
+        return matrix(f, t, true);
+    }
+
+    /** {@code products}: whether the model multiplies by it (else row reads only, see WeightMatrix.forRowReads). */
+    private static WeightMatrix matrix(GgufFile f, GgufTensorInfo t, boolean products) throws GgufFormatException {
         if (!t.type().supported()) {
             throw new GgufFormatException("tensor '" + t.name() + "' has type " + t.type()
                     + ", which the engine does not support");
         }
         try {
-            return WeightMatrix.of(f, t);
+            return products ? WeightMatrix.of(f, t) : WeightMatrix.forRowReads(f, t);
         } catch (IllegalArgumentException e) {
             throw new GgufFormatException("tensor '" + t.name() + "': " + e.getMessage());
         }
@@ -99,7 +104,7 @@ public final class DecoderModel {
     }
 
     private static float[] vector(GgufFile f, String name, int length) throws GgufFormatException {
-        float[] v = matrix(f, f.tensor(name)).dequantize();
+        float[] v = matrix(f, f.tensor(name), false).dequantize();
         if (v.length != length) {
             throw new GgufFormatException("tensor '" + name + "' has " + v.length + " values, expected " + length);
         }

@@ -46,6 +46,15 @@ public final class WeightMatrix {
     }
 
     /**
+     * The GGUF tensor {@code t} for row reads and dequantizing only (embedding lookups, position tables): no
+     * repacked copy is made, so loading it costs neither the repacking nor its memory. Products still work, from
+     * the file's layout, with the same results.
+     */
+    public static WeightMatrix forRowReads(GgufFile f, GgufTensorInfo t) {
+        return of(f.data(t), t.type(), Math.toIntExact(t.rowCount()), Math.toIntExact(t.rowLength()), false);
+    }
+
+    /**
      * A matrix over {@code data} holding {@code rows} rows of {@code cols} values of {@code type}.
      *
      * @throws IllegalArgumentException for an unsupported type, a row length that is not a whole number of

@@ -81,7 +81,7 @@ public final class ClipVisionEncoder {
         patchBias = GgufTensors.optionalVector(f, "v.patch_embd.bias", embd);
         classEmbd = GgufTensors.optionalVector(f, "v.class_embd", embd);
         int positionsCount = patches + (classEmbd != null ? 1 : 0);
-        positions = WeightMatrix.of(f, f.tensor("v.position_embd.weight")).dequantize();
+        positions = WeightMatrix.forRowReads(f, f.tensor("v.position_embd.weight")).dequantize();
         if (positions.length != positionsCount * embd) {
             throw new GgufFormatException("v.position_embd.weight has " + positions.length / embd + " positions, expected "
                     + positionsCount);
