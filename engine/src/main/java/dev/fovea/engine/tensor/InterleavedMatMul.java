@@ -29,6 +29,8 @@ final class InterleavedMatMul {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final int ROWS = InterleavedQuants.ROWS;
     private static final int SCALES = 2 * ROWS;
+    private static final int Q8_RECORD = InterleavedQuants.recordBytes(GgmlType.Q8_0);
+    private static final int Q4_RECORD = InterleavedQuants.recordBytes(GgmlType.Q4_0);
     /** Row groups walked together per token chunk: their weights (≤ 4 × 16 rows) stay in L2 across chunks. */
     private static final int GROUPS_PER_TILE = 4;
 
@@ -49,15 +51,8 @@ final class InterleavedMatMul {
         float[] xq = padded == n ? a.q : Arrays.copyOf(a.q, padded * cols);
         float[] xd = padded == n ? a.scale : Arrays.copyOf(a.scale, padded * blocks);
         float[] dst = padded == n ? out : new float[padded * rows];
-        // Q4_0: per token and block, the sum of the quantized activations (exact), for the −8 offset of the nibbles
-        float[] xsum = new float[q8 ? 0 : padded * blocks];
-        for (int i = 0; i < xsum.length; i++) {
-            float s = 0;
-            for (int k = 32 * i; k < 32 * i + 32; k++) {
-                s += xq[k];
-            }
-            xsum[i] = s;
-        }
+        // Q4_0: per token and block, the sum of the quantized activations, for the −8 offset of the nibbles
+        int[] xsum = q8 ? new int[0] : QuantizedActivations.sumsOf32(xq, padded * cols);
         Inputs in = new Inputs(q8, il, rows, cols, padded, xq, xd, xsum, dst);
         pool.forRange(rows / ROWS, (from, to) -> groups(in, from, to));
         if (dst != out) {
@@ -67,7 +62,7 @@ final class InterleavedMatMul {
 
     /** One call's operands, shared by the threads. */
     private record Inputs(boolean q8, MemorySegment il, int rows, int cols, int n, float[] xq, float[] xd,
-                          float[] xsum, float[] out) {
+                          int[] xsum, float[] out) {
     }
 
     /** Row groups [from, to) for every token, a few groups at a time so their weights stay in L2 across chunks. */
@@ -77,7 +72,7 @@ final class InterleavedMatMul {
         int cols = in.cols;
         int blocks = cols / 32;
         int n = in.n;
-        long groupBytes = (long) blocks * (q8 ? 16 * 34 : 16 * 18);
+        long groupBytes = (long) blocks * (q8 ? Q8_RECORD : Q4_RECORD);
         for (int g0 = from; g0 < to; g0 += GROUPS_PER_TILE) {
             int g1 = Math.min(to, g0 + GROUPS_PER_TILE);
             for (int t = 0; t < n; ) {
@@ -108,7 +103,7 @@ final class InterleavedMatMul {
                               float[] out, int o) {
         FloatVector sum = FloatVector.zero(F);
         long r = off;
-        for (int b = 0; b < blocks; b++, r += 16 * 34) {
+        for (int b = 0; b < blocks; b++, r += Q8_RECORD) {
             int p = xo + 32 * b;
             long c = r + SCALES;
             FloatVector a0 = FloatVector.zero(F);
@@ -155,11 +150,11 @@ final class InterleavedMatMul {
      * 32-bit lane: nibble 2i is weight 4c + i, nibble 2i + 1 weight 4c + i + 16, each taken out by a shift and a
      * mask in the int lanes (chain i for the low nibbles, 4 + i for the high ones).
      */
-    private static void oneQ4(MemorySegment m, long off, int blocks, float[] xq, int xo, float[] xd, float[] xsum,
+    private static void oneQ4(MemorySegment m, long off, int blocks, float[] xq, int xo, float[] xd, int[] xsum,
                               int xdo, float[] out, int o) {
         FloatVector sum = FloatVector.zero(F);
         long r = off;
-        for (int b = 0; b < blocks; b++, r += 16 * 18) {
+        for (int b = 0; b < blocks; b++, r += Q4_RECORD) {
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = a0;
             FloatVector a2 = a0;
@@ -203,8 +198,8 @@ final class InterleavedMatMul {
 
     /** Four tokens (x rows xo + t·xs), two FMA chains each (low and high weights). */
     private static void four(boolean q8, MemorySegment m, long off, int blocks, float[] xq, int xo, int xs,
-                              float[] xd, float[] xsum, int xdo, float[] out, int o, int os) {
-        long stride = (long) ROWS * (q8 ? 34 : 18);
+                              float[] xd, int[] xsum, int xdo, float[] out, int o, int os) {
+        long stride = q8 ? Q8_RECORD : Q4_RECORD;
         FloatVector s0 = FloatVector.zero(F);
         FloatVector s1 = s0;
         FloatVector s2 = s0;
@@ -265,8 +260,8 @@ final class InterleavedMatMul {
 
     /** Eight tokens (x rows xo + t·xs), one FMA chain each; each widened weight column serves all eight. */
     private static void eight(boolean q8, MemorySegment m, long off, int blocks, float[] xq, int xo, int xs,
-                              float[] xd, float[] xsum, int xdo, float[] out, int o, int os) {
-        long stride = (long) ROWS * (q8 ? 34 : 18);
+                              float[] xd, int[] xsum, int xdo, float[] out, int o, int os) {
+        long stride = q8 ? Q8_RECORD : Q4_RECORD;
         FloatVector s0 = FloatVector.zero(F);
         FloatVector s1 = s0;
         FloatVector s2 = s0;

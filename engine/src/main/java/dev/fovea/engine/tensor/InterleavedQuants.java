@@ -63,13 +63,11 @@ final class InterleavedQuants {
                                        MemorySegment out) {
         int ts = type.typeSize();
         int rec = recordBytes(type);
-        int tiles = (ts - 2) / 8; // 8-byte column tiles per block (Q8_0: 4)
         long[] x = new long[8];
-        long src0 = g * ROWS * rowBytes;
-        long dst0 = g * (long) ROWS * rowBytes;
+        long group = g * (long) ROWS * rowBytes; // the repacked group sits where the original's rows did
         for (int b = 0; b < blocks; b++) {
-            long src = src0 + (long) b * ts;
-            long dst = dst0 + (long) b * rec;
+            long src = group + (long) b * ts;
+            long dst = group + (long) b * rec;
             for (int r = 0; r < ROWS; r++) {
                 short d = data.get(S16, src + r * rowBytes);
                 if ((d & 0x7C00) == 0x7C00) {
@@ -87,8 +85,9 @@ final class InterleavedQuants {
                 }
                 continue;
             }
+            // Q8_0: 16 rows × 32 quant bytes as 2 × 4 transposed 8 × 8 byte tiles
             for (int rt = 0; rt < ROWS; rt += 8) {
-                for (int ct = 0; ct < tiles; ct++) {
+                for (int ct = 0; ct < 4; ct++) {
                     for (int i = 0; i < 8; i++) {
                         x[i] = data.get(I64, src + (rt + i) * rowBytes + 2 + 8L * ct);
                     }

@@ -58,16 +58,26 @@ final class QuantizedActivations {
                 for (int b = 0; b < cols / 256; b++) {
                     a.scale[t * (cols / 256) + b] = q8_K(x, src + 256 * b, a.q, dst + 256 * b);
                 }
-                for (int s = 0; s < cols / 32; s++) {
-                    int sum = 0;
-                    for (int j = 0; j < 32; j++) {
-                        sum += (int) a.q[dst + 32 * s + j];
-                    }
-                    a.bsum[t * (cols / 32) + s] = sum;
-                }
             }
         }
+        if (a.bsum != null) {
+            int[] sums = sumsOf32(a.q, a.q.length);
+            System.arraycopy(sums, 0, a.bsum, 0, sums.length);
+        }
         return a;
+    }
+
+    /** The sums of q[32i … 32i+31] (quantized values, so exact integers) for i in [0, length / 32). */
+    static int[] sumsOf32(float[] q, int length) {
+        int[] sums = new int[length / 32];
+        for (int i = 0; i < sums.length; i++) {
+            int sum = 0;
+            for (int j = 32 * i; j < 32 * i + 32; j++) {
+                sum += (int) q[j];
+            }
+            sums[i] = sum;
+        }
+        return sums;
     }
 
     private static float q8_0(float[] x, int xo, float[] q, int qo) {
