@@ -53,11 +53,39 @@ final class InterleavedMatMul {
         float[] dst = padded == n ? out : new float[padded * rows];
         // Q4_0: per token and block, the sum of the quantized activations, for the −8 offset of the nibbles
         int[] xsum = q8 ? new int[0] : QuantizedActivations.sumsOf32(xq, padded * cols);
-        Inputs in = new Inputs(q8, il, rows, cols, padded, xq, xd, xsum, dst);
+        Inputs in = new Inputs(q8, il, rows, cols, padded, interleaveTokens(xq, padded, cols), xd, xsum, dst);
         pool.forRange(rows / ROWS, (from, to) -> groups(in, from, to));
         if (dst != out) {
             System.arraycopy(dst, 0, out, 0, n * rows);
         }
+    }
+
+    /**
+     * The activations with each multi-token pass's tokens side by side: the pass starting at token t holds, from
+     * t·cols on, column c of its k tokens at c·k … c·k + k − 1, so that a kernel reaches all of them from one index
+     * (k = 8 or 4, in the pass order of {@link #groups}; a single token keeps its row).
+     */
+    private static float[] interleaveTokens(float[] xq, int n, int cols) {
+        if (n < 4) {
+            return xq;
+        }
+        float[] xt = new float[n * cols];
+        for (int t = 0; t < n; ) {
+            int chunk = chunk(n - t);
+            for (int k = 0; k < chunk; k++) {
+                int src = (t + k) * cols;
+                for (int c = 0, dst = t * cols + k; c < cols; c++, dst += chunk) {
+                    xt[dst] = xq[src + c];
+                }
+            }
+            t += chunk;
+        }
+        return xt;
+    }
+
+    /** Tokens in the next pass when {@code left} remain. */
+    private static int chunk(int left) {
+        return left >= 8 ? 8 : left >= 4 ? 4 : 1;
     }
 
     /** One call's operands, shared by the threads. */
@@ -76,7 +104,7 @@ final class InterleavedMatMul {
         for (int g0 = from; g0 < to; g0 += GROUPS_PER_TILE) {
             int g1 = Math.min(to, g0 + GROUPS_PER_TILE);
             for (int t = 0; t < n; ) {
-                int chunk = n - t >= 8 ? 8 : n - t >= 4 ? 4 : 1;
+                int chunk = chunk(n - t);
                 for (int g = g0; g < g1; g++) {
                     long off = g * groupBytes;
                     int o = t * rows + g * ROWS;
@@ -216,7 +244,7 @@ final class InterleavedMatMul {
             FloatVector c2 = a0;
             FloatVector c3 = a0;
             for (int j = 0; j < 16; j++, c += ROWS) {
-                int k = xo + 32 * b + j;
+                int k = xo + 4 * (32 * b + j);
                 // Q4_0: int column j / 4 holds each row's bytes j & ~3 … (j & ~3) + 3; byte j's two nibbles
                 long c4 = r + SCALES + 64L * (j >> 2);
                 int shift = 8 * (j & 3);
@@ -226,17 +254,17 @@ final class InterleavedMatMul {
                         : (FloatVector) IntVector.fromMemorySegment(I, m, c4, LE)
                         .lanewise(VectorOperators.LSHR, shift).and(0xF).convert(VectorOperators.I2F, 0);
                 a0 = w.fma(FloatVector.broadcast(F, xq[k]), a0);
-                a1 = w.fma(FloatVector.broadcast(F, xq[k + xs]), a1);
-                a2 = w.fma(FloatVector.broadcast(F, xq[k + 2 * xs]), a2);
-                a3 = w.fma(FloatVector.broadcast(F, xq[k + 3 * xs]), a3);
+                a1 = w.fma(FloatVector.broadcast(F, xq[k + 1]), a1);
+                a2 = w.fma(FloatVector.broadcast(F, xq[k + 2]), a2);
+                a3 = w.fma(FloatVector.broadcast(F, xq[k + 3]), a3);
                 w = q8 ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS, LE)
                         .convertShape(VectorOperators.B2F, F, 0)
                         : (FloatVector) IntVector.fromMemorySegment(I, m, c4, LE)
                         .lanewise(VectorOperators.LSHR, shift + 4).and(0xF).convert(VectorOperators.I2F, 0);
-                c0 = w.fma(FloatVector.broadcast(F, xq[k + 16]), c0);
-                c1 = w.fma(FloatVector.broadcast(F, xq[k + 16 + xs]), c1);
-                c2 = w.fma(FloatVector.broadcast(F, xq[k + 16 + 2 * xs]), c2);
-                c3 = w.fma(FloatVector.broadcast(F, xq[k + 16 + 3 * xs]), c3);
+                c0 = w.fma(FloatVector.broadcast(F, xq[k + 64]), c0);
+                c1 = w.fma(FloatVector.broadcast(F, xq[k + 65]), c1);
+                c2 = w.fma(FloatVector.broadcast(F, xq[k + 66]), c2);
+                c3 = w.fma(FloatVector.broadcast(F, xq[k + 67]), c3);
             }
             // the 16 F16 scales: magnitude bits moved to F32 positions times 2^112 is exact for normal and subnormal
             // halves alike (repacking rejects infinities and NaNs); then the sign
@@ -282,7 +310,7 @@ final class InterleavedMatMul {
             FloatVector a6 = a0;
             FloatVector a7 = a0;
             for (int j = 0; j < 16; j++, c += ROWS) {
-                int k = xo + 32 * b + j;
+                int k = xo + 8 * (32 * b + j);
                 // Q4_0: int column j / 4 holds each row's bytes j & ~3 … (j & ~3) + 3; byte j's two nibbles
                 long c4 = r + SCALES + 64L * (j >> 2);
                 int shift = 8 * (j & 3);
@@ -292,25 +320,25 @@ final class InterleavedMatMul {
                         : (FloatVector) IntVector.fromMemorySegment(I, m, c4, LE)
                         .lanewise(VectorOperators.LSHR, shift).and(0xF).convert(VectorOperators.I2F, 0);
                 a0 = w.fma(FloatVector.broadcast(F, xq[k]), a0);
-                a1 = w.fma(FloatVector.broadcast(F, xq[k + xs]), a1);
-                a2 = w.fma(FloatVector.broadcast(F, xq[k + 2 * xs]), a2);
-                a3 = w.fma(FloatVector.broadcast(F, xq[k + 3 * xs]), a3);
-                a4 = w.fma(FloatVector.broadcast(F, xq[k + 4 * xs]), a4);
-                a5 = w.fma(FloatVector.broadcast(F, xq[k + 5 * xs]), a5);
-                a6 = w.fma(FloatVector.broadcast(F, xq[k + 6 * xs]), a6);
-                a7 = w.fma(FloatVector.broadcast(F, xq[k + 7 * xs]), a7);
+                a1 = w.fma(FloatVector.broadcast(F, xq[k + 1]), a1);
+                a2 = w.fma(FloatVector.broadcast(F, xq[k + 2]), a2);
+                a3 = w.fma(FloatVector.broadcast(F, xq[k + 3]), a3);
+                a4 = w.fma(FloatVector.broadcast(F, xq[k + 4]), a4);
+                a5 = w.fma(FloatVector.broadcast(F, xq[k + 5]), a5);
+                a6 = w.fma(FloatVector.broadcast(F, xq[k + 6]), a6);
+                a7 = w.fma(FloatVector.broadcast(F, xq[k + 7]), a7);
                 w = q8 ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS, LE)
                         .convertShape(VectorOperators.B2F, F, 0)
                         : (FloatVector) IntVector.fromMemorySegment(I, m, c4, LE)
                         .lanewise(VectorOperators.LSHR, shift + 4).and(0xF).convert(VectorOperators.I2F, 0);
-                a0 = w.fma(FloatVector.broadcast(F, xq[k + 16]), a0);
-                a1 = w.fma(FloatVector.broadcast(F, xq[k + 16 + xs]), a1);
-                a2 = w.fma(FloatVector.broadcast(F, xq[k + 16 + 2 * xs]), a2);
-                a3 = w.fma(FloatVector.broadcast(F, xq[k + 16 + 3 * xs]), a3);
-                a4 = w.fma(FloatVector.broadcast(F, xq[k + 16 + 4 * xs]), a4);
-                a5 = w.fma(FloatVector.broadcast(F, xq[k + 16 + 5 * xs]), a5);
-                a6 = w.fma(FloatVector.broadcast(F, xq[k + 16 + 6 * xs]), a6);
-                a7 = w.fma(FloatVector.broadcast(F, xq[k + 16 + 7 * xs]), a7);
+                a0 = w.fma(FloatVector.broadcast(F, xq[k + 128]), a0);
+                a1 = w.fma(FloatVector.broadcast(F, xq[k + 129]), a1);
+                a2 = w.fma(FloatVector.broadcast(F, xq[k + 130]), a2);
+                a3 = w.fma(FloatVector.broadcast(F, xq[k + 131]), a3);
+                a4 = w.fma(FloatVector.broadcast(F, xq[k + 132]), a4);
+                a5 = w.fma(FloatVector.broadcast(F, xq[k + 133]), a5);
+                a6 = w.fma(FloatVector.broadcast(F, xq[k + 134]), a6);
+                a7 = w.fma(FloatVector.broadcast(F, xq[k + 135]), a7);
             }
             // the 16 F16 scales: magnitude bits moved to F32 positions times 2^112 is exact for normal and subnormal
             // halves alike (repacking rejects infinities and NaNs); then the sign

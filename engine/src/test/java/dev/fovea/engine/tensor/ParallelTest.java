@@ -55,6 +55,35 @@ class ParallelTest {
     }
 
     @Test
+    void aHeldBackThreadsShareIsTakenOverByTheOthers() {
+        try (Parallel p = Parallel.create(2)) {
+            Thread caller = Thread.currentThread();
+            int n = 64;
+            AtomicIntegerArray hits = new AtomicIntegerArray(n);
+            AtomicInteger byCaller = new AtomicInteger();
+            p.forRange(n, (from, to) -> {
+                if (Thread.currentThread() == caller) {
+                    byCaller.addAndGet(to - from);
+                } else {
+                    try {
+                        Thread.sleep(20); // a worker that the OS holds back
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                for (int i = from; i < to; i++) {
+                    hits.incrementAndGet(i);
+                }
+            });
+            for (int i = 0; i < n; i++) {
+                assertThat(hits.get(i)).as("index %d", i).isEqualTo(1);
+            }
+            // the caller's own share is 32; it also ran what was left of the worker's
+            assertThat(byCaller.get()).isGreaterThan(n / 2 + n / 4);
+        }
+    }
+
+    @Test
     void exceptionsPropagateAfterAllRangesFinish() {
         try (Parallel p = Parallel.create(2)) {
             AtomicInteger finished = new AtomicInteger();
