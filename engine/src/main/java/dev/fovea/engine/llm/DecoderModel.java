@@ -247,9 +247,8 @@ public final class DecoderModel {
         for (int l = 0; l < layers.length; l++) {
             LayerWeights w = layers[l];
             Norms.rmsNorm(x, xn, n, w.attnNorm(), config.rmsEps());
-            linear(w.wq(), xn, n, q);
-            linear(w.wk(), xn, n, k);
-            linear(w.wv(), xn, n, v);
+            WeightMatrix.matMulSameInput(xn, n, pool, new WeightMatrix[] {w.wq(), w.wk(), w.wv()},
+                    new float[][] {q, k, v});
             if (w.bq() != null) {
                 VectorMath.addBias(q, n, w.bq());
             }
@@ -274,9 +273,9 @@ public final class DecoderModel {
             VectorMath.addInPlace(x, proj);
 
             Norms.rmsNorm(x, xn, n, w.ffnNorm(), config.rmsEps());
-            linear(w.wGate(), xn, n, gate);
-            linear(w.wUp(), xn, n, up);
-            Activations.swiglu(gate, up, n * ff);
+            WeightMatrix.matMulSameInput(xn, n, pool, new WeightMatrix[] {w.wGate(), w.wUp()},
+                    new float[][] {gate, up});
+            Activations.swiglu(gate, up, n * ff, pool);
             linear(w.wDown(), gate, n, proj);
             VectorMath.addInPlace(x, proj);
         }

@@ -50,7 +50,18 @@ public final class Activations {
 
     /** gate[i] = SiLU(gate[i])·up[i] (SwiGLU), in place over the first n values. */
     public static void swiglu(float[] gate, float[] up, int n) {
-        for (int i = 0; i < n; i++) {
+        swiglu(gate, up, 0, n);
+    }
+
+    /** As {@link #swiglu(float[], float[], int)}, split over the pool (one exp per element adds up). */
+    public static void swiglu(float[] gate, float[] up, int n, dev.fovea.engine.tensor.Parallel pool) {
+        int chunks = Math.max(1, Math.min(pool.threads() * 4, n / 2048));
+        pool.forRange(chunks, (from, to) -> swiglu(gate, up, (int) ((long) n * from / chunks),
+                (int) ((long) n * to / chunks)));
+    }
+
+    private static void swiglu(float[] gate, float[] up, int from, int to) {
+        for (int i = from; i < to; i++) {
             gate[i] = silu(gate[i]) * up[i];
         }
     }

@@ -53,7 +53,8 @@ final class InterleavedMatMul {
         float[] dst = padded == n ? out : new float[padded * rows];
         // Q4_0: per token and block, the sum of the quantized activations, for the −8 offset of the nibbles
         int[] xsum = q8 ? new int[0] : QuantizedActivations.sumsOf32(xq, padded * cols);
-        Inputs in = new Inputs(q8, il, rows, cols, padded, interleaveTokens(xq, padded, cols), xd, xsum, dst);
+        Inputs in = new Inputs(q8, il, rows, cols, padded, interleaveTokens(xq, padded, cols, pool), xd, xsum,
+                dst);
         pool.forRange(rows / ROWS, (from, to) -> groups(in, from, to));
         if (dst != out) {
             System.arraycopy(dst, 0, out, 0, n * rows);
@@ -65,21 +66,22 @@ final class InterleavedMatMul {
      * t·cols on, column c of its k tokens at c·k … c·k + k − 1, so that a kernel reaches all of them from one index
      * (k = 8 or 4, in the pass order of {@link #groups}; a single token keeps its row).
      */
-    private static float[] interleaveTokens(float[] xq, int n, int cols) {
+    private static float[] interleaveTokens(float[] xq, int n, int cols, Parallel pool) {
         if (n < 4) {
             return xq;
         }
         float[] xt = new float[n * cols];
-        for (int t = 0; t < n; ) {
-            int chunk = chunk(n - t);
-            for (int k = 0; k < chunk; k++) {
-                int src = (t + k) * cols;
-                for (int c = 0, dst = t * cols + k; c < cols; c++, dst += chunk) {
+        pool.forRange(n, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                // the pass holding token t: passes of 8 from 0, then at most one of 4, then single tokens
+                int eights = n / 8 * 8;
+                int start = t < eights ? t / 8 * 8 : t < eights + 4 && n - eights >= 4 ? eights : t;
+                int chunk = chunk(n - start);
+                for (int c = 0, src = t * cols, dst = start * cols + (t - start); c < cols; c++, dst += chunk) {
                     xt[dst] = xq[src + c];
                 }
             }
-            t += chunk;
-        }
+        });
         return xt;
     }
 

@@ -46,25 +46,39 @@ final class QuantizedActivations {
 
     /** Quantizes rows x[xOff + t·cols …] for t in [0, n). */
     static QuantizedActivations of(Kind kind, float[] x, int xOff, int n, int cols) {
+        return of(kind, x, xOff, n, cols, null);
+    }
+
+    /** As {@link #of(Kind, float[], int, int, int)}, the tokens split over {@code pool} when there are several. */
+    static QuantizedActivations of(Kind kind, float[] x, int xOff, int n, int cols, Parallel pool) {
         QuantizedActivations a = new QuantizedActivations(kind, n, cols);
-        for (int t = 0; t < n; t++) {
-            int src = xOff + t * cols;
-            int dst = t * cols;
-            if (kind == Kind.Q8_0) {
-                for (int b = 0; b < cols / 32; b++) {
-                    a.scale[t * (cols / 32) + b] = q8_0(x, src + 32 * b, a.q, dst + 32 * b);
-                }
-            } else {
-                for (int b = 0; b < cols / 256; b++) {
-                    a.scale[t * (cols / 256) + b] = q8_K(x, src + 256 * b, a.q, dst + 256 * b);
-                }
-            }
+        if (pool != null && n > 1) {
+            pool.forRange(n, (from, to) -> a.quantize(x, xOff, from, to));
+        } else {
+            a.quantize(x, xOff, 0, n);
         }
         if (a.bsum != null) {
             int[] sums = sumsOf32(a.q, a.q.length);
             System.arraycopy(sums, 0, a.bsum, 0, sums.length);
         }
         return a;
+    }
+
+    /** Quantizes tokens [from, to): each token's blocks in order, whichever thread does it. */
+    private void quantize(float[] x, int xOff, int from, int to) {
+        for (int t = from; t < to; t++) {
+            int src = xOff + t * cols;
+            int dst = t * cols;
+            if (kind == Kind.Q8_0) {
+                for (int b = 0; b < cols / 32; b++) {
+                    scale[t * (cols / 32) + b] = q8_0(x, src + 32 * b, q, dst + 32 * b);
+                }
+            } else {
+                for (int b = 0; b < cols / 256; b++) {
+                    scale[t * (cols / 256) + b] = q8_K(x, src + 256 * b, q, dst + 256 * b);
+                }
+            }
+        }
     }
 
     /** The sums of q[32i … 32i+31] (quantized values, so exact integers) for i in [0, length / 32). */

@@ -153,16 +153,7 @@ public final class WeightMatrix {
             pool.forRange(rows, (from, to) -> FloatKernels.matVec(type, data, cols, x, out, from, to));
             return;
         }
-        QuantizedActivations a = QuantizedActivations.of(QuantMatMul.kind(type), x, 0, 1, cols);
-        if (interleaved != null) {
-            InterleavedMatMul.run(type, interleaved, rows, cols, a, out, pool);
-            return;
-        }
-        pool.forRange(rows, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                out[r] = QuantRowDot.dot(type, data, r * rowBytes, cols, a, 0);
-            }
-        });
+        products(QuantizedActivations.of(QuantMatMul.kind(type), x, 0, 1, cols), 1, out, pool);
     }
 
     /** out[t][r] = row r · x[t] for t in [0, n): x is [n][cols], out is [n][rows], both row-major. */
@@ -175,23 +166,8 @@ public final class WeightMatrix {
         if (n == 0) {
             return;
         }
-        if (interleaved != null) {
-            InterleavedMatMul.run(type, interleaved, rows, cols, QuantizedActivations.of(QuantMatMul.kind(type), x, 0, n,
-                    cols), out, pool);
-            return;
-        }
-        if (!isFloat() && n < MIN_TILED_QUANT_TOKENS) {
-            // a decode batch (continuous batching): each weight row is read once, while it sits in L1, for every
-            // token, with the mat-vec kernel itself — so each output is bit-identical to matVec's
-            QuantizedActivations a = QuantizedActivations.of(QuantMatMul.kind(type), x, 0, n, cols);
-            pool.forRange(rows, (from, to) -> {
-                for (int r = from; r < to; r++) {
-                    long off = r * rowBytes;
-                    for (int t = 0; t < n; t++) {
-                        out[t * rows + r] = QuantRowDot.dot(type, data, off, cols, a, t);
-                    }
-                }
-            });
+        if (readsQuantizedActivations(n)) {
+            products(QuantizedActivations.of(QuantMatMul.kind(type), x, 0, n, cols, pool), n, out, pool);
             return;
         }
         if (n < MIN_TILED_TOKENS) {
@@ -209,6 +185,62 @@ public final class WeightMatrix {
         } else {
             QuantMatMul.run(data, type, rows, cols, x, n, out, pool);
         }
+    }
+
+    /**
+     * out_i = ws[i] · x (as {@link #matMul}, or {@link #matVec} when n is 1) for matrices that read the same input,
+     * such as a layer's q, k and v: the input is quantized once per activation format instead of once per matrix.
+     * Each result is bit-identical to the single product's.
+     */
+    public static void matMulSameInput(float[] x, int n, Parallel pool, WeightMatrix[] ws, float[][] outs) {
+        if (ws.length != outs.length) {
+            throw new IllegalArgumentException(ws.length + " matrices but " + outs.length + " outputs");
+        }
+        QuantizedActivations[] byKind = new QuantizedActivations[QuantizedActivations.Kind.values().length];
+        for (int i = 0; i < ws.length; i++) {
+            WeightMatrix w = ws[i];
+            if (n == 0 || !w.readsQuantizedActivations(n)) {
+                if (n == 1) {
+                    w.matVec(x, outs[i], pool);
+                } else {
+                    w.matMul(x, n, outs[i], pool);
+                }
+                continue;
+            }
+            Objects.checkFromIndexSize(0, (long) n * w.cols, x.length);
+            Objects.checkFromIndexSize(0, (long) n * w.rows, outs[i].length);
+            QuantizedActivations.Kind kind = QuantMatMul.kind(w.type);
+            QuantizedActivations a = byKind[kind.ordinal()];
+            if (a == null || a.cols != w.cols) {
+                a = QuantizedActivations.of(kind, x, 0, n, w.cols, pool);
+                byKind[kind.ordinal()] = a;
+            }
+            w.products(a, n, outs[i], pool);
+        }
+    }
+
+    /** Whether an n-token product goes through {@link #products} (else through the float or tiled kernels). */
+    private boolean readsQuantizedActivations(int n) {
+        // interleaved weights have kernels for every batch size; a small decode batch (continuous batching) on
+        // the file's layout reads each weight row once, while it sits in L1, for every token, with the mat-vec
+        // kernel itself — so each output is bit-identical to matVec's
+        return !isFloat() && (interleaved != null || n < MIN_TILED_QUANT_TOKENS);
+    }
+
+    /** out[t][r] = row r · token t of the quantized activations a, for t in [0, n). */
+    private void products(QuantizedActivations a, int n, float[] out, Parallel pool) {
+        if (interleaved != null) {
+            InterleavedMatMul.run(type, interleaved, rows, cols, a, out, pool);
+            return;
+        }
+        pool.forRange(rows, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                long off = r * rowBytes;
+                for (int t = 0; t < n; t++) {
+                    out[t * rows + r] = QuantRowDot.dot(type, data, off, cols, a, t);
+                }
+            }
+        });
     }
 
     /** Whether products read a row-interleaved copy of the weights. */

@@ -111,6 +111,34 @@ class WeightMatrixBatchInvarianceTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void matricesSharingAnInputGiveTheirOwnProducts() {
+        // q, k, v-like: two Q8_0 shapes sharing Q8_0 activations, a Q4_0 (same format), a Q4_K (Q8_K format) and
+        // an F16 (no quantization), all reading the same input
+        int cols = 512;
+        WeightMatrix[] ws = {random(GgmlType.Q8_0, 96, cols, 1), random(GgmlType.Q8_0, 32, cols, 2),
+                random(GgmlType.Q4_0, 48, cols, 3), random(GgmlType.Q4_K, 40, cols, 4), random(GgmlType.F16, 24, cols, 5)};
+        float[] x = activations(20, cols, 9);
+        for (int n : new int[] {1, 3, 8, 20}) {
+            for (Parallel pool : new Parallel[] {one, two}) {
+                float[][] outs = new float[ws.length][];
+                for (int i = 0; i < ws.length; i++) {
+                    outs[i] = new float[n * ws[i].rows()];
+                }
+                WeightMatrix.matMulSameInput(x, n, pool, ws, outs);
+                for (int i = 0; i < ws.length; i++) {
+                    float[] expected = new float[n * ws[i].rows()];
+                    if (n == 1) {
+                        ws[i].matVec(x, expected, one);
+                    } else {
+                        ws[i].matMul(x, n, expected, one);
+                    }
+                    assertArrayEquals(expected, outs[i], ws[i].type() + " n=" + n + " threads=" + pool.threads());
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("shapes")
     void agreesWithDequantizedProduct(GgmlType type, int rows, int cols) {
