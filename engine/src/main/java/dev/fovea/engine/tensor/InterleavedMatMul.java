@@ -71,15 +71,20 @@ final class InterleavedMatMul {
             return xq;
         }
         float[] xt = new float[n * cols];
-        pool.forRange(n, (from, to) -> {
-            for (int t = from; t < to; t++) {
-                // the pass holding token t: passes of 8 from 0, then at most one of 4, then single tokens
-                int eights = n / 8 * 8;
-                int start = t < eights ? t / 8 * 8 : t < eights + 4 && n - eights >= 4 ? eights : t;
-                int chunk = chunk(n - start);
-                for (int c = 0, src = t * cols, dst = start * cols + (t - start); c < cols; c++, dst += chunk) {
-                    xt[dst] = xq[src + c];
+        // split by columns, not tokens: a pass's tokens share cache lines, a column range's do not
+        int parts = Math.max(1, cols / 256);
+        pool.forRange(parts, (from, to) -> {
+            int c0 = (int) ((long) cols * from / parts);
+            int c1 = (int) ((long) cols * to / parts);
+            for (int t = 0; t < n; ) {
+                int chunk = chunk(n - t);
+                for (int k = 0; k < chunk; k++) {
+                    int src = (t + k) * cols;
+                    for (int c = c0, dst = t * cols + c0 * chunk + k; c < c1; c++, dst += chunk) {
+                        xt[dst] = xq[src + c];
+                    }
                 }
+                t += chunk;
             }
         });
         return xt;
