@@ -23,7 +23,9 @@ import picocli.CommandLine.Option;
  * Aggregate generation throughput of the continuous-batching scheduler: N concurrent greedy streams, each with its
  * own random prompt, all submitted at once. Reported: every generated token over the wall time, and the decoding
  * rate once all prompts are in (the prompts of N streams are one prefill of N·p tokens that would otherwise
- * dominate short runs).
+ * dominate short runs). The stream counts are measured in turn, {@code --rounds} times, and each is reported as the
+ * median of its rounds: a shared machine's speed drifts over minutes, and taking turns puts every count through the
+ * same drift.
  */
 @Command(name = "batch", mixinStandardHelpOptions = true,
         description = "Aggregate tokens/s of N concurrent streams through the continuous-batching scheduler.")
@@ -41,6 +43,10 @@ final class BenchBatchCommand implements Callable<Integer> {
     @Option(names = {"-n", "--n-gen"}, defaultValue = "64", description = "Tokens per stream (default: ${DEFAULT-VALUE}).")
     int nGen;
 
+    @Option(names = {"-r", "--rounds"}, defaultValue = "3",
+            description = "Rounds over all stream counts; each is reported as its median (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
     @Option(names = "--json", description = "Print the results as JSON.")
     boolean json;
 
@@ -57,20 +63,40 @@ final class BenchBatchCommand implements Callable<Integer> {
             int maxStreams = streams.stream().mapToInt(Integer::intValue).max().orElse(1);
             try (BatchScheduler s = new BatchScheduler(lm.decoder(), lm.tokenizer(),
                     new BatchScheduler.Config(maxStreams, 8L << 30, 0, 1024))) {
-                run(s, vocab, 1, new SplittableRandom(0)); // warm-up: JIT and page-in
+                if (rounds < 1) {
+                    throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                            "--rounds must be at least 1, got " + rounds);
+                }
+                run(s, vocab, maxStreams, new SplittableRandom(0)); // warm-up: JIT of every kernel, page-in
+                double[][] overall = new double[streams.size()][rounds];
+                double[][] decode = new double[streams.size()][rounds];
+                for (int round = 0; round < rounds; round++) {
+                    for (int i = 0; i < streams.size(); i++) {
+                        int n = streams.get(i);
+                        double[] r = run(s, vocab, n, new SplittableRandom(n));
+                        overall[i][round] = r[0];
+                        decode[i][round] = r[1];
+                        if (!json && rounds > 1) {
+                            System.err.printf("round %d, %2d streams: %8.2f tok/s decoding%n", round + 1, n, r[1]);
+                        }
+                    }
+                }
                 Map<String, Object> out = new LinkedHashMap<>();
-                double base = 0;
+                out.put("rounds", rounds);
+                double base = median(decode[0]);
                 List<BarChartSvg.Bar> bars = new ArrayList<>();
-                for (int n : streams) {
-                    double[] r = run(s, vocab, n, new SplittableRandom(n));
-                    base = base == 0 ? r[1] : base;
-                    out.put("streams_" + n, Map.of("tokens_per_second", r[0], "decode_tokens_per_second", r[1],
-                            "decode_speedup_vs_first", r[1] / base));
-                    bars.add(new BarChartSvg.Bar(n + (n == 1 ? " stream" : " streams"), r[1],
-                            String.format(java.util.Locale.ROOT, "%.1f tok/s (%.2f×)", r[1], r[1] / base)));
+                for (int i = 0; i < streams.size(); i++) {
+                    int n = streams.get(i);
+                    double all = median(overall[i]);
+                    double dec = median(decode[i]);
+                    out.put("streams_" + n, Map.of("tokens_per_second", all, "decode_tokens_per_second", dec,
+                            "decode_speedup_vs_first", dec / base,
+                            "decode_tokens_per_second_rounds", decode[i].clone()));
+                    bars.add(new BarChartSvg.Bar(n + (n == 1 ? " stream" : " streams"), dec,
+                            String.format(java.util.Locale.ROOT, "%.1f tok/s (%.2f×)", dec, dec / base)));
                     if (!json) {
                         System.out.printf("%2d streams: %8.2f tok/s overall, %8.2f tok/s decoding (%.2f× the first row)%n",
-                                n, r[0], r[1], r[1] / base);
+                                n, all, dec, dec / base);
                     }
                 }
                 if (json) {
@@ -84,6 +110,12 @@ final class BenchBatchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     /** {overall tokens/s from submission, decode tokens/s once every stream has its first token}. */

@@ -66,6 +66,28 @@ class CliConformanceTest {
     }
 
     @Test
+    void benchBatchReportsTheMedianOfItsRounds() throws Exception {
+        Run r = run("bench", "batch", "--model", CONFORMANCE.resolve("models/llama-spm-f32.gguf").toString(),
+                "--streams", "1,2", "-p", "4", "-n", "4", "--rounds", "3", "--json", "--quiet");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode out = Json.mapper().readTree(r.out());
+        assertThat(out.get("rounds").asInt()).isEqualTo(3);
+        for (String key : new String[] {"streams_1", "streams_2"}) {
+            JsonNode rounds = out.get(key).get("decode_tokens_per_second_rounds");
+            assertThat(rounds).hasSize(3);
+            double[] v = {rounds.get(0).asDouble(), rounds.get(1).asDouble(), rounds.get(2).asDouble()};
+            java.util.Arrays.sort(v);
+            assertThat(v[0]).isPositive();
+            assertThat(out.get(key).get("decode_tokens_per_second").asDouble()).isEqualTo(v[1]);
+        }
+        assertThat(out.get("streams_2").get("decode_speedup_vs_first").asDouble()).isEqualTo(
+                out.get("streams_2").get("decode_tokens_per_second").asDouble()
+                        / out.get("streams_1").get("decode_tokens_per_second").asDouble());
+        assertThat(run("bench", "batch", "--model", CONFORMANCE.resolve("models/llama-spm-f32.gguf").toString(),
+                "--rounds", "0").exitCode()).isNotZero();
+    }
+
+    @Test
     void logitsWritesTheFixtureFormat(@TempDir Path dir) throws Exception {
         Path prefix = dir.resolve("out/p0");
         Run r = run("logits", "--model", CONFORMANCE.resolve("models/llama-spm-f32.gguf").toString(),
