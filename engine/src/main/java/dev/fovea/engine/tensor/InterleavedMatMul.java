@@ -53,8 +53,11 @@ final class InterleavedMatMul {
         float[] dst = padded == n ? out : new float[padded * rows];
         // Q4_0: per token and block, the sum of the quantized activations, for the −8 offset of the nibbles
         int[] xsum = q8 ? new int[0] : QuantizedActivations.sumsOf32(xq, padded * cols);
-        Inputs in = new Inputs(q8, il, rows, cols, padded, interleaveTokens(xq, padded, cols, pool), xd, xsum,
-                dst);
+        float[] x = interleaveTokens(xq, padded, cols, pool);
+        if (!q8) {
+            x = scaleSingleTokensForNibbles(x, x != xq, padded, cols);
+        }
+        Inputs in = new Inputs(q8, il, rows, cols, padded, x, xd, xsum, dst);
         pool.forRange(rows / ROWS, (from, to) -> groups(in, from, to));
         if (dst != out) {
             System.arraycopy(dst, 0, out, 0, n * rows);
@@ -88,6 +91,37 @@ final class InterleavedMatMul {
             }
         });
         return xt;
+    }
+
+    /**
+     * Q4_0 single-token passes take each nibble out with a mask alone, leaving it at its place in the int lane:
+     * nibble 2i + h counts 16^(2i+h) times, so the activation it meets is scaled by 16^−(2i+h) beforehand. Both
+     * are powers of two and the values integers of at most 8 bits, so each product is the same integer as
+     * before and every sum is unchanged. The top nibble comes down by a shift instead (as a signed int it would
+     * turn negative), so its activation keeps its value.
+     */
+    private static float[] scaleSingleTokensForNibbles(float[] x, boolean owned, int n, int cols) {
+        int eights = n / 8 * 8;
+        int singles = eights + (n - eights >= 4 ? 4 : 0);
+        if (singles == n) {
+            return x;
+        }
+        float[] y = owned ? x : x.clone();
+        for (int i = singles * cols; i < n * cols; i++) {
+            y[i] *= NIBBLE_SCALE[i & 31];
+        }
+        return y;
+    }
+
+    /** Per weight of a Q4_0 block, the scale of its activation in {@link #oneQ4}: 16^−(nibble place). */
+    private static final float[] NIBBLE_SCALE = new float[32];
+
+    static {
+        for (int w = 0; w < 32; w++) {
+            int i = w % 4;
+            int place = w < 16 ? 2 * i : 2 * i + 1;
+            NIBBLE_SCALE[w] = place == 7 ? 1f : Math.scalb(1f, -4 * place);
+        }
     }
 
     /** Tokens in the next pass when {@code left} remain. */
@@ -182,8 +216,9 @@ final class InterleavedMatMul {
 
     /**
      * One token of Q4_0 weights. A record holds, per int column c (0–3), each row's quant bytes 4c … 4c+3 in one
-     * 32-bit lane: nibble 2i is weight 4c + i, nibble 2i + 1 weight 4c + i + 16, each taken out by a shift and a
-     * mask in the int lanes (chain i for the low nibbles, 4 + i for the high ones).
+     * 32-bit lane: nibble 2i is weight 4c + i, nibble 2i + 1 weight 4c + i + 16, each taken out by a mask in place
+     * (chain i for the low nibbles, 4 + i for the high ones) against activations scaled to match
+     * ({@link #scaleSingleTokensForNibbles}).
      */
     private static void oneQ4(MemorySegment m, long off, int blocks, float[] xq, int xo, float[] xd, int[] xsum,
                               int xdo, float[] out, int o) {
@@ -203,17 +238,17 @@ final class InterleavedMatMul {
                 IntVector v = IntVector.fromMemorySegment(I, m, c, LE);
                 a0 = ((FloatVector) v.and(0xF).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(F, xq[p]), a0);
-                a4 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).and(0xF).convert(VectorOperators.I2F, 0))
+                a4 = ((FloatVector) v.and(0xF0).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(F, xq[p + 16]), a4);
-                a1 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 8).and(0xF).convert(VectorOperators.I2F, 0))
+                a1 = ((FloatVector) v.and(0xF00).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(F, xq[p + 1]), a1);
-                a5 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 12).and(0xF).convert(VectorOperators.I2F, 0))
+                a5 = ((FloatVector) v.and(0xF000).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(F, xq[p + 17]), a5);
-                a2 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 16).and(0xF).convert(VectorOperators.I2F, 0))
+                a2 = ((FloatVector) v.and(0xF0000).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(F, xq[p + 2]), a2);
-                a6 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 20).and(0xF).convert(VectorOperators.I2F, 0))
+                a6 = ((FloatVector) v.and(0xF00000).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(F, xq[p + 18]), a6);
-                a3 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 24).and(0xF).convert(VectorOperators.I2F, 0))
+                a3 = ((FloatVector) v.and(0xF000000).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(F, xq[p + 3]), a3);
                 a7 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(F, xq[p + 19]), a7);
