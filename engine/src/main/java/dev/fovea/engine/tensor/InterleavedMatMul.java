@@ -149,7 +149,11 @@ final class InterleavedMatMul {
                 for (int g = g0; g < g1; g++) {
                     long off = g * groupBytes;
                     int o = t * rows + g * ROWS;
-                    if (chunk == 8) {
+                    if (chunk == 8 && g + 1 < g1) {
+                        eightPair(q8, in.il, off, groupBytes, blocks, in.xq, t * cols, in.xd, in.xsum, t * blocks,
+                                blocks, in.out, o, rows);
+                        g++;
+                    } else if (chunk == 8) {
                         eight(q8, in.il, off, blocks, in.xq, t * cols, cols, in.xd, in.xsum, t * blocks, in.out, o,
                                 rows);
                     } else if (chunk == 4) {
@@ -326,6 +330,159 @@ final class InterleavedMatMul {
         s1.intoArray(out, o + os);
         s2.intoArray(out, o + 2 * os);
         s3.intoArray(out, o + 3 * os);
+    }
+
+    /**
+     * Eight tokens over two adjacent row groups (32 rows), so that each broadcast activation meets both groups'
+     * weight columns: half the broadcasts per FMA of {@link #eight}. The running sums live in {@code out}
+     * (zeroed first, then {@code sum + sumi·(dw·dx)} per block in block order, the same additions as the other
+     * kernels), which leaves the registers to the 16 block accumulators.
+     */
+    private static void eightPair(boolean q8, MemorySegment m, long off, long groupBytes, int blocks, float[] xq,
+                                  int xo, float[] xd, int[] xsum, int xdo, int ds, float[] out, int o, int os) {
+        long stride = q8 ? Q8_RECORD : Q4_RECORD;
+        FloatVector zero = FloatVector.zero(F);
+        for (int t = 0; t < 8; t++) {
+            zero.intoArray(out, o + t * os);
+            zero.intoArray(out, o + ROWS + t * os);
+        }
+        long r = off;
+        for (int b = 0; b < blocks; b++, r += stride) {
+            long c = r + SCALES;
+            FloatVector a0 = zero;
+            FloatVector a1 = zero;
+            FloatVector a2 = zero;
+            FloatVector a3 = zero;
+            FloatVector a4 = zero;
+            FloatVector a5 = zero;
+            FloatVector a6 = zero;
+            FloatVector a7 = zero;
+            FloatVector e0 = zero;
+            FloatVector e1 = zero;
+            FloatVector e2 = zero;
+            FloatVector e3 = zero;
+            FloatVector e4 = zero;
+            FloatVector e5 = zero;
+            FloatVector e6 = zero;
+            FloatVector e7 = zero;
+            for (int j = 0; j < 16; j++, c += ROWS) {
+                int k = xo + 8 * (32 * b + j);
+                // Q4_0: int column j / 4 holds each row's bytes j & ~3 … (j & ~3) + 3; byte j's two nibbles
+                long c4 = r + SCALES + 64L * (j >> 2);
+                int shift = 8 * (j & 3);
+                FloatVector w = q8
+                        ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)
+                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4, LE)
+                        .lanewise(VectorOperators.LSHR, shift).and(0xF).convert(VectorOperators.I2F, 0);
+                FloatVector u = q8
+                        ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + groupBytes, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)
+                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4 + groupBytes, LE)
+                        .lanewise(VectorOperators.LSHR, shift).and(0xF).convert(VectorOperators.I2F, 0);
+                FloatVector x;
+                x = FloatVector.broadcast(F, xq[k]);
+                a0 = w.fma(x, a0);
+                e0 = u.fma(x, e0);
+                x = FloatVector.broadcast(F, xq[k + 1]);
+                a1 = w.fma(x, a1);
+                e1 = u.fma(x, e1);
+                x = FloatVector.broadcast(F, xq[k + 2]);
+                a2 = w.fma(x, a2);
+                e2 = u.fma(x, e2);
+                x = FloatVector.broadcast(F, xq[k + 3]);
+                a3 = w.fma(x, a3);
+                e3 = u.fma(x, e3);
+                x = FloatVector.broadcast(F, xq[k + 4]);
+                a4 = w.fma(x, a4);
+                e4 = u.fma(x, e4);
+                x = FloatVector.broadcast(F, xq[k + 5]);
+                a5 = w.fma(x, a5);
+                e5 = u.fma(x, e5);
+                x = FloatVector.broadcast(F, xq[k + 6]);
+                a6 = w.fma(x, a6);
+                e6 = u.fma(x, e6);
+                x = FloatVector.broadcast(F, xq[k + 7]);
+                a7 = w.fma(x, a7);
+                e7 = u.fma(x, e7);
+                w = q8 ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)
+                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4, LE)
+                        .lanewise(VectorOperators.LSHR, shift + 4).and(0xF).convert(VectorOperators.I2F, 0);
+                u = q8 ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS + groupBytes, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)
+                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4 + groupBytes, LE)
+                        .lanewise(VectorOperators.LSHR, shift + 4).and(0xF).convert(VectorOperators.I2F, 0);
+                x = FloatVector.broadcast(F, xq[k + 128]);
+                a0 = w.fma(x, a0);
+                e0 = u.fma(x, e0);
+                x = FloatVector.broadcast(F, xq[k + 129]);
+                a1 = w.fma(x, a1);
+                e1 = u.fma(x, e1);
+                x = FloatVector.broadcast(F, xq[k + 130]);
+                a2 = w.fma(x, a2);
+                e2 = u.fma(x, e2);
+                x = FloatVector.broadcast(F, xq[k + 131]);
+                a3 = w.fma(x, a3);
+                e3 = u.fma(x, e3);
+                x = FloatVector.broadcast(F, xq[k + 132]);
+                a4 = w.fma(x, a4);
+                e4 = u.fma(x, e4);
+                x = FloatVector.broadcast(F, xq[k + 133]);
+                a5 = w.fma(x, a5);
+                e5 = u.fma(x, e5);
+                x = FloatVector.broadcast(F, xq[k + 134]);
+                a6 = w.fma(x, a6);
+                e6 = u.fma(x, e6);
+                x = FloatVector.broadcast(F, xq[k + 135]);
+                a7 = w.fma(x, a7);
+                e7 = u.fma(x, e7);
+            }
+            // the 16 F16 scales of each group: magnitude bits moved to F32 positions times 2^112 is exact for normal
+            // and subnormal halves alike (repacking rejects infinities and NaNs); then the sign
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S16, m, r, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            FloatVector dw = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            h = (IntVector) ShortVector.fromMemorySegment(S16, m, r + groupBytes, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            FloatVector du = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            int d = xdo + b;
+            // Q4_0 columns hold the nibbles q, the weights are q − 8: take 8·Σx off each token's sum (exact)
+            FloatVector.fromArray(F, out, o).add((q8 ? a0 : a0.sub(8 * xsum[d]))
+                    .mul(dw.mul(xd[d]))).intoArray(out, o);
+            FloatVector.fromArray(F, out, o + ROWS).add((q8 ? e0 : e0.sub(8 * xsum[d]))
+                    .mul(du.mul(xd[d]))).intoArray(out, o + ROWS);
+            FloatVector.fromArray(F, out, o + os).add((q8 ? a1 : a1.sub(8 * xsum[d + ds]))
+                    .mul(dw.mul(xd[d + ds]))).intoArray(out, o + os);
+            FloatVector.fromArray(F, out, o + os + ROWS).add((q8 ? e1 : e1.sub(8 * xsum[d + ds]))
+                    .mul(du.mul(xd[d + ds]))).intoArray(out, o + os + ROWS);
+            FloatVector.fromArray(F, out, o + 2 * os).add((q8 ? a2 : a2.sub(8 * xsum[d + 2 * ds]))
+                    .mul(dw.mul(xd[d + 2 * ds]))).intoArray(out, o + 2 * os);
+            FloatVector.fromArray(F, out, o + 2 * os + ROWS).add((q8 ? e2 : e2.sub(8 * xsum[d + 2 * ds]))
+                    .mul(du.mul(xd[d + 2 * ds]))).intoArray(out, o + 2 * os + ROWS);
+            FloatVector.fromArray(F, out, o + 3 * os).add((q8 ? a3 : a3.sub(8 * xsum[d + 3 * ds]))
+                    .mul(dw.mul(xd[d + 3 * ds]))).intoArray(out, o + 3 * os);
+            FloatVector.fromArray(F, out, o + 3 * os + ROWS).add((q8 ? e3 : e3.sub(8 * xsum[d + 3 * ds]))
+                    .mul(du.mul(xd[d + 3 * ds]))).intoArray(out, o + 3 * os + ROWS);
+            FloatVector.fromArray(F, out, o + 4 * os).add((q8 ? a4 : a4.sub(8 * xsum[d + 4 * ds]))
+                    .mul(dw.mul(xd[d + 4 * ds]))).intoArray(out, o + 4 * os);
+            FloatVector.fromArray(F, out, o + 4 * os + ROWS).add((q8 ? e4 : e4.sub(8 * xsum[d + 4 * ds]))
+                    .mul(du.mul(xd[d + 4 * ds]))).intoArray(out, o + 4 * os + ROWS);
+            FloatVector.fromArray(F, out, o + 5 * os).add((q8 ? a5 : a5.sub(8 * xsum[d + 5 * ds]))
+                    .mul(dw.mul(xd[d + 5 * ds]))).intoArray(out, o + 5 * os);
+            FloatVector.fromArray(F, out, o + 5 * os + ROWS).add((q8 ? e5 : e5.sub(8 * xsum[d + 5 * ds]))
+                    .mul(du.mul(xd[d + 5 * ds]))).intoArray(out, o + 5 * os + ROWS);
+            FloatVector.fromArray(F, out, o + 6 * os).add((q8 ? a6 : a6.sub(8 * xsum[d + 6 * ds]))
+                    .mul(dw.mul(xd[d + 6 * ds]))).intoArray(out, o + 6 * os);
+            FloatVector.fromArray(F, out, o + 6 * os + ROWS).add((q8 ? e6 : e6.sub(8 * xsum[d + 6 * ds]))
+                    .mul(du.mul(xd[d + 6 * ds]))).intoArray(out, o + 6 * os + ROWS);
+            FloatVector.fromArray(F, out, o + 7 * os).add((q8 ? a7 : a7.sub(8 * xsum[d + 7 * ds]))
+                    .mul(dw.mul(xd[d + 7 * ds]))).intoArray(out, o + 7 * os);
+            FloatVector.fromArray(F, out, o + 7 * os + ROWS).add((q8 ? e7 : e7.sub(8 * xsum[d + 7 * ds]))
+                    .mul(du.mul(xd[d + 7 * ds]))).intoArray(out, o + 7 * os + ROWS);
+        }
     }
 
     /** Eight tokens (x rows xo + t·xs), one FMA chain each; each widened weight column serves all eight. */
