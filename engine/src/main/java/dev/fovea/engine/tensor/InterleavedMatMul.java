@@ -58,7 +58,9 @@ final class InterleavedMatMul {
             x = scaleSingleTokensForNibbles(x, x != xq, padded, cols);
         }
         Inputs in = new Inputs(q8, il, rows, cols, padded, x, xd, xsum, dst);
-        pool.forRange(rows / ROWS, (from, to) -> groups(in, from, to));
+        int groups = rows / ROWS;
+        // handed out by pairs of groups, as they are stored (InterleavedQuants.recordOffset)
+        pool.forRange((groups + 1) / 2, (from, to) -> groups(in, 2 * from, Math.min(groups, 2 * to)));
         if (dst != out) {
             System.arraycopy(dst, 0, out, 0, n * rows);
         }
@@ -141,29 +143,42 @@ final class InterleavedMatMul {
         int cols = in.cols;
         int blocks = cols / 32;
         int n = in.n;
-        long groupBytes = (long) blocks * (q8 ? Q8_RECORD : Q4_RECORD);
+        long rec = q8 ? Q8_RECORD : Q4_RECORD;
+        long groupBytes = blocks * rec;
+        // Q4_0 stores its groups in pairs of alternating records (InterleavedQuants.pairsRecords)
+        int paired = InterleavedQuants.pairsRecords(q8 ? GgmlType.Q8_0 : GgmlType.Q4_0) ? rows / ROWS & ~1 : 0;
         for (int g0 = from; g0 < to; g0 += GROUPS_PER_TILE) {
             int g1 = Math.min(to, g0 + GROUPS_PER_TILE);
             for (int t = 0; t < n; ) {
                 int chunk = chunk(n - t);
                 for (int g = g0; g < g1; g++) {
-                    long off = g * groupBytes;
+                    // a group of a stored pair: its records alternate with its partner's
+                    boolean pair = g < paired;
+                    long off = pair ? (g & ~1) * groupBytes + (g & 1) * rec : g * groupBytes;
+                    long stride = pair ? 2 * rec : rec;
+                    // two groups in one kernel call: a stored pair, or any two neighbours of the plain order
+                    boolean both = g + 1 < g1 && (pair ? (g & 1) == 0 : g + 1 >= paired);
+                    long partner = pair ? rec : groupBytes;
                     int o = t * rows + g * ROWS;
-                    if (chunk == 8 && g + 1 < g1) {
-                        eightPair(q8, in.il, off, groupBytes, blocks, in.xq, t * cols, in.xd, in.xsum, t * blocks,
+                    if (chunk == 8 && both) {
+                        eightPair(q8, in.il, off, partner, stride, blocks, in.xq, t * cols, in.xd, in.xsum, t * blocks,
                                 blocks, in.out, o, rows);
                         g++;
                     } else if (chunk == 8) {
-                        eight(q8, in.il, off, blocks, in.xq, t * cols, cols, in.xd, in.xsum, t * blocks, in.out, o,
-                                rows);
+                        eight(q8, in.il, off, stride, blocks, in.xq, t * cols, cols, in.xd, in.xsum, t * blocks,
+                                in.out, o, rows);
                     } else if (chunk == 4) {
-                        four(q8, in.il, off, blocks, in.xq, t * cols, cols, in.xd, in.xsum, t * blocks, in.out, o,
-                                rows);
+                        four(q8, in.il, off, stride, blocks, in.xq, t * cols, cols, in.xd, in.xsum, t * blocks,
+                                in.out, o, rows);
                     } else if (q8) {
                         // one method per type: both in one body would be too large to compile inlined
-                        oneQ8(in.il, off, blocks, in.xq, t * cols, in.xd, t * blocks, in.out, o);
+                        oneQ8(in.il, off, stride, blocks, in.xq, t * cols, in.xd, t * blocks, in.out, o);
+                    } else if (both && pair) {
+                        oneQ4Pair(in.il, off, partner, stride, blocks, in.xq, t * cols, in.xd, in.xsum, t * blocks,
+                                in.out, o);
+                        g++;
                     } else {
-                        oneQ4(in.il, off, blocks, in.xq, t * cols, in.xd, in.xsum, t * blocks, in.out, o);
+                        oneQ4(in.il, off, stride, blocks, in.xq, t * cols, in.xd, in.xsum, t * blocks, in.out, o);
                     }
                 }
                 t += chunk;
@@ -172,11 +187,11 @@ final class InterleavedMatMul {
     }
 
     /** One token of Q8_0 weights: eight FMA chains over the block's 32 weight columns. */
-    private static void oneQ8(MemorySegment m, long off, int blocks, float[] xq, int xo, float[] xd, int xdo,
-                              float[] out, int o) {
+    private static void oneQ8(MemorySegment m, long off, long stride, int blocks, float[] xq, int xo, float[] xd,
+                              int xdo, float[] out, int o) {
         FloatVector sum = FloatVector.zero(F);
         long r = off;
-        for (int b = 0; b < blocks; b++, r += Q8_RECORD) {
+        for (int b = 0; b < blocks; b++, r += stride) {
             int p = xo + 32 * b;
             long c = r + SCALES;
             FloatVector a0 = FloatVector.zero(F);
@@ -224,11 +239,11 @@ final class InterleavedMatMul {
      * (chain i for the low nibbles, 4 + i for the high ones) against activations scaled to match
      * ({@link #scaleSingleTokensForNibbles}).
      */
-    private static void oneQ4(MemorySegment m, long off, int blocks, float[] xq, int xo, float[] xd, int[] xsum,
-                              int xdo, float[] out, int o) {
+    private static void oneQ4(MemorySegment m, long off, long stride, int blocks, float[] xq, int xo, float[] xd,
+                              int[] xsum, int xdo, float[] out, int o) {
         FloatVector sum = FloatVector.zero(F);
         long r = off;
-        for (int b = 0; b < blocks; b++, r += Q4_RECORD) {
+        for (int b = 0; b < blocks; b++, r += stride) {
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = a0;
             FloatVector a2 = a0;
@@ -270,10 +285,88 @@ final class InterleavedMatMul {
         sum.intoArray(out, o);
     }
 
+    /**
+     * {@link #oneQ4} over the two row groups of a stored pair (32 rows, one sequential stream of alternating
+     * records): each broadcast activation meets both groups' nibble columns, half the broadcasts per FMA (Q4_0
+     * decoding is bound by the kernel's instructions, not by memory).
+     */
+    private static void oneQ4Pair(MemorySegment m, long off, long partner, long stride, int blocks, float[] xq,
+                                  int xo, float[] xd, int[] xsum, int xdo, float[] out, int o) {
+        FloatVector sum = FloatVector.zero(F);
+        FloatVector sum2 = sum;
+        long r = off;
+        for (int b = 0; b < blocks; b++, r += stride) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            FloatVector a4 = a0;
+            FloatVector a5 = a0;
+            FloatVector a6 = a0;
+            FloatVector a7 = a0;
+            FloatVector e0 = a0;
+            FloatVector e1 = a0;
+            FloatVector e2 = a0;
+            FloatVector e3 = a0;
+            FloatVector e4 = a0;
+            FloatVector e5 = a0;
+            FloatVector e6 = a0;
+            FloatVector e7 = a0;
+            long c = r + SCALES;
+            for (int p = xo + 32 * b, end = p + 16; p < end; p += 4, c += 64) {
+                IntVector v = IntVector.fromMemorySegment(I, m, c, LE);
+                IntVector u = IntVector.fromMemorySegment(I, m, c + partner, LE);
+                FloatVector x;
+                x = FloatVector.broadcast(F, xq[p]);
+                a0 = ((FloatVector) v.and(0xF).convert(VectorOperators.I2F, 0)).fma(x, a0);
+                e0 = ((FloatVector) u.and(0xF).convert(VectorOperators.I2F, 0)).fma(x, e0);
+                x = FloatVector.broadcast(F, xq[p + 16]);
+                a4 = ((FloatVector) v.and(0xF0).convert(VectorOperators.I2F, 0)).fma(x, a4);
+                e4 = ((FloatVector) u.and(0xF0).convert(VectorOperators.I2F, 0)).fma(x, e4);
+                x = FloatVector.broadcast(F, xq[p + 1]);
+                a1 = ((FloatVector) v.and(0xF00).convert(VectorOperators.I2F, 0)).fma(x, a1);
+                e1 = ((FloatVector) u.and(0xF00).convert(VectorOperators.I2F, 0)).fma(x, e1);
+                x = FloatVector.broadcast(F, xq[p + 17]);
+                a5 = ((FloatVector) v.and(0xF000).convert(VectorOperators.I2F, 0)).fma(x, a5);
+                e5 = ((FloatVector) u.and(0xF000).convert(VectorOperators.I2F, 0)).fma(x, e5);
+                x = FloatVector.broadcast(F, xq[p + 2]);
+                a2 = ((FloatVector) v.and(0xF0000).convert(VectorOperators.I2F, 0)).fma(x, a2);
+                e2 = ((FloatVector) u.and(0xF0000).convert(VectorOperators.I2F, 0)).fma(x, e2);
+                x = FloatVector.broadcast(F, xq[p + 18]);
+                a6 = ((FloatVector) v.and(0xF00000).convert(VectorOperators.I2F, 0)).fma(x, a6);
+                e6 = ((FloatVector) u.and(0xF00000).convert(VectorOperators.I2F, 0)).fma(x, e6);
+                x = FloatVector.broadcast(F, xq[p + 3]);
+                a3 = ((FloatVector) v.and(0xF000000).convert(VectorOperators.I2F, 0)).fma(x, a3);
+                e3 = ((FloatVector) u.and(0xF000000).convert(VectorOperators.I2F, 0)).fma(x, e3);
+                x = FloatVector.broadcast(F, xq[p + 19]);
+                a7 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0))
+                        .fma(x, a7);
+                e7 = ((FloatVector) u.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0))
+                        .fma(x, e7);
+            }
+            // exact: integers below 2^24, so the order of these additions does not matter
+            FloatVector sumi = a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))).sub(8 * xsum[xdo + b]);
+            FloatVector sumi2 = e0.add(e1).add(e2.add(e3)).add(e4.add(e5).add(e6.add(e7))).sub(8 * xsum[xdo + b]);
+            // the 16 F16 scales of each group: magnitude bits moved to F32 positions times 2^112 is exact for normal
+            // and subnormal halves alike (repacking rejects infinities and NaNs); then the sign
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S16, m, r, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            FloatVector dw = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            h = (IntVector) ShortVector.fromMemorySegment(S16, m, r + partner, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            FloatVector du = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            sum = sum.add(sumi.mul(dw.mul(xd[xdo + b])));
+            sum2 = sum2.add(sumi2.mul(du.mul(xd[xdo + b])));
+        }
+        sum.intoArray(out, o);
+        sum2.intoArray(out, o + ROWS);
+    }
+
     /** Four tokens (x rows xo + t·xs), two FMA chains each (low and high weights). */
-    private static void four(boolean q8, MemorySegment m, long off, int blocks, float[] xq, int xo, int xs,
-                              float[] xd, int[] xsum, int xdo, float[] out, int o, int os) {
-        long stride = q8 ? Q8_RECORD : Q4_RECORD;
+    private static void four(boolean q8, MemorySegment m, long off, long stride, int blocks, float[] xq, int xo,
+                             int xs, float[] xd, int[] xsum, int xdo, float[] out, int o, int os) {
         FloatVector s0 = FloatVector.zero(F);
         FloatVector s1 = s0;
         FloatVector s2 = s0;
@@ -338,9 +431,9 @@ final class InterleavedMatMul {
      * (zeroed first, then {@code sum + sumi·(dw·dx)} per block in block order, the same additions as the other
      * kernels), which leaves the registers to the 16 block accumulators.
      */
-    private static void eightPair(boolean q8, MemorySegment m, long off, long groupBytes, int blocks, float[] xq,
-                                  int xo, float[] xd, int[] xsum, int xdo, int ds, float[] out, int o, int os) {
-        long stride = q8 ? Q8_RECORD : Q4_RECORD;
+    private static void eightPair(boolean q8, MemorySegment m, long off, long partner, long stride, int blocks,
+                                  float[] xq, int xo, float[] xd, int[] xsum, int xdo, int ds, float[] out, int o,
+                                  int os) {
         FloatVector zero = FloatVector.zero(F);
         for (int t = 0; t < 8; t++) {
             zero.intoArray(out, o + t * os);
@@ -376,9 +469,9 @@ final class InterleavedMatMul {
                         : (FloatVector) IntVector.fromMemorySegment(I, m, c4, LE)
                         .lanewise(VectorOperators.LSHR, shift).and(0xF).convert(VectorOperators.I2F, 0);
                 FloatVector u = q8
-                        ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + groupBytes, LE)
+                        ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + partner, LE)
                         .convertShape(VectorOperators.B2F, F, 0)
-                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4 + groupBytes, LE)
+                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4 + partner, LE)
                         .lanewise(VectorOperators.LSHR, shift).and(0xF).convert(VectorOperators.I2F, 0);
                 FloatVector x;
                 x = FloatVector.broadcast(F, xq[k]);
@@ -409,9 +502,9 @@ final class InterleavedMatMul {
                         .convertShape(VectorOperators.B2F, F, 0)
                         : (FloatVector) IntVector.fromMemorySegment(I, m, c4, LE)
                         .lanewise(VectorOperators.LSHR, shift + 4).and(0xF).convert(VectorOperators.I2F, 0);
-                u = q8 ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS + groupBytes, LE)
+                u = q8 ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS + partner, LE)
                         .convertShape(VectorOperators.B2F, F, 0)
-                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4 + groupBytes, LE)
+                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4 + partner, LE)
                         .lanewise(VectorOperators.LSHR, shift + 4).and(0xF).convert(VectorOperators.I2F, 0);
                 x = FloatVector.broadcast(F, xq[k + 128]);
                 a0 = w.fma(x, a0);
@@ -444,7 +537,7 @@ final class InterleavedMatMul {
                     .convertShape(VectorOperators.S2I, I, 0);
             FloatVector dw = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                     .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-            h = (IntVector) ShortVector.fromMemorySegment(S16, m, r + groupBytes, LE)
+            h = (IntVector) ShortVector.fromMemorySegment(S16, m, r + partner, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
             FloatVector du = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                     .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
@@ -486,9 +579,8 @@ final class InterleavedMatMul {
     }
 
     /** Eight tokens (x rows xo + t·xs), one FMA chain each; each widened weight column serves all eight. */
-    private static void eight(boolean q8, MemorySegment m, long off, int blocks, float[] xq, int xo, int xs,
-                              float[] xd, int[] xsum, int xdo, float[] out, int o, int os) {
-        long stride = q8 ? Q8_RECORD : Q4_RECORD;
+    private static void eight(boolean q8, MemorySegment m, long off, long stride, int blocks, float[] xq, int xo,
+                              int xs, float[] xd, int[] xsum, int xdo, float[] out, int o, int os) {
         FloatVector s0 = FloatVector.zero(F);
         FloatVector s1 = s0;
         FloatVector s2 = s0;

@@ -43,6 +43,9 @@ class WeightMatrixBatchInvarianceTest {
                 Arguments.of(GgmlType.Q4_0, 160, 352),
                 Arguments.of(GgmlType.Q4_0, 75, 512),
                 Arguments.of(GgmlType.Q4_0, 9, 352),
+                // odd group counts: the last 16-row group has no partner in the repacked order
+                Arguments.of(GgmlType.Q8_0, 80, 256),
+                Arguments.of(GgmlType.Q4_0, 48, 352),
                 Arguments.of(GgmlType.Q4_K, 75, 512),
                 Arguments.of(GgmlType.Q5_K, 75, 512),
                 Arguments.of(GgmlType.Q6_K, 75, 768));
