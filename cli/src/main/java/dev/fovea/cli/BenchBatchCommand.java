@@ -58,15 +58,15 @@ final class BenchBatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (rounds < 1) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--rounds must be at least 1, got " + rounds);
+        }
         try (LanguageModel lm = LanguageModel.open(model, engine.pool(), engine.progress())) {
             int vocab = lm.decoder().config().vocabSize();
             int maxStreams = streams.stream().mapToInt(Integer::intValue).max().orElse(1);
             try (BatchScheduler s = new BatchScheduler(lm.decoder(), lm.tokenizer(),
                     new BatchScheduler.Config(maxStreams, 8L << 30, 0, 1024))) {
-                if (rounds < 1) {
-                    throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                            "--rounds must be at least 1, got " + rounds);
-                }
                 run(s, vocab, maxStreams, new SplittableRandom(0)); // warm-up: JIT of every kernel, page-in
                 double[][] overall = new double[streams.size()][rounds];
                 double[][] decode = new double[streams.size()][rounds];

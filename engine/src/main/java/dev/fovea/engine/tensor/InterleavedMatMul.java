@@ -57,7 +57,7 @@ final class InterleavedMatMul {
         if (!q8) {
             x = scaleSingleTokensForNibbles(x, x != xq, padded, cols);
         }
-        Inputs in = new Inputs(q8, il, rows, cols, padded, x, xd, xsum, dst);
+        Inputs in = new Inputs(type, il, rows, cols, padded, x, xd, xsum, dst);
         int groups = rows / ROWS;
         // handed out by pairs of groups, as they are stored (InterleavedQuants.recordOffset)
         pool.forRange((groups + 1) / 2, (from, to) -> groups(in, 2 * from, Math.min(groups, 2 * to)));
@@ -103,8 +103,10 @@ final class InterleavedMatMul {
      * turn negative), so its activation keeps its value.
      */
     private static float[] scaleSingleTokensForNibbles(float[] x, boolean owned, int n, int cols) {
-        int eights = n / 8 * 8;
-        int singles = eights + (n - eights >= 4 ? 4 : 0);
+        int singles = 0;
+        while (singles < n && chunk(n - singles) > 1) {
+            singles += chunk(n - singles);
+        }
         if (singles == n) {
             return x;
         }
@@ -132,33 +134,34 @@ final class InterleavedMatMul {
     }
 
     /** One call's operands, shared by the threads. */
-    private record Inputs(boolean q8, MemorySegment il, int rows, int cols, int n, float[] xq, float[] xd,
+    private record Inputs(GgmlType type, MemorySegment il, int rows, int cols, int n, float[] xq, float[] xd,
                           int[] xsum, float[] out) {
     }
 
     /** Row groups [from, to) for every token, a few groups at a time so their weights stay in L2 across chunks. */
     private static void groups(Inputs in, int from, int to) {
-        boolean q8 = in.q8;
+        GgmlType type = in.type;
+        boolean q8 = type == GgmlType.Q8_0;
         int rows = in.rows;
         int cols = in.cols;
         int blocks = cols / 32;
+        int groups = rows / ROWS;
         int n = in.n;
-        long rec = q8 ? Q8_RECORD : Q4_RECORD;
-        long groupBytes = blocks * rec;
-        // Q4_0 stores its groups in pairs of alternating records (InterleavedQuants.pairsRecords)
-        int paired = InterleavedQuants.pairsRecords(q8 ? GgmlType.Q8_0 : GgmlType.Q4_0) ? rows / ROWS & ~1 : 0;
+        int rec = q8 ? Q8_RECORD : Q4_RECORD;
         for (int g0 = from; g0 < to; g0 += GROUPS_PER_TILE) {
             int g1 = Math.min(to, g0 + GROUPS_PER_TILE);
             for (int t = 0; t < n; ) {
                 int chunk = chunk(n - t);
                 for (int g = g0; g < g1; g++) {
-                    // a group of a stored pair: its records alternate with its partner's
-                    boolean pair = g < paired;
-                    long off = pair ? (g & ~1) * groupBytes + (g & 1) * rec : g * groupBytes;
-                    long stride = pair ? 2 * rec : rec;
-                    // two groups in one kernel call: a stored pair, or any two neighbours of the plain order
-                    boolean both = g + 1 < g1 && (pair ? (g & 1) == 0 : g + 1 >= paired);
-                    long partner = pair ? rec : groupBytes;
+                    // where the group's records are (InterleavedQuants.recordOffset: Q4_0 pairs alternate them)
+                    long off = InterleavedQuants.recordOffset(type, g, 0, groups, blocks, rec);
+                    long stride = InterleavedQuants.recordOffset(type, g, 1, groups, blocks, rec) - off;
+                    // two groups in one kernel call when the next one's records keep the same stride: any two
+                    // neighbours stored whole, the two groups of a stored pair (tiles start at even groups)
+                    boolean both = g + 1 < g1
+                            && InterleavedQuants.recordOffset(type, g + 1, 1, groups, blocks, rec)
+                            - InterleavedQuants.recordOffset(type, g + 1, 0, groups, blocks, rec) == stride;
+                    long partner = both ? InterleavedQuants.recordOffset(type, g + 1, 0, groups, blocks, rec) - off : 0;
                     int o = t * rows + g * ROWS;
                     if (chunk == 8 && both) {
                         eightPair(q8, in.il, off, partner, stride, blocks, in.xq, t * cols, in.xd, in.xsum, t * blocks,
@@ -173,7 +176,7 @@ final class InterleavedMatMul {
                     } else if (q8) {
                         // one method per type: both in one body would be too large to compile inlined
                         oneQ8(in.il, off, stride, blocks, in.xq, t * cols, in.xd, t * blocks, in.out, o);
-                    } else if (both && pair) {
+                    } else if (both) {
                         oneQ4Pair(in.il, off, partner, stride, blocks, in.xq, t * cols, in.xd, in.xsum, t * blocks,
                                 in.out, o);
                         g++;
@@ -364,7 +367,10 @@ final class InterleavedMatMul {
         sum2.intoArray(out, o + ROWS);
     }
 
-    /** Four tokens (x rows xo + t·xs), two FMA chains each (low and high weights). */
+    /**
+     * Four tokens, side by side in xq from xo ({@link #interleaveTokens}); token t's scales at xdo + t·xs/32. Two FMA
+     * chains each (low and high weights).
+     */
     private static void four(boolean q8, MemorySegment m, long off, long stride, int blocks, float[] xq, int xo,
                              int xs, float[] xd, int[] xsum, int xdo, float[] out, int o, int os) {
         FloatVector s0 = FloatVector.zero(F);
@@ -578,7 +584,10 @@ final class InterleavedMatMul {
         }
     }
 
-    /** Eight tokens (x rows xo + t·xs), one FMA chain each; each widened weight column serves all eight. */
+    /**
+     * Eight tokens, side by side in xq from xo ({@link #interleaveTokens}); token t's scales at xdo + t·xs/32. One FMA
+     * chain each; each widened weight column serves all eight.
+     */
     private static void eight(boolean q8, MemorySegment m, long off, long stride, int blocks, float[] xq, int xo,
                               int xs, float[] xd, int[] xsum, int xdo, float[] out, int o, int os) {
         FloatVector s0 = FloatVector.zero(F);
