@@ -15,8 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Continuous batching: one thread steps every running sequence together through {@link DecoderModel#forwardBatch},
- * and new requests join at the next step with their whole input. KV memory is reserved per request (input plus
- * its token limit) against a budget; requests wait in FIFO order while it is spent. Finished sequences go to a
+ * and new requests join at the next step with their whole input. A request whose input plus token limit exceeds
+ * the context is refused up front. KV memory is reserved per request (input plus its token limit) against a budget; requests wait in FIFO order while it is spent. Finished sequences go to a
  * {@link PrefixCache}, so a later request sharing their prefix (e.g. the next chat turn about the same image)
  * starts from a copy of those positions.
  *
@@ -91,15 +91,12 @@ public final class BatchScheduler implements AutoCloseable {
      * {@link IllegalArgumentException}; a full queue completes the result with a {@link RejectedException}.
      */
     public Submission submit(List<Segment> input, GenerationConfig generation, TokenListener listener) {
-        int inputLength = input.stream().mapToInt(Segment::length).sum();
+        long inputLength = input.stream().mapToLong(Segment::length).sum();
         int context = model.config().contextLength();
         if (inputLength == 0) {
             throw new IllegalArgumentException("empty input");
         }
-        if (inputLength >= context) {
-            throw new IllegalArgumentException("input of " + inputLength + " positions does not fit the context of "
-                    + context);
-        }
+        ContextFit.check(inputLength, generation.maxTokens(), context);
         for (Segment s : input) {
             if (s instanceof Segment.Tokens t) {
                 for (int id : t.ids()) {
@@ -113,7 +110,8 @@ public final class BatchScheduler implements AutoCloseable {
                         + " do not match the model's " + model.config().embd());
             }
         }
-        int capacity = Math.min(context, inputLength + Math.max(1, generation.maxTokens()));
+        // fits in int: at most the context (the last generated token is never fed back)
+        int capacity = (int) Math.min(context, inputLength + Math.max(1, generation.maxTokens()));
         Request r = new Request(List.copyOf(input), capacity,
                 new SequenceState(tokenizer, input, generation, listener));
         if (r.kvBytes > config.kvBudgetBytes()) {

@@ -15,7 +15,7 @@ public record GenerationConfig(int maxTokens, SamplerConfig sampler, List<String
 
     public GenerationConfig {
         if (maxTokens < 0) {
-            throw new IllegalArgumentException("max tokens must be ≥ 0");
+            throw new IllegalArgumentException("max_tokens must be ≥ 0");
         }
         stop = stop == null ? List.of() : List.copyOf(stop);
         for (String s : stop) {

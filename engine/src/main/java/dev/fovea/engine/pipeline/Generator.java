@@ -20,18 +20,32 @@ public final class Generator {
         this.tokenizer = tokenizer;
     }
 
-    /** Generates from {@code input} with a fresh KV cache sized to the input plus {@code maxTokens}. */
+    /**
+     * Generates from {@code input} with a fresh KV cache sized to the input plus {@code maxTokens}.
+     *
+     * @throws IllegalArgumentException when the input plus {@code maxTokens} does not fit the model's context
+     */
     public GenerationResult generate(List<Segment> input, GenerationConfig config, TokenListener listener) {
-        int inputLength = input.stream().mapToInt(Segment::length).sum();
-        int capacity = Math.min(inputLength + Math.max(1, config.maxTokens()), Math.max(model.config().contextLength(),
-                inputLength + 1));
-        KvCache cache = model.newCache(capacity);
+        long inputLength = input.stream().mapToLong(Segment::length).sum();
+        ContextFit.check(inputLength, config.maxTokens(), model.config().contextLength());
+        // the last generated token is never fed back, so input + maxTokens positions are enough
+        KvCache cache = model.newCache((int) Math.max(1, inputLength + config.maxTokens()));
         return generate(cache, input, config, listener);
     }
 
-    /** Generates from {@code input} appended to what {@code cache} already holds. */
+    /**
+     * Generates from {@code input} appended to what {@code cache} already holds; ends with
+     * {@link FinishReason#LENGTH} when the cache is full.
+     *
+     * @throws IllegalArgumentException when the input does not fit what is left of the cache
+     */
     public GenerationResult generate(KvCache cache, List<Segment> input, GenerationConfig config,
                                      TokenListener listener) {
+        long inputLength = input.stream().mapToLong(Segment::length).sum();
+        if (cache.length() + inputLength > cache.capacity()) {
+            throw new IllegalArgumentException("the input's " + inputLength + " positions exceed the "
+                    + (cache.capacity() - cache.length()) + " positions left in the context");
+        }
         SequenceState seq = new SequenceState(tokenizer, input, config, listener);
         if (seq.finished()) {
             return seq.result();

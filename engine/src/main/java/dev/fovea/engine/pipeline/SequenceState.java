@@ -4,6 +4,7 @@ import dev.fovea.engine.llm.Segment;
 import dev.fovea.engine.sampling.Sampler;
 import dev.fovea.engine.tokenizer.Tokenizer;
 import dev.fovea.engine.tokenizer.Utf8StreamDecoder;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -12,14 +13,17 @@ import java.util.List;
  * and the {@link BatchScheduler}, so both stop, decode and report identically.
  */
 final class SequenceState {
+    /** Room for generated tokens before the arrays first grow (they double, so memory follows the output). */
+    private static final int INITIAL_ROOM = 64;
     private final Tokenizer tokenizer;
     private final GenerationConfig config;
     private final TokenListener listener;
     private final Sampler sampler;
     private final int inputLength;
-    private final int[] history;
+    /** Input token ids then generated ones; grows with the sequence, never sized by the token limit up front. */
+    private int[] history;
     private int historyLength;
-    private final int[] generated;
+    private int[] generated;
     private int generatedCount;
     private final Utf8StreamDecoder utf8 = new Utf8StreamDecoder();
     private final StringBuilder text = new StringBuilder();
@@ -35,14 +39,15 @@ final class SequenceState {
         this.listener = listener;
         this.sampler = new Sampler(config.sampler());
         this.inputLength = input.stream().mapToInt(Segment::length).sum();
-        this.history = new int[inputLength + config.maxTokens()];
+        int inputTokens = input.stream().mapToInt(s -> s instanceof Segment.Tokens t ? t.ids().length : 0).sum();
+        this.history = new int[inputTokens + INITIAL_ROOM];
         for (Segment s : input) {
             if (s instanceof Segment.Tokens t) {
                 System.arraycopy(t.ids(), 0, history, historyLength, t.ids().length);
                 historyLength += t.ids().length;
             }
         }
-        this.generated = new int[config.maxTokens()];
+        this.generated = new int[INITIAL_ROOM];
         if (config.maxTokens() == 0) {
             finishReason = FinishReason.LENGTH;
         }
@@ -70,6 +75,12 @@ final class SequenceState {
         int token = sampler.sample(logits, history, historyLength);
         if (!config.ignoreEos() && tokenizer.isEndOfGeneration(token)) {
             return finish(FinishReason.STOP);
+        }
+        if (generatedCount == generated.length) {
+            generated = Arrays.copyOf(generated, generated.length * 2);
+        }
+        if (historyLength == history.length) {
+            history = Arrays.copyOf(history, history.length * 2);
         }
         generated[generatedCount++] = token;
         history[historyLength++] = token;
@@ -116,7 +127,7 @@ final class SequenceState {
     GenerationResult result() {
         long end = System.nanoTime();
         long first = firstTokenNanos == 0 ? end : firstTokenNanos;
-        return new GenerationResult(inputLength, java.util.Arrays.copyOf(generated, generatedCount), text.toString(),
+        return new GenerationResult(inputLength, Arrays.copyOf(generated, generatedCount), text.toString(),
                 finishReason == null ? FinishReason.LENGTH : finishReason, (first - startNanos) / 1e6,
                 (end - first) / 1e6);
     }

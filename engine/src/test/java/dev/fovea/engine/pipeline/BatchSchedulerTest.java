@@ -116,7 +116,9 @@ class BatchSchedulerTest {
             GenerationResult r = byListener.result().get(60, TimeUnit.SECONDS);
             assertThat(r.finishReason()).isEqualTo(FinishReason.CANCELLED);
             assertThat(seen.get()).isEqualTo(3);
-            var byCaller = s.submit(prompt("Once upon a time"), new GenerationConfig(100_000 - 100,
+            // a limit that fills the whole context: only the cancel ends it early
+            int room = lm.decoder().config().contextLength() - prompt("Once upon a time").getFirst().length();
+            var byCaller = s.submit(prompt("Once upon a time"), new GenerationConfig(room,
                     dev.fovea.engine.sampling.SamplerConfig.greedy(), List.of(), true), TokenListener.NONE);
             byCaller.cancel();
             assertThat(byCaller.result().get(60, TimeUnit.SECONDS).finishReason()).isEqualTo(FinishReason.CANCELLED);
