@@ -2,7 +2,7 @@ package dev.fovea.engine.vision;
 
 /**
  * llama.cpp's CLIP preprocessing (profile {@code llamacpp}): pad to a square at the top-left with RGB
- * (122, 116, 104), resize to the encoder's size, normalize each channel with the mmproj's mean/std. Output is
+ * (122, 116, 104) (read from a virtual canvas, never allocated), resize to the encoder's size, normalize each channel with the mmproj's mean/std. Output is
  * channel-planar {@code [3][size][size]}.
  *
  * <p>The resize is bilinear with centred pixels, not the cubic the conformance README describes: on the
@@ -52,19 +52,38 @@ public final class ClipPreprocessor {
     }
 
     public float[] apply(RgbImage img, Profile profile) {
+        // the square is never built: resizing reads the padding from the canvas, so memory follows the image and
+        // the encoder's size, not the square of the image's long side
+        int side = Math.max(img.width(), img.height());
         if (profile == Profile.CENTER_PAD) {
-            int s = Math.max(img.width(), img.height());
             int[] fill = new int[3];
             for (int c = 0; c < 3; c++) {
                 fill[c] = Math.round(mean[c] * 255);
             }
-            RgbImage square = img.width() == img.height() ? img
-                    : img.placedOn(s, s, (s - img.width()) / 2, (s - img.height()) / 2, fill);
-            return normalize(s == size ? square : resize(square, size, size));
+            Canvas square = new Canvas(img, side, side, (side - img.width()) / 2, (side - img.height()) / 2, fill);
+            return normalize(side == size ? square : Canvas.of(resize(square, size, size)));
         }
-        int side = Math.max(img.width(), img.height());
-        RgbImage square = img.width() == img.height() ? img : img.placedOn(side, side, 0, 0, PAD);
-        return normalize(side == size ? square : resizeBilinear(square, size, size));
+        Canvas square = new Canvas(img, side, side, 0, 0, PAD);
+        return normalize(side == size ? square : Canvas.of(resizeBilinear(square, size, size)));
+    }
+
+    /**
+     * An image placed at ({@code x}, {@code y}) on a {@code width × height} canvas of colour {@code fill}, read
+     * pixel by pixel without being drawn.
+     */
+    private record Canvas(RgbImage image, int width, int height, int x, int y, int[] fill) {
+        static Canvas of(RgbImage image) {
+            return new Canvas(image, image.width(), image.height(), 0, 0, PAD);
+        }
+
+        int at(int px, int py, int c) {
+            int ix = px - x;
+            int iy = py - y;
+            if (ix < 0 || iy < 0 || ix >= image.width() || iy >= image.height()) {
+                return fill[c];
+            }
+            return image.at(ix, iy, c);
+        }
     }
 
     /**
@@ -72,6 +91,10 @@ public final class ClipPreprocessor {
      * 8 bits: what the reference did for square-padded images (row cosine 1.0000000 on the non-square fixture).
      */
     static RgbImage resizeBilinear(RgbImage img, int w, int h) {
+        return resizeBilinear(Canvas.of(img), w, h);
+    }
+
+    private static RgbImage resizeBilinear(Canvas img, int w, int h) {
         byte[] rgb = new byte[w * h * 3];
         float sx = (float) img.width() / w;
         float sy = (float) img.height() / h;
@@ -96,7 +119,7 @@ public final class ClipPreprocessor {
     }
 
     /** Planar pixels of a size × size image, normalized with mean/std. */
-    private float[] normalize(RgbImage square) {
+    private float[] normalize(Canvas square) {
         float[] out = new float[3 * size * size];
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < size; y++) {
@@ -110,6 +133,10 @@ public final class ClipPreprocessor {
 
     /** llama.cpp's cubic resize: source point (⌊j·sx⌋, ⌊i·sy⌋), cubic along x on four rows, then along y. */
     static RgbImage resize(RgbImage img, int w, int h) {
+        return resize(Canvas.of(img), w, h);
+    }
+
+    private static RgbImage resize(Canvas img, int w, int h) {
         byte[] rgb = new byte[w * h * 3];
         float sx = (float) img.width() / w;
         float sy = (float) img.height() / h;

@@ -1,41 +1,77 @@
 package dev.fovea.engine.vision;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Iterator;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
 
 /**
  * Decodes PNG, JPEG (EXIF orientation applied), WebP (TwelveMonkeys' ImageIO plugin), GIF (first frame) and BMP
- * into RGB.
- * The dimensions are read from the header first and images over the pixel limit are refused before any pixel
- * is decoded, so a small file claiming a huge image (a decompression bomb) costs nothing.
+ * into RGB, within bounds that no file can push it past:
+ * <ul>
+ *   <li>the dimensions are read from the header first and checked against the {@link ImageLimits} before any
+ *       pixel is decoded, so a small file claiming a huge image (a decompression bomb) costs nothing;</li>
+ *   <li>a file too small to hold the image it declares is refused where the format makes that knowable (PNG:
+ *       deflate packs at most 1032 bytes into one), and so is an image whose declared pixels would take longer
+ *       than the time limit at its format's decoding cost;</li>
+ *   <li>decoding has a time limit: the stream fails every read after the deadline, a watchdog aborts the reader
+ *       (for readers that check), and a reader that reads on past the end of the data fails.</li>
+ * </ul>
+ * The caller still runs this off I/O threads, with its own timeout as the last resort against a reader that
+ * heeds neither.
  */
 public final class ImageDecoder {
-    /** Default limit: 50 megapixels. */
-    public static final long DEFAULT_MAX_PIXELS = 50_000_000L;
+    /** Default pixel limit: 50 megapixels. */
+    public static final long DEFAULT_MAX_PIXELS = ImageLimits.DEFAULT_MAX_PIXELS;
+    /** Default time limit for decoding one image. */
+    public static final Duration DEFAULT_TIME_LIMIT = Duration.ofSeconds(5);
 
-    private final long maxPixels;
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("fovea-image-watchdog").daemon().unstarted(r));
 
+    private final ImageLimits limits;
+
+    public ImageDecoder(ImageLimits limits) {
+        this.limits = limits;
+    }
+
+    /** The given pixel limit and the default aspect ratio limit. */
     public ImageDecoder(long maxPixels) {
-        if (maxPixels <= 0) {
-            throw new IllegalArgumentException("pixel limit must be positive");
-        }
-        this.maxPixels = maxPixels;
+        this(ImageLimits.ofPixels(maxPixels));
     }
 
     public ImageDecoder() {
-        this(DEFAULT_MAX_PIXELS);
+        this(ImageLimits.defaults());
     }
 
+    public ImageLimits limits() {
+        return limits;
+    }
+
+    /** Decodes within {@link #DEFAULT_TIME_LIMIT}. */
     public RgbImage decode(byte[] bytes) throws ImageException {
+        return decode(bytes, DEFAULT_TIME_LIMIT);
+    }
+
+    /** Decodes within {@code timeLimit}, or throws an {@link ImageException} naming the limit. */
+    public RgbImage decode(byte[] bytes, Duration timeLimit) throws ImageException {
         if (bytes == null || bytes.length == 0) {
             throw new ImageException("empty image data");
         }
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        if (timeLimit.isNegative() || timeLimit.isZero()) {
+            throw new IllegalArgumentException("the decoding time limit must be positive");
+        }
+        long limitNanos = timeLimit.toNanos();
+        String limitText = describe(timeLimit);
+        ImageBytesStream in = new ImageBytesStream(bytes, System.nanoTime() + limitNanos, limitText);
+        try (in) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
                 throw new ImageException("not a supported image format (PNG, JPEG, WebP, GIF, BMP)");
@@ -45,29 +81,60 @@ public final class ImageDecoder {
                 reader.setInput(in, true, true);
                 int w = reader.getWidth(0);
                 int h = reader.getHeight(0);
-                if (w <= 0 || h <= 0) {
-                    throw new ImageException("image has no pixels (" + w + "×" + h + ")");
+                limits.check(w, h);
+                DecodeCost.check(reader.getFormatName(), bytes.length, w, h, limitNanos, limitText);
+                ScheduledFuture<?> watchdog = WATCHDOG.schedule(reader::abort, limitNanos, TimeUnit.NANOSECONDS);
+                BufferedImage img;
+                try {
+                    img = reader.read(0);
+                } finally {
+                    watchdog.cancel(false);
                 }
-                if ((long) w * h > maxPixels) {
-                    throw new ImageException("image of " + w + "×" + h + " pixels exceeds the limit of " + maxPixels
-                            + " pixels");
+                if (img == null || in.expired()) {
+                    throw overTime(limitText);
                 }
-                BufferedImage img = reader.read(0);
-                return ExifOrientation.apply(toRgb(img), ExifOrientation.read(bytes));
+                RgbImage rgb = toRgb(img, in, limitText);
+                return ExifOrientation.apply(rgb, ExifOrientation.read(bytes));
             } finally {
                 reader.dispose();
             }
+        } catch (ImageException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
-            throw new ImageException("cannot decode image: " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
+            if (in.expired()) {
+                throw overTime(limitText);
+            }
+            throw new ImageException("cannot decode image: " + reason(e), e);
         }
     }
 
-    private static RgbImage toRgb(BufferedImage img) {
+    private static ImageException overTime(String limitText) {
+        return new ImageException("decoding the image took longer than the limit of " + limitText);
+    }
+
+    /** The reader's own words when they are meant for people, never a class name. */
+    private static String reason(Exception e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank() || m.contains("java.") || m.contains("javax.") || m.contains("Exception")) {
+            return "the data is malformed";
+        }
+        return m;
+    }
+
+    private static String describe(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(Locale.ROOT, "%d ms", ms);
+    }
+
+    private static RgbImage toRgb(BufferedImage img, ImageBytesStream in, String limitText) throws ImageException {
         int w = img.getWidth();
         int h = img.getHeight();
-        byte[] rgb = new byte[w * h * 3];
+        byte[] rgb = new byte[Math.multiplyExact(Math.multiplyExact(w, h), 3)];
         int[] row = new int[w];
         for (int y = 0; y < h; y++) {
+            if ((y & 63) == 0 && in.expired()) {
+                throw overTime(limitText);
+            }
             img.getRGB(0, y, w, 1, row, 0, w);
             for (int x = 0; x < w; x++) {
                 int p = row[x];

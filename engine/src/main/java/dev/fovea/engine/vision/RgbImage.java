@@ -14,7 +14,7 @@ public record RgbImage(int width, int height, byte[] rgb) {
             throw new IllegalArgumentException("crop " + w + "×" + h + "+" + x + "+" + y + " is outside the "
                     + width + "×" + height + " image");
         }
-        byte[] out = new byte[w * h * 3];
+        byte[] out = new byte[byteSize(w, h)];
         for (int r = 0; r < h; r++) {
             System.arraycopy(rgb, ((y + r) * width + x) * 3, out, r * w * 3, w * 3);
         }
@@ -27,8 +27,8 @@ public record RgbImage(int width, int height, byte[] rgb) {
             throw new IllegalArgumentException("a " + width + "×" + height + " image does not fit at " + x + "," + y
                     + " on " + w + "×" + h);
         }
-        byte[] out = new byte[w * h * 3];
-        for (int p = 0; p < w * h; p++) {
+        byte[] out = new byte[byteSize(w, h)];
+        for (int p = 0; p < out.length / 3; p++) {
             out[p * 3] = (byte) fill[0];
             out[p * 3 + 1] = (byte) fill[1];
             out[p * 3 + 2] = (byte) fill[2];
@@ -37,6 +37,15 @@ public record RgbImage(int width, int height, byte[] rgb) {
             System.arraycopy(rgb, r * width * 3, out, ((y + r) * w + x) * 3, width * 3);
         }
         return new RgbImage(w, h, out);
+    }
+
+    /** The bytes of a w × h image, refused (not overflowed) when they cannot fit one array. */
+    private static int byteSize(long w, long h) {
+        long bytes = w * h * 3;
+        if (w <= 0 || h <= 0 || bytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("an image of " + w + "×" + h + " pixels is too large to hold");
+        }
+        return (int) bytes;
     }
 
     /** Channel c of pixel (x, y), 0..255. */
