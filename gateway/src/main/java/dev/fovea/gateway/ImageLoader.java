@@ -1,7 +1,10 @@
 package dev.fovea.gateway;
 
+import dev.fovea.engine.vision.ImageDecoder;
+import dev.fovea.engine.vision.ImageException;
+import dev.fovea.engine.vision.ImageHeader;
+import dev.fovea.engine.vision.ImageLimits;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -12,26 +15,26 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
 
 /**
  * Turns a request's image reference into bytes and a size: data URLs always, http(s) URLs only for allowed hosts
- * (the gateway must not be a way to reach arbitrary hosts). Only the header is decoded here; pixels are the
- * encoders' business.
+ * (the gateway must not be a way to reach arbitrary hosts). Only the header is read here, and checked by the
+ * engine's {@link ImageLimits} as the encoders will check it, so an image they would refuse is a 400 before any
+ * encoder is called; pixels are the encoders' business.
  */
 @ApplicationScoped
 class ImageLoader {
     private final GatewaySettings settings;
     private final List<String> allowedHosts;
     private final HttpClient http;
+    /** Reads headers only: the engine's cheap checks (size, aspect ratio, data too small), nothing decoded. */
+    private final ImageDecoder headerCheck;
 
     ImageLoader(GatewaySettings settings) {
         this.settings = settings;
+        this.headerCheck = new ImageDecoder(ImageLimits.ofPixels(settings.maxImagePixels()));
         this.allowedHosts = settings.imageUrlHosts().orElse(List.of()).stream()
                 .map(h -> h.trim().toLowerCase(Locale.ROOT)).filter(h -> !h.isEmpty()).toList();
         // redirects are not followed: they could lead off the allow-list
@@ -109,7 +112,8 @@ class ImageLoader {
                 return bytes;
             }
         } catch (IOException e) {
-            throw ApiException.badRequest("image " + index + ": could not fetch it (" + e.getMessage() + ")", param,
+            throw ApiException.badRequest("image " + index + ": could not fetch it ("
+                    + (e.getMessage() == null ? "no response" : e.getMessage()) + ")", param,
                     "image_fetch_failed");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -118,34 +122,13 @@ class ImageLoader {
     }
 
     private LoadedImage describe(byte[] bytes, int index, String param) {
-        int width;
-        int height;
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-            if (readers == null || !readers.hasNext()) {
-                throw ApiException.badRequest("image " + index + " is not a PNG, JPEG, GIF, BMP or WebP file", param,
-                        "invalid_image");
-            }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                width = reader.getWidth(0);
-                height = reader.getHeight(0);
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof ApiException a) {
-                throw a;
-            }
-            throw ApiException.badRequest("image " + index + " cannot be read: " + e.getMessage(), param,
-                    "invalid_image");
+        ImageHeader header;
+        try {
+            header = headerCheck.inspect(bytes);
+        } catch (ImageException e) {
+            throw ApiException.badRequest("image " + index + ": " + e.getMessage(), param, "invalid_image");
         }
-        if (width <= 0 || height <= 0 || (long) width * height > settings.maxImagePixels()) {
-            throw ApiException.badRequest("image " + index + " is " + width + "×" + height + " pixels; at most "
-                    + settings.maxImagePixels() + " pixels are accepted", param, "invalid_image");
-        }
-        return new LoadedImage(bytes, width, height, sha256(bytes));
+        return new LoadedImage(bytes, header.width(), header.height(), sha256(bytes));
     }
 
     private ApiException tooBig(int index) {

@@ -62,6 +62,38 @@ public final class ImageDecoder {
 
     /** Decodes within {@code timeLimit}, or throws an {@link ImageException} naming the limit. */
     public RgbImage decode(byte[] bytes, Duration timeLimit) throws ImageException {
+        return withReader(bytes, timeLimit, (reader, header, in, limitText) -> {
+            ScheduledFuture<?> watchdog = WATCHDOG.schedule(reader::abort, timeLimit.toNanos(), TimeUnit.NANOSECONDS);
+            BufferedImage img;
+            try {
+                img = reader.read(0);
+            } finally {
+                watchdog.cancel(false);
+            }
+            if (img == null || in.expired()) {
+                throw overTime(limitText);
+            }
+            RgbImage rgb = toRgb(img, in, limitText);
+            return ExifOrientation.apply(rgb, ExifOrientation.read(bytes));
+        });
+    }
+
+    /**
+     * The format and size that the file's header declares, refused as {@link #decode} would refuse them (limits,
+     * data too small, decoding cost over {@link #DEFAULT_TIME_LIMIT}) without decoding a pixel: the cheap checks
+     * for a caller that passes the file on (the gateway).
+     */
+    public ImageHeader inspect(byte[] bytes) throws ImageException {
+        return withReader(bytes, DEFAULT_TIME_LIMIT, (reader, header, in, limitText) -> header);
+    }
+
+    private interface ReaderWork<T> {
+        T run(ImageReader reader, ImageHeader header, ImageBytesStream in, String limitText)
+                throws IOException, ImageException;
+    }
+
+    /** Opens a reader on the bytes, checks the header against every cheap bound, then runs {@code work}. */
+    private <T> T withReader(byte[] bytes, Duration timeLimit, ReaderWork<T> work) throws ImageException {
         if (bytes == null || bytes.length == 0) {
             throw new ImageException("empty image data");
         }
@@ -82,19 +114,9 @@ public final class ImageDecoder {
                 int w = reader.getWidth(0);
                 int h = reader.getHeight(0);
                 limits.check(w, h);
-                DecodeCost.check(reader.getFormatName(), bytes.length, w, h, limitNanos, limitText);
-                ScheduledFuture<?> watchdog = WATCHDOG.schedule(reader::abort, limitNanos, TimeUnit.NANOSECONDS);
-                BufferedImage img;
-                try {
-                    img = reader.read(0);
-                } finally {
-                    watchdog.cancel(false);
-                }
-                if (img == null || in.expired()) {
-                    throw overTime(limitText);
-                }
-                RgbImage rgb = toRgb(img, in, limitText);
-                return ExifOrientation.apply(rgb, ExifOrientation.read(bytes));
+                String format = reader.getFormatName().toLowerCase(Locale.ROOT);
+                DecodeCost.check(format, bytes.length, w, h, limitNanos, limitText);
+                return work.run(reader, new ImageHeader(format, w, h), in, limitText);
             } finally {
                 reader.dispose();
             }
