@@ -11,10 +11,12 @@ import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
 import dev.fovea.engine.tokenizer.Tokenizer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import jinjava.javax.el.CompositeELResolver;
 
 /**
@@ -46,8 +48,16 @@ public final class ChatTemplate {
             + "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
             + "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
-    /** Rendering limits against hostile templates: output size, and how deep templates may nest. */
+    /**
+     * Rendering limits against hostile templates (they come from downloaded files): output size, string and
+     * collection sizes, range lengths, macro recursion, and time. Far beyond any real conversation's needs.
+     */
     private static final long MAX_OUTPUT_CHARS = 16L << 20;
+    private static final int MAX_COLLECTION_SIZE = 1 << 20;
+    private static final int MAX_RANGE = 1 << 20;
+    private static final int MAX_MACRO_RECURSION = 64;
+    /** Time one render may take; real templates render in milliseconds. */
+    public static final Duration RENDER_TIME_LIMIT = Duration.ofSeconds(2);
 
     private static final Jinjava JINJAVA = createEngine();
 
@@ -65,6 +75,7 @@ public final class ChatTemplate {
 
     private static Jinjava createEngine() {
         CompositeELResolver resolver = new CompositeELResolver();
+        resolver.add(new DeadlineResolver());
         resolver.add(new PythonStringMethods());
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
         // Jinja2 semantics Jinjava only has behind its "legacy" switches: {{- -}} trimming (used all over modern
@@ -83,9 +94,15 @@ public final class ChatTemplate {
                 .withLstripBlocks(true)
                 .withElResolver(resolver)
                 .withMaxOutputSize(MAX_OUTPUT_CHARS)
+                .withMaxStringLength(MAX_OUTPUT_CHARS)
+                .withMaxListSize(MAX_COLLECTION_SIZE)
+                .withMaxMapSize(MAX_COLLECTION_SIZE)
+                .withRangeLimit(MAX_RANGE)
+                .withMaxMacroRecursionDepth(MAX_MACRO_RECURSION)
                 .withFailOnUnknownTokens(false)
                 .build();
         Jinjava j = new Jinjava(config);
+        j.getGlobalContext().registerTag(new BoundedForTag());
         j.registerFunction(function("raise_exception", "raiseException", Object.class));
         j.registerFunction(function("strftime_now", "strftimeNow", String.class));
         return j;
@@ -157,12 +174,21 @@ public final class ChatTemplate {
         vars.put("bos_token", bosToken);
         vars.put("eos_token", eosToken);
         RenderResult result;
+        RenderDeadline.start(RENDER_TIME_LIMIT.toNanos());
         try {
             result = JINJAVA.renderForResult(source, vars);
+            if (RenderDeadline.expired()) {
+                throw overTime();
+            }
         } catch (TemplateException e) {
             throw e;
         } catch (RuntimeException e) {
+            if (RenderDeadline.expired()) {
+                throw overTime();
+            }
             throw new TemplateException("the chat template failed: " + describe(e), e);
+        } finally {
+            RenderDeadline.end();
         }
         for (TemplateError e : result.getErrors()) {
             if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
@@ -170,6 +196,11 @@ public final class ChatTemplate {
             }
         }
         return result.getOutput();
+    }
+
+    private static TemplateException overTime() {
+        return new TemplateException("the chat template ran longer than the limit of "
+                + RENDER_TIME_LIMIT.toSeconds() + " s");
     }
 
     private static void checkSyntax(String source) {
@@ -197,7 +228,7 @@ public final class ChatTemplate {
             }
         }
         return new TemplateException("unsupported or invalid chat template construct at line " + e.getLineno()
-                + ": " + e.getMessage(), e.getException());
+                + ": " + withoutInternals(e.getMessage()), e.getException());
     }
 
     private static String describe(Throwable e) {
@@ -205,7 +236,21 @@ public final class ChatTemplate {
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
-        return t.getMessage() == null ? t.toString() : t.getMessage();
+        return t.getMessage() == null ? "malformed template" : withoutInternals(t.getMessage());
+    }
+
+    private static final Pattern EXCEPTION_PREFIX =
+            Pattern.compile("\\b[A-Z]\\w*(?:Exception|Error): ");
+    private static final Pattern QUALIFIED_NAME =
+            Pattern.compile("\\b(?:[a-z_][a-z0-9_]*\\.)+([A-Z][\\w$]*)");
+
+    /** Jinjava's message without the Java exception and class names it wraps around the template's problem. */
+    private static String withoutInternals(String message) {
+        if (message == null) {
+            return "malformed template";
+        }
+        String m = EXCEPTION_PREFIX.matcher(message).replaceAll("");
+        return QUALIFIED_NAME.matcher(m).replaceAll("$1");
     }
 
     @Override
