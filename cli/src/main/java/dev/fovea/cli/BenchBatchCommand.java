@@ -33,6 +33,9 @@ final class BenchBatchCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, description = "LLM GGUF file.")
     Path model;
 
+    /** The scheduler's queue holds this many; more streams would be refused. */
+    private static final int MAX_STREAMS = 1024;
+
     @Option(names = "--streams", split = ",", defaultValue = "1,4,8",
             description = "Stream counts to measure (default: ${DEFAULT-VALUE}).")
     List<Integer> streams;
@@ -62,6 +65,19 @@ final class BenchBatchCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--rounds must be at least 1, got " + rounds);
         }
+        if (rounds > 1000) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--rounds must be at most 1000, got " + rounds);
+        }
+        for (int n : streams) {
+            if (n < 1 || n > MAX_STREAMS) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--streams must each be between 1 and " + MAX_STREAMS + ", got " + n);
+            }
+        }
+        int context = ModelContext.of(model);
+        ModelContext.checkTokens("-p/--n-prompt", nPrompt, 0, context);
+        ModelContext.checkTokens("-n/--n-gen", nGen, nPrompt, context);
         try (LanguageModel lm = LanguageModel.open(model, engine.pool(), engine.progress())) {
             int vocab = lm.decoder().config().vocabSize();
             int maxStreams = streams.stream().mapToInt(Integer::intValue).max().orElse(1);

@@ -44,6 +44,12 @@ final class BenchLlmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        int context = ModelContext.of(model);
+        ModelContext.checkTokens("-p/--n-prompt", nPrompt, 0, context);
+        ModelContext.checkTokens("-n/--n-gen", nGen, 0, context);
+        if (repetitions < 1 || repetitions > 1000) {
+            throw new IllegalArgumentException("-r/--repetitions must be between 1 and 1000, got " + repetitions);
+        }
         pool = engine.pool();
         try (LanguageModel lm = LanguageModel.open(model, pool, engine.progress())) {
             DecoderModel dec = lm.decoder();

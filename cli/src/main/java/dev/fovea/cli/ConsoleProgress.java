@@ -9,6 +9,8 @@ final class ConsoleProgress implements Progress {
     private final boolean enabled;
     private String lastLine = "";
     private long lastDraw;
+    /** A bar drawn and not yet ended by a newline (any instance: they share stderr). */
+    private static volatile boolean lineOpen;
 
     ConsoleProgress(boolean enabled) {
         this.out = System.err;
@@ -33,10 +35,21 @@ final class ConsoleProgress implements Progress {
         if (!line.equals(lastLine)) {
             out.print("\r" + line);
             lastLine = line;
+            lineOpen = true;
         }
         if (finished) {
             out.println();
             lastLine = "";
+            lineOpen = false;
+        }
+    }
+
+    /** Ends a bar left mid-line (a failure while loading), so that what is printed next has its own line. */
+    static void endLine() {
+        if (lineOpen) {
+            System.err.println();
+            System.err.flush();
+            lineOpen = false;
         }
     }
 }

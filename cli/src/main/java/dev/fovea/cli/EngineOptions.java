@@ -12,7 +12,14 @@ final class EngineOptions {
     boolean quiet;
 
     Parallel pool() {
-        return threads == null ? Parallel.shared() : Parallel.create(threads);
+        if (threads == null) {
+            return Parallel.shared();
+        }
+        if (threads < 1 || threads > Parallel.maxThreads()) {
+            throw new IllegalArgumentException("--threads must be between 1 and " + Parallel.maxThreads() + " (4 × the "
+                    + Runtime.getRuntime().availableProcessors() + " cores), got " + threads);
+        }
+        return Parallel.create(threads);
     }
 
     ConsoleProgress progress() {

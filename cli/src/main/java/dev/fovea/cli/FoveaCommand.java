@@ -26,6 +26,7 @@ public final class FoveaCommand implements Runnable {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new FoveaCommand());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            ConsoleProgress.endLine();
             commandLine.getErr().println("fovea: " + describe(ex));
             if (Boolean.getBoolean("fovea.debug")) {
                 ex.printStackTrace(commandLine.getErr());
@@ -39,6 +40,12 @@ public final class FoveaCommand implements Runnable {
         String msg = ex.getMessage();
         if (ex instanceof java.nio.file.NoSuchFileException) {
             return "no such file: " + msg;
+        }
+        if (ex instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied: " + msg;
+        }
+        if (ex instanceof OutOfMemoryError) {
+            return "out of memory (raise the heap with JAVA_OPTS=-Xmx..., or use a smaller model or input)";
         }
         return msg == null ? ex.toString() : msg;
     }

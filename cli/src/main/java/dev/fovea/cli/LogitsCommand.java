@@ -35,6 +35,11 @@ final class LogitsCommand implements Callable<Integer> {
             if (ids.length == 0) {
                 throw new IllegalArgumentException("the prompt tokenizes to nothing");
             }
+            int context = lm.decoder().config().contextLength();
+            if (ids.length > context) {
+                throw new IllegalArgumentException("the prompt's " + ids.length + " tokens exceed the model's context of "
+                        + context + " positions");
+            }
             KvCache cache = lm.decoder().newCache(ids.length);
             float[] logits = lm.decoder().forward(cache, List.of(Segment.tokens(ids)), true);
             int vocab = lm.decoder().config().vocabSize();

@@ -17,12 +17,15 @@ final class GgufCursor {
     static final long MAX_STRING_BYTES = 64L << 20;
 
     private final MemorySegment segment;
+    /** The file, named first in every error. */
+    private final String file;
     private final long size;
     private long position;
     private String context = "header";
 
-    GgufCursor(MemorySegment segment) {
+    GgufCursor(MemorySegment segment, String file) {
         this.segment = segment;
+        this.file = file;
         this.size = segment.byteSize();
     }
 
@@ -40,7 +43,7 @@ final class GgufCursor {
     }
 
     GgufFormatException error(String message) {
-        return new GgufFormatException(message + " (at byte " + position + ", reading " + context + ")");
+        return new GgufFormatException(file + ": " + message + " (at byte " + position + ", reading " + context + ")");
     }
 
     private void need(long bytes) throws GgufFormatException {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Collections;
@@ -50,8 +51,11 @@ public final class GgufFile implements AutoCloseable {
         this.alignment = alignment;
     }
 
-    /** Maps and parses {@code path}. */
+    /** Maps and parses {@code path}; every failure names the file. */
     public static GgufFile open(Path path) throws IOException {
+        if (Files.isDirectory(path)) {
+            throw new GgufFormatException(path + ": is a directory, not a GGUF file");
+        }
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
@@ -66,7 +70,7 @@ public final class GgufFile implements AutoCloseable {
     }
 
     private static GgufFile parse(Path path, Arena arena, MemorySegment seg) throws GgufFormatException {
-        GgufCursor c = new GgufCursor(seg);
+        GgufCursor c = new GgufCursor(seg, path.toString());
         if (seg.byteSize() < 4 || c.i32() != MAGIC) {
             throw new GgufFormatException(path + ": not a GGUF file (bad magic)");
         }

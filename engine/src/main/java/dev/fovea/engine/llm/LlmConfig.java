@@ -32,6 +32,9 @@ public record LlmConfig(String arch, int blockCount, int embd, int headCount, in
             throw new IllegalArgumentException(arch + ": embedding_length " + embd + " / head_count " + headCount
                     + " / head_count_kv " + headCountKv + " do not divide evenly");
         }
+        if (contextLength <= 0) {
+            throw new IllegalArgumentException(arch + ": context_length " + contextLength + " is not positive");
+        }
         if (ropeDims <= 0 || ropeDims > headDim || ropeDims % 2 != 0) {
             throw new IllegalArgumentException(arch + ": rope dimension_count " + ropeDims + " invalid for head dim "
                     + headDim);
@@ -49,8 +52,17 @@ public record LlmConfig(String arch, int blockCount, int embd, int headCount, in
         boolean neox = switch (arch) {
             case "llama", "mistral" -> false;
             case "qwen2" -> true;
-            default -> throw new GgufFormatException("architecture '" + arch + "' is not supported (llama, qwen2)");
+            default -> throw new GgufFormatException(f.path() + ": architecture '" + arch
+                    + "' is not supported (llama, qwen2)");
         };
+        try {
+            return read(f, arch, vocabSize, neox);
+        } catch (IllegalArgumentException e) {
+            throw new GgufFormatException(f.path() + ": " + e.getMessage());
+        }
+    }
+
+    private static LlmConfig read(GgufFile f, String arch, int vocabSize, boolean neox) throws GgufFormatException {
         int embd = f.requireInt(arch + ".embedding_length");
         int heads = f.requireInt(arch + ".attention.head_count");
         int headDim = f.getInt(arch + ".attention.key_length", embd / Math.max(1, heads));

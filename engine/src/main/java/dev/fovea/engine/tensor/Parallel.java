@@ -37,6 +37,10 @@ public final class Parallel implements AutoCloseable {
         if (threads < 1) {
             throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
         }
+        if (threads > maxThreads()) {
+            throw new IllegalArgumentException("thread count " + threads + " is more than the limit of " + maxThreads()
+                    + " (" + THREADS_PER_CORE + " × the " + Runtime.getRuntime().availableProcessors() + " cores)");
+        }
         this.threads = threads;
         this.shared = shared;
         this.workers = new Worker[threads - 1];
@@ -46,9 +50,20 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
+    /**
+     * Most threads a pool may have: a few per core. More only contend for the same cores, and an unchecked count
+     * (a typo, a hostile flag) would start thousands of threads and exhaust the process.
+     */
+    public static int maxThreads() {
+        return THREADS_PER_CORE * Runtime.getRuntime().availableProcessors();
+    }
+
+    private static final int THREADS_PER_CORE = 4;
+
     private static int defaultThreads() {
         int n = Integer.getInteger("fovea.threads", Runtime.getRuntime().availableProcessors());
-        return Math.max(1, n);
+        // clamped, not refused: a failure here would leave the class unusable
+        return Math.clamp(n, 1, maxThreads());
     }
 
     /** The process-wide pool, sized by the system property {@code fovea.threads} (default: available cores). */

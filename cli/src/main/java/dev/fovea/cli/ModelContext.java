@@ -1,0 +1,34 @@
+package dev.fovea.cli;
+
+import dev.fovea.engine.gguf.GgufFile;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A model's context length read from its GGUF header alone, so that a request that cannot fit is refused before
+ * the weights are loaded (seconds for a large model).
+ */
+final class ModelContext {
+    /** llama.cpp's default when a file does not say. */
+    private static final int DEFAULT_CONTEXT = 2048;
+
+    private ModelContext() {
+    }
+
+    static int of(Path model) throws IOException {
+        try (GgufFile f = GgufFile.open(model)) {
+            return f.getInt(f.architecture() + ".context_length", DEFAULT_CONTEXT);
+        }
+    }
+
+    /** Refuses a token count ({@code flag} names it) that is negative or leaves no room in the context. */
+    static void checkTokens(String flag, long tokens, long reserved, int context) {
+        if (tokens < 0) {
+            throw new IllegalArgumentException(flag + " must be ≥ 0, got " + tokens);
+        }
+        if (tokens + reserved > context) {
+            throw new IllegalArgumentException(flag + " " + tokens + (reserved > 0 ? " plus " + reserved
+                    + " other positions" : "") + " exceeds the model's context of " + context + " positions");
+        }
+    }
+}
