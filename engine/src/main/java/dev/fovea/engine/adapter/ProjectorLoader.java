@@ -11,6 +11,14 @@ public final class ProjectorLoader {
 
     /** Weights stay mapped in {@code f}, which must stay open while the projector is used. */
     public static Projector load(GgufFile f) throws GgufFormatException {
+        try {
+            return loadKind(f);
+        } catch (GgufFormatException | IllegalArgumentException e) {
+            throw GgufFormatException.naming(f.path(), e);
+        }
+    }
+
+    private static Projector loadKind(GgufFile f) throws GgufFormatException {
         String kind = f.getString(AdapterFormats.PROJECTOR_TYPE_KEY, MlpProjector.MLP);
         if (AdapterFormats.handles(kind)) {
             return AdapterFormats.load(f);

@@ -2,10 +2,12 @@ package dev.fovea.engine.pipeline;
 
 import dev.fovea.engine.Progress;
 import dev.fovea.engine.gguf.GgufFile;
+import dev.fovea.engine.gguf.GgufFormatException;
 import dev.fovea.engine.llm.DecoderModel;
 import dev.fovea.engine.llm.Segment;
 import dev.fovea.engine.template.ChatMessage;
 import dev.fovea.engine.template.ChatTemplate;
+import dev.fovea.engine.template.TemplateException;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -36,6 +38,9 @@ public final class LanguageModel implements AutoCloseable {
                         + dec.config().vocabSize() + " rows");
             }
             return new LanguageModel(f, dec, tok, ChatTemplate.forModel(f, tok));
+        } catch (GgufFormatException | IllegalArgumentException | TemplateException e) {
+            f.close();
+            throw GgufFormatException.naming(path, e);
         } catch (IOException | RuntimeException e) {
             f.close();
             throw e;

@@ -46,6 +46,9 @@ public final class VisionModel implements AutoCloseable {
         GgufFile f = GgufFile.open(path);
         try {
             return new VisionModel(f, ClipVisionEncoder.load(f), ProjectorLoader.load(f), pool, maxPixels);
+        } catch (GgufFormatException | IllegalArgumentException e) {
+            f.close();
+            throw GgufFormatException.naming(path, e);
         } catch (IOException | RuntimeException e) {
             f.close();
             throw e;

@@ -36,6 +36,9 @@ public final class ClipVisionEncoder {
                          LayerNormWeights ln2, DenseLayer ffnIn, DenseLayer ffnOut) {
     }
 
+    /** Largest encoder input side: one preprocessed image is 3 × side² floats (192 MiB at 4096). */
+    static final int MAX_IMAGE_SIZE = 4096;
+
     private final int imageSize;
     private final int patchSize;
     private final int embd;
@@ -68,6 +71,10 @@ public final class ClipVisionEncoder {
         if (patchSize > imageSize || embd % heads != 0) {
             throw new GgufFormatException(f.path().getFileName() + ": patch size " + patchSize + " for images of "
                     + imageSize + ", or " + heads + " heads for width " + embd + ", do not fit");
+        }
+        if (imageSize > MAX_IMAGE_SIZE) {
+            throw new GgufFormatException(f.path().getFileName() + ": clip.vision.image_size " + imageSize
+                    + " is more than the " + MAX_IMAGE_SIZE + " supported");
         }
         int patches = (imageSize / patchSize) * (imageSize / patchSize);
         int patchLen = 3 * patchSize * patchSize;
@@ -114,11 +121,15 @@ public final class ClipVisionEncoder {
     }
 
     public static ClipVisionEncoder load(GgufFile f) throws GgufFormatException {
-        return new ClipVisionEncoder(f, Options.DEFAULT);
+        return load(f, Options.DEFAULT);
     }
 
     public static ClipVisionEncoder load(GgufFile f, Options options) throws GgufFormatException {
-        return new ClipVisionEncoder(f, options);
+        try {
+            return new ClipVisionEncoder(f, options);
+        } catch (GgufFormatException | IllegalArgumentException e) {
+            throw GgufFormatException.naming(f.path(), e);
+        }
     }
 
     /** Transformer blocks that run (the feature layer). */

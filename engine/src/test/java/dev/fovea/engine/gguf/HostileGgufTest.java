@@ -1,0 +1,205 @@
+package dev.fovea.engine.gguf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.fovea.engine.Progress;
+import dev.fovea.engine.llm.Segment;
+import dev.fovea.engine.pipeline.GenerationConfig;
+import dev.fovea.engine.pipeline.Generator;
+import dev.fovea.engine.pipeline.LanguageModel;
+import dev.fovea.engine.pipeline.TokenListener;
+import dev.fovea.engine.pipeline.VisionModel;
+import dev.fovea.engine.tensor.Parallel;
+import dev.fovea.engine.testing.Conformance;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Valid model files with one header field made hostile (sizes, counts, types, vocabularies, templates, tensor
+ * shapes), opened and used as the services and the CLI use them. Each must either work or fail with one clear
+ * error naming the file, fast and within bounded memory; never an arithmetic, array or memory error.
+ */
+class HostileGgufTest {
+    private static final long TEN_SECONDS = TimeUnit.SECONDS.toNanos(10);
+    private static Parallel pool;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void start() {
+        pool = Parallel.create(2);
+    }
+
+    @AfterAll
+    static void stop() {
+        pool.close();
+    }
+
+    private record Edit(String name, Consumer<Map<String, GgufValue>> metadata, Map<String, long[]> shapes) {
+        static Edit meta(String name, Consumer<Map<String, GgufValue>> metadata) {
+            return new Edit(name, metadata, Map.of());
+        }
+    }
+
+    private static GgufValue u32(long v) {
+        return new GgufValue(GgufValueType.UINT32, null, v);
+    }
+
+    private static GgufValue i32(int v) {
+        return new GgufValue(GgufValueType.INT32, null, v);
+    }
+
+    private static GgufValue str(String s) {
+        return new GgufValue(GgufValueType.STRING, null, s);
+    }
+
+    /** The source file rewritten with its metadata and tensor shapes edited (tensor bytes copied unchanged). */
+    private static Path rewrite(Path source, Edit edit) throws IOException {
+        Path out = dir.resolve(edit.name() + "-" + source.getFileName());
+        try (GgufFile f = GgufFile.open(source); GgufWriter w = GgufWriter.create(out)) {
+            Map<String, GgufValue> meta = new java.util.LinkedHashMap<>(f.metadata());
+            edit.metadata().accept(meta);
+            meta.forEach(w::put);
+            for (GgufTensorInfo t : f.tensors()) {
+                long[] shape = edit.shapes().getOrDefault(t.name(), t.shape());
+                w.addTensor(t.name(), t.type(), shape);
+            }
+            w.writeHeader();
+            for (GgufTensorInfo t : f.tensors()) {
+                MemorySegment data = f.data(t);
+                w.writeTensorData(data);
+            }
+        }
+        return out;
+    }
+
+    /** Runs {@code use}; a failure must be an expected kind naming the file, and all of it must be quick. */
+    private static void assertWorksOrNamesTheFile(Path file, UseModel use) {
+        long start = System.nanoTime();
+        try {
+            use.run(file);
+        } catch (IOException | IllegalArgumentException e) {
+            assertThat(e.getMessage()).as(file.getFileName() + ": " + e).contains(file.getFileName().toString())
+                    .doesNotContain("Exception");
+        } catch (Throwable t) {
+            fail(file.getFileName() + " failed with " + t, t);
+        }
+        assertThat(System.nanoTime() - start).as(file.getFileName().toString()).isLessThan(TEN_SECONDS);
+    }
+
+    private interface UseModel {
+        void run(Path file) throws Exception;
+    }
+
+    private static void generateOneToken(Path file) throws Exception {
+        try (LanguageModel lm = LanguageModel.open(file, pool, Progress.NONE)) {
+            int[] ids = lm.tokenizer().encode("Hello", true, true);
+            new Generator(lm).generate(List.of(Segment.tokens(ids)), GenerationConfig.greedy(1), TokenListener.NONE);
+            lm.chatTemplate().render(List.of(dev.fovea.engine.template.ChatMessage.text("user", "hi")), true);
+        } catch (dev.fovea.engine.template.TemplateException e) {
+            throw new IOException(file.getFileName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Test
+    void anLlmWithAHostileHeaderFieldWorksOrFailsNamingTheFile() throws Exception {
+        Path source = Conformance.file("models/llama-spm-f32.gguf");
+        List<Edit> edits = List.of(
+                Edit.meta("ctx0", m -> m.put("llama.context_length", u32(0))),
+                Edit.meta("ctxneg", m -> m.put("llama.context_length", i32(-1))),
+                Edit.meta("ctxhuge", m -> m.put("llama.context_length", u32(Integer.MAX_VALUE))),
+                Edit.meta("ctxu32", m -> m.put("llama.context_length", u32(0xFFFF_FFFFL))),
+                Edit.meta("blocks", m -> m.put("llama.block_count", u32(1_000_000))),
+                Edit.meta("blocks0", m -> m.put("llama.block_count", u32(0))),
+                Edit.meta("embd", m -> m.put("llama.embedding_length", u32(7))),
+                Edit.meta("embdhuge", m -> m.put("llama.embedding_length", u32(Integer.MAX_VALUE))),
+                Edit.meta("heads0", m -> m.put("llama.attention.head_count", u32(0))),
+                Edit.meta("kvheads", m -> m.put("llama.attention.head_count_kv", u32(3))),
+                Edit.meta("keylen", m -> m.put("llama.attention.key_length", u32(1_000_000))),
+                Edit.meta("ffn", m -> m.put("llama.feed_forward_length", i32(-1))),
+                Edit.meta("rope", m -> m.put("llama.rope.dimension_count", u32(1))),
+                Edit.meta("ropehuge", m -> m.put("llama.rope.dimension_count", u32(Integer.MAX_VALUE))),
+                Edit.meta("arch", m -> m.put("general.architecture", str("gpt5"))),
+                Edit.meta("archtype", m -> m.put("general.architecture", u32(3))),
+                Edit.meta("tokmodel", m -> m.put("tokenizer.ggml.model", str("nonsense"))),
+                Edit.meta("notokens", m -> m.put("tokenizer.ggml.tokens",
+                        new GgufValue(GgufValueType.ARRAY, GgufValueType.STRING, new String[0]))),
+                Edit.meta("noscores", m -> m.remove("tokenizer.ggml.scores")),
+                Edit.meta("shortscores", m -> m.put("tokenizer.ggml.scores",
+                        new GgufValue(GgufValueType.ARRAY, GgufValueType.FLOAT32, new float[3]))),
+                Edit.meta("bos", m -> m.put("tokenizer.ggml.bos_token_id", u32(99_999_999))),
+                Edit.meta("eosneg", m -> m.put("tokenizer.ggml.eos_token_id", i32(-7))),
+                Edit.meta("template", m -> m.put("tokenizer.chat_template", str("{% for %}"))),
+                Edit.meta("templateloop", m -> m.put("tokenizer.chat_template", str(
+                        "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}"))),
+                new Edit("embdshape", m -> { }, Map.of("token_embd.weight", swapped(source, "token_embd.weight"))));
+        for (Edit e : edits) {
+            assertWorksOrNamesTheFile(rewrite(source, e), HostileGgufTest::generateOneToken);
+        }
+    }
+
+    @Test
+    void anMmprojWithAHostileHeaderFieldWorksOrFailsNamingTheFile() throws Exception {
+        Path source = Conformance.file("models/mmproj-mlp-f32.gguf");
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(32, 24, BufferedImage.TYPE_INT_RGB), "png", png);
+        List<Edit> edits = List.of(
+                Edit.meta("size0", m -> m.put("clip.vision.image_size", u32(0))),
+                Edit.meta("sizehuge", m -> m.put("clip.vision.image_size", u32(1 << 20))),
+                Edit.meta("sizeneg", m -> m.put("clip.vision.image_size", i32(-336))),
+                Edit.meta("patch0", m -> m.put("clip.vision.patch_size", u32(0))),
+                Edit.meta("patchhuge", m -> m.put("clip.vision.patch_size", u32(1 << 30))),
+                Edit.meta("blocks", m -> m.put("clip.vision.block_count", u32(1_000_000))),
+                Edit.meta("heads0", m -> m.put("clip.vision.attention.head_count", u32(0))),
+                Edit.meta("embd", m -> m.put("clip.vision.embedding_length", u32(7))),
+                Edit.meta("mean", m -> m.put("clip.vision.image_mean",
+                        new GgufValue(GgufValueType.ARRAY, GgufValueType.FLOAT32, new float[1]))),
+                Edit.meta("pinpoints", m -> m.put("clip.vision.image_grid_pinpoints",
+                        new GgufValue(GgufValueType.ARRAY, GgufValueType.INT32, new int[] {1 << 30, 1 << 30}))),
+                Edit.meta("pinpoints0", m -> m.put("clip.vision.image_grid_pinpoints",
+                        new GgufValue(GgufValueType.ARRAY, GgufValueType.INT32, new int[] {0, 336}))));
+        for (Edit e : edits) {
+            assertWorksOrNamesTheFile(rewrite(source, e), file -> {
+                try (VisionModel vm = VisionModel.open(file, pool, 50_000_000L)) {
+                    vm.embed(png.toByteArray());
+                }
+            });
+        }
+    }
+
+    /** The tensor's shape with its two dims swapped (same bytes, wrong layout). */
+    private static long[] swapped(Path source, String tensor) throws IOException {
+        try (GgufFile f = GgufFile.open(source)) {
+            long[] s = f.tensor(tensor).shape().clone();
+            long t = s[0];
+            s[0] = s[1];
+            s[1] = t;
+            return s;
+        }
+    }
+
+    @Test
+    void everyTruncationOfAModelNamesTheFile() throws Exception {
+        byte[] whole = Files.readAllBytes(Conformance.file("models/mmproj-mlp-f32.gguf"));
+        for (int cut = 0; cut < 4096; cut += 7) {
+            Path part = dir.resolve("cut" + cut + ".gguf");
+            Files.write(part, java.util.Arrays.copyOf(whole, cut));
+            assertWorksOrNamesTheFile(part, file -> GgufFile.open(file).close());
+        }
+    }
+}
