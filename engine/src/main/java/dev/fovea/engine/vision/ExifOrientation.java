@@ -6,7 +6,6 @@ import com.twelvemonkeys.imageio.metadata.jpeg.JPEGSegment;
 import com.twelvemonkeys.imageio.metadata.jpeg.JPEGSegmentUtil;
 import com.twelvemonkeys.imageio.metadata.tiff.TIFF;
 import com.twelvemonkeys.imageio.metadata.tiff.TIFFReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -19,6 +18,7 @@ import javax.imageio.stream.ImageInputStream;
  */
 final class ExifOrientation {
     private static final int APP1 = 0xFFE1;
+    private static final long METADATA_TIME_NANOS = 1_000_000_000L;
 
     private ExifOrientation() {
     }
@@ -28,7 +28,8 @@ final class ExifOrientation {
         if (jpeg.length < 4 || (jpeg[0] & 0xFF) != 0xFF || (jpeg[1] & 0xFF) != 0xD8) {
             return 1;
         }
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(jpeg))) {
+        // read from memory with a bound: segment scanning on a hostile file must not outlast the decoding it follows
+        try (ImageInputStream in = new ImageBytesStream(jpeg, System.nanoTime() + METADATA_TIME_NANOS, "1 s")) {
             List<JPEGSegment> segments = JPEGSegmentUtil.readSegments(in, APP1, "Exif");
             if (segments.isEmpty()) {
                 return 1;

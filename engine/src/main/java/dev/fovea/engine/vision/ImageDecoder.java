@@ -5,9 +5,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Locale;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -33,10 +33,17 @@ public final class ImageDecoder {
     /** Default time limit for decoding one image. */
     public static final Duration DEFAULT_TIME_LIMIT = Duration.ofSeconds(5);
 
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().name("fovea-image-watchdog").daemon().unstarted(r));
+    private static final ScheduledExecutorService WATCHDOG = watchdog();
 
     private final ImageLimits limits;
+
+    private static ScheduledExecutorService watchdog() {
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1,
+                r -> Thread.ofPlatform().name("fovea-image-watchdog").daemon().unstarted(r));
+        // a cancelled abort leaves the queue at once rather than holding its reader until its delay is over
+        e.setRemoveOnCancelPolicy(true);
+        return e;
+    }
 
     public ImageDecoder(ImageLimits limits) {
         this.limits = limits;
