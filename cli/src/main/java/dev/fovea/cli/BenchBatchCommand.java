@@ -66,18 +66,16 @@ final class BenchBatchCommand implements Callable<Integer> {
                     "--rounds must be at least 1, got " + rounds);
         }
         if (rounds > 1000) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--rounds must be at most 1000, got " + rounds);
+            throw new IllegalArgumentException("--rounds must be at most 1000, got " + rounds);
         }
         for (int n : streams) {
             if (n < 1 || n > MAX_STREAMS) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                        "--streams must each be between 1 and " + MAX_STREAMS + ", got " + n);
+                throw new IllegalArgumentException("--streams must each be between 1 and " + MAX_STREAMS + ", got " + n);
             }
         }
         int context = ModelContext.of(model);
-        ModelContext.checkTokens("-p/--n-prompt", nPrompt, 0, context);
-        ModelContext.checkTokens("-n/--n-gen", nGen, nPrompt, context);
+        ModelContext.checkTokens("-p/--n-prompt", nPrompt, context);
+        ModelContext.checkTokens("-n/--n-gen", nGen, nPrompt, "the " + nPrompt + " prompt positions", context);
         try (LanguageModel lm = LanguageModel.open(model, engine.pool(), engine.progress())) {
             int vocab = lm.decoder().config().vocabSize();
             int maxStreams = streams.stream().mapToInt(Integer::intValue).max().orElse(1);

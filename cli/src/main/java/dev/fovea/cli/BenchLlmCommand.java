@@ -45,8 +45,8 @@ final class BenchLlmCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int context = ModelContext.of(model);
-        ModelContext.checkTokens("-p/--n-prompt", nPrompt, 0, context);
-        ModelContext.checkTokens("-n/--n-gen", nGen, 0, context);
+        ModelContext.checkTokens("-p/--n-prompt", nPrompt, context);
+        ModelContext.checkTokens("-n/--n-gen", nGen, context);
         if (repetitions < 1 || repetitions > 1000) {
             throw new IllegalArgumentException("-r/--repetitions must be between 1 and 1000, got " + repetitions);
         }

@@ -81,7 +81,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // before loading the weights: the prompt takes at least one position
-        ModelContext.checkTokens("-n/--max-tokens", maxTokens, 1, ModelContext.of(model));
+        ModelContext.checkTokens("-n/--max-tokens", maxTokens, 1, "a prompt of at least one position",
+                ModelContext.of(model));
         try (LanguageModel lm = LanguageModel.open(model, engine.pool(), engine.progress())) {
             List<Segment.Embeddings> embeddings = embedImages(lm);
             List<Segment> input = new ArrayList<>();

@@ -21,14 +21,22 @@ final class ModelContext {
         }
     }
 
-    /** Refuses a token count ({@code flag} names it) that is negative or leaves no room in the context. */
-    static void checkTokens(String flag, long tokens, long reserved, int context) {
+    /** Refuses a token count ({@code flag} names it) that is negative or does not fit the context. */
+    static void checkTokens(String flag, long tokens, int context) {
+        checkTokens(flag, tokens, 0, "", context);
+    }
+
+    /**
+     * Refuses a token count ({@code flag} names it) that is negative or, with {@code reserved} other positions
+     * ({@code reservedWhat} says which), does not fit the context.
+     */
+    static void checkTokens(String flag, long tokens, long reserved, String reservedWhat, int context) {
         if (tokens < 0) {
             throw new IllegalArgumentException(flag + " must be ≥ 0, got " + tokens);
         }
         if (tokens + reserved > context) {
-            throw new IllegalArgumentException(flag + " " + tokens + (reserved > 0 ? " plus " + reserved
-                    + " other positions" : "") + " exceeds the model's context of " + context + " positions");
+            throw new IllegalArgumentException(flag + " " + tokens + (reserved > 0 ? " plus " + reservedWhat : "")
+                    + " exceeds the model's context of " + context + " positions");
         }
     }
 }

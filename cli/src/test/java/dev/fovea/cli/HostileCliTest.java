@@ -61,7 +61,7 @@ class HostileCliTest {
     @ValueSource(strings = {"1000000000", "2147483647", "2048"})
     void aTokenLimitPastTheContextIsRefusedBeforeTheModelLoads(String n) {
         Run r = run("generate", "--model", MODEL, "--prompt", "Hello", "--raw", "-n", n, "--quiet");
-        assertClearError(r, "-n/--max-tokens " + n, "context of 2048 positions");
+        assertClearError(r, "-n/--max-tokens " + n, "plus a prompt", "context of 2048 positions");
         assertThat(r.nanos()).isLessThan(TEN_SECONDS);
     }
 
@@ -106,6 +106,14 @@ class HostileCliTest {
                 "-p/--n-prompt 1000000000", "context of 2048");
         assertClearError(run("bench", "llm", "--model", MODEL, "-p", "8", "-n", "2147483647", "--quiet"),
                 "-n/--n-gen 2147483647", "context of 2048");
+    }
+
+    @Test
+    void benchBatchCountsAreBoundedBeforeTheModelLoads() {
+        assertClearError(run("bench", "batch", "--model", MODEL, "--streams", "1,100000", "--quiet"),
+                "--streams must each be between 1 and 1024", "100000");
+        assertClearError(run("bench", "batch", "--model", MODEL, "-p", "2000", "-n", "100", "--quiet"),
+                "-n/--n-gen 100 plus the 2000 prompt positions", "context of 2048");
     }
 
     @Test
