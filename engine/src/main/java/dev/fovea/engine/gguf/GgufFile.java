@@ -54,7 +54,7 @@ public final class GgufFile implements AutoCloseable {
     /** Maps and parses {@code path}; every failure names the file. */
     public static GgufFile open(Path path) throws IOException {
         if (Files.isDirectory(path)) {
-            throw new GgufFormatException(path + ": is a directory, not a GGUF file");
+            throw new GgufFormatException(path + " is a directory, not a GGUF file");
         }
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {

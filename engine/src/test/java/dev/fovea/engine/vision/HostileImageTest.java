@@ -89,9 +89,15 @@ class HostileImageTest {
     void theWidestAllowedImageIsPreprocessedWithoutBuildingItsSquare() throws Exception {
         // 20000 × 100: its padded square would be 1.2 GB; the canvas is read, not drawn
         RgbImage wide = new ImageDecoder().decode(png(new BufferedImage(20_000, 100, BufferedImage.TYPE_INT_RGB)));
-        float[] pixels = new ClipPreprocessor(32, new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.5f, 0.5f, 0.5f})
-                .apply(wide);
+        ClipPreprocessor p = new ClipPreprocessor(32, new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.5f, 0.5f, 0.5f});
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        float[] pixels = p.apply(wide);
+        float[] centred = p.apply(wide, ClipPreprocessor.Profile.CENTER_PAD);
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
         assertThat(pixels).hasSize(3 * 32 * 32);
+        assertThat(centred).hasSize(3 * 32 * 32);
+        assertThat(allocated).as("bytes allocated by preprocessing").isLessThan(1L << 20);
     }
 
     @Test
