@@ -221,6 +221,8 @@ public final class DecoderModel {
             throw new IllegalArgumentException("context overflow: " + cache.length() + " + " + total
                     + " positions exceed the KV cache of " + cache.capacity());
         }
+        // before any layer takes the cache's arrays: they may be replaced by larger ones here
+        cache.reserve(cache.length() + total);
         return total;
     }
 

@@ -2,13 +2,20 @@ package dev.fovea.engine.llm;
 
 /**
  * The keys and values of one sequence, F32, for every layer and position up to its capacity. Positions are filled
- * in order; {@link #length()} is the number of positions already computed.
+ * in order; {@link #length()} is the number of positions already computed. Memory follows the positions used, not
+ * the capacity: the arrays are allocated as positions are appended (doubling, at most the capacity), so a request
+ * that may run to the whole context but stops early never holds the whole context.
  */
 public final class KvCache {
+    /** Positions allocated beyond the first need, so that the next tokens do not each grow the arrays. */
+    private static final int HEADROOM = 64;
+
     private final int capacity;
     private final int kvDim;
     private final float[][] keys;
     private final float[][] values;
+    /** Positions the arrays hold room for. */
+    private int allocated;
     private int length;
 
     public KvCache(LlmConfig config, int capacity) {
@@ -21,8 +28,27 @@ public final class KvCache {
         if (floats > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("KV cache of " + capacity + " positions is too large for one layer array");
         }
-        this.keys = new float[config.blockCount()][(int) floats];
-        this.values = new float[config.blockCount()][(int) floats];
+        this.keys = new float[config.blockCount()][0];
+        this.values = new float[config.blockCount()][0];
+    }
+
+    /**
+     * Makes room for {@code positions} positions in all (at most the capacity). Called before positions are
+     * written; array references taken from {@link #keys}/{@link #values} before a call are stale after it.
+     */
+    void reserve(int positions) {
+        if (positions > capacity) {
+            throw new IllegalArgumentException(positions + " positions exceed the KV cache of " + capacity);
+        }
+        if (positions <= allocated) {
+            return;
+        }
+        int size = (int) Math.min(capacity, Math.max((long) positions + HEADROOM, 2L * allocated));
+        for (int l = 0; l < keys.length; l++) {
+            keys[l] = java.util.Arrays.copyOf(keys[l], size * kvDim);
+            values[l] = java.util.Arrays.copyOf(values[l], size * kvDim);
+        }
+        allocated = size;
     }
 
     public int capacity() {
@@ -54,6 +80,7 @@ public final class KvCache {
             throw new IllegalArgumentException("cannot copy " + n + " positions from a cache of length "
                     + source.length + " into one of capacity " + capacity);
         }
+        reserve(n);
         for (int l = 0; l < keys.length; l++) {
             System.arraycopy(source.keys[l], 0, keys[l], 0, n * kvDim);
             System.arraycopy(source.values[l], 0, values[l], 0, n * kvDim);
@@ -61,8 +88,13 @@ public final class KvCache {
         length = n;
     }
 
-    /** Bytes held by this cache. */
+    /** Bytes held by this cache now (at most {@link #maxBytes}). */
     public long bytes() {
+        return 2L * keys.length * allocated * kvDim * Float.BYTES;
+    }
+
+    /** Bytes this cache holds once full: what a budget must reserve for it. */
+    public long maxBytes() {
         return 2L * keys.length * capacity * kvDim * Float.BYTES;
     }
 

@@ -78,6 +78,20 @@ class HostileSequenceMemoryTest {
     }
 
     @Test
+    void theKvCacheHoldsThePositionsUsedNotTheLimit() {
+        int room = context() - prompt().getFirst().length();
+        dev.fovea.engine.llm.KvCache cache = lm.decoder().newCache(context());
+        assertThat(cache.bytes()).isZero();
+        int[] seen = new int[1];
+        GenerationResult r = new Generator(lm).generate(cache, prompt(),
+                new GenerationConfig(room, SamplerConfig.greedy(), List.of(), true), (t, text) -> ++seen[0] < 4);
+        assertThat(r.tokens()).hasSize(4);
+        // a limit of the whole context, four tokens produced: the cache grew to its use, not to the context
+        assertThat(cache.length()).isEqualTo(prompt().getFirst().length() + 3);
+        assertThat(cache.bytes()).isLessThan(cache.maxBytes() / 8);
+    }
+
+    @Test
     void aNegativeTokenLimitIsRefusedNamingTheField() {
         assertThatThrownBy(() -> GenerationConfig.greedy(-1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("max_tokens must be ≥ 0");
