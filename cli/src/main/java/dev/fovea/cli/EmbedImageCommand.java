@@ -3,7 +3,6 @@ package dev.fovea.cli;
 import dev.fovea.engine.llm.Segment;
 import dev.fovea.engine.pipeline.VisionModel;
 import dev.fovea.engine.vision.ImageDecoder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -38,7 +37,7 @@ final class EmbedImageCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (VisionModel vm = VisionModel.open(mmproj, engine.pool(), maxPixels)) {
             long t0 = System.nanoTime();
-            Segment.Embeddings e = vm.embed(Files.readAllBytes(image));
+            Segment.Embeddings e = vm.embed(ImageFiles.read(image));
             double ms = (System.nanoTime() - t0) / 1e6;
             int d = e.data().length / e.count();
             if (out != null) {

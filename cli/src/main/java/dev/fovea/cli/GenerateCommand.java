@@ -72,7 +72,7 @@ final class GenerateCommand implements Callable<Integer> {
                         + " values per token; the model takes " + lm.decoder().config().embd());
             }
             for (Path p : images) {
-                out.add(vm.embed(java.nio.file.Files.readAllBytes(p)));
+                out.add(vm.embed(ImageFiles.read(p)));
             }
         }
         return out;

@@ -123,6 +123,23 @@ class HostileCliTest {
     }
 
     @Test
+    void imagesThatCannotBeUsedAreOneLineNamingTheProblem(@TempDir Path dir) throws Exception {
+        String mmproj = CONFORMANCE.resolve("models/mmproj-mlp-f32.gguf").toString();
+        assertClearError(run("embed-image", "--mmproj", mmproj, "--image", dir.toString(), "--quiet"),
+                dir + " is a directory");
+        // 50000 × 1: preprocessing once padded it to a 50000² square in int arithmetic ("fovea: -741294080")
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(50_000, 1,
+                java.awt.image.BufferedImage.TYPE_INT_RGB), "png", png);
+        Path wide = dir.resolve("wide.png");
+        Files.write(wide, png.toByteArray());
+        assertClearError(run("embed-image", "--mmproj", mmproj, "--image", wide.toString(), "--quiet"),
+                "50000×1", "aspect ratio", "200:1");
+        assertClearError(run("generate", "--model", MODEL, "--mmproj", mmproj, "--image", wide.toString(),
+                "--prompt", "What is this?", "-n", "4", "--quiet"), "50000×1", "200:1");
+    }
+
+    @Test
     void aMissingModelSaysSo(@TempDir Path dir) {
         Path missing = dir.resolve("nope.gguf");
         assertClearError(run("generate", "--model", missing.toString(), "--prompt", "Hello", "--quiet"),
