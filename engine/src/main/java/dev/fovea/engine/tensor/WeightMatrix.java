@@ -7,11 +7,13 @@ import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 
 /**
- * A 2-D weight tensor in one of ggml's storage types (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K), read in
+ * A 2-D weight tensor in one of ggml's storage types (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K,
+ * Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS), read in
  * place (usually from a memory-mapped GGUF file): {@code rows} rows of {@code cols} values each.
  *
- * <p>Products follow llama.cpp's CPU numerics: for quantized weights the activations are first quantized to
- * Q8_0 (Q8_0/Q4_0 weights) or Q8_K (K-quants) once per call, and block sums of integer products are exact.
+ * <p>Products follow llama.cpp's CPU numerics: for quantized weights the activations are first quantized once per
+ * call to the format llama.cpp pairs with the weight type (Q8_0, Q8_1 or Q8_K), and block sums of integer products
+ * are exact.
  * {@link #matMul} is batch invariant: row t of its output is bit-identical to {@link #matVec} of token t, for
  * every batch size and thread count.
  */
@@ -224,7 +226,7 @@ public final class WeightMatrix {
         // interleaved weights have kernels for every batch size; a small decode batch (continuous batching) on
         // the file's layout reads each weight row once, while it sits in L1, for every token, with the mat-vec
         // kernel itself — so each output is bit-identical to matVec's
-        return !isFloat() && (interleaved != null || n < MIN_TILED_QUANT_TOKENS);
+        return !isFloat() && (interleaved != null || n < MIN_TILED_QUANT_TOKENS || !QuantMatMul.tiles(type));
     }
 
     /** out[t][r] = row r · token t of the quantized activations a, for t in [0, n). */
