@@ -22,7 +22,10 @@ public final class WeightMatrix {
     private static final int MIN_TILED_TOKENS = 4;
     /** Below this many tokens a quantized mat-mul runs the row kernel per token (decode batches). */
     private static final int MIN_TILED_QUANT_TOKENS = 16;
-    /** Repack Q8_0/Q4_0 matrices row-interleaved at load (default); false keeps only the mapped file's layout. */
+    /**
+     * Repack Q8_0/Q4_0 (all products) and Q4_K (single-token products) matrices row-interleaved at load (default);
+     * false keeps only the mapped file's layout.
+     */
     private static final boolean INTERLEAVE = Boolean.parseBoolean(System.getProperty("fovea.interleave", "true"));
 
     private final MemorySegment data;
@@ -32,10 +35,14 @@ public final class WeightMatrix {
     private final long rowBytes;
     /** The same weights row-interleaved ({@link InterleavedQuants}) for the products, or null. */
     private final MemorySegment interleaved;
+    /** Q4_K weights row-interleaved for single-token products ({@link InterleavedQ4K}), or null. */
+    private final MemorySegment q4k;
 
-    private WeightMatrix(MemorySegment data, GgmlType type, int rows, int cols, MemorySegment interleaved) {
+    private WeightMatrix(MemorySegment data, GgmlType type, int rows, int cols, MemorySegment interleaved,
+                         MemorySegment q4k) {
         this.data = data;
         this.interleaved = interleaved;
+        this.q4k = q4k;
         this.type = type;
         this.rows = rows;
         this.cols = cols;
@@ -89,7 +96,8 @@ public final class WeightMatrix {
         }
         // the mapped original stays for row reads (embeddings); products read the repacked copy
         MemorySegment il = interleave ? InterleavedQuants.repack(data, type, rows, cols) : null;
-        return new WeightMatrix(data, type, rows, cols, il);
+        MemorySegment q4k = interleave && type == GgmlType.Q4_K ? InterleavedQ4K.repack(data, rows, cols) : null;
+        return new WeightMatrix(data, type, rows, cols, il, q4k);
     }
 
     /** An F32 matrix holding a copy of {@code values} ([rows][cols] row-major). */
@@ -233,6 +241,10 @@ public final class WeightMatrix {
     private void products(QuantizedActivations a, int n, float[] out, Parallel pool) {
         if (interleaved != null) {
             InterleavedMatMul.run(type, interleaved, rows, cols, a, out, pool);
+            return;
+        }
+        if (q4k != null && n == 1) {
+            InterleavedQ4K.decode(q4k, rows, cols, a, out, pool);
             return;
         }
         pool.forRange(rows, (from, to) -> {

@@ -47,6 +47,9 @@ class WeightMatrixBatchInvarianceTest {
                 Arguments.of(GgmlType.Q8_0, 80, 256),
                 Arguments.of(GgmlType.Q4_0, 48, 352),
                 Arguments.of(GgmlType.Q4_K, 75, 512),
+                // row counts of 16k: Q4_K single-token products read the row-interleaved copy
+                Arguments.of(GgmlType.Q4_K, 96, 512),
+                Arguments.of(GgmlType.Q4_K, 48, 1024),
                 Arguments.of(GgmlType.Q5_K, 75, 512),
                 Arguments.of(GgmlType.Q6_K, 75, 768),
                 Arguments.of(GgmlType.Q4_1, 75, 352),
