@@ -23,7 +23,7 @@ public final class WeightMatrix {
     /** Below this many tokens a quantized mat-mul runs the row kernel per token (decode batches). */
     private static final int MIN_TILED_QUANT_TOKENS = 16;
     /**
-     * Repack Q8_0/Q4_0 (all products) and Q4_K (single-token products) matrices row-interleaved at load (default);
+     * Repack Q8_0/Q4_0 (all products) and Q4_K/Q6_K (single-token products) matrices row-interleaved at load (default);
      * false keeps only the mapped file's layout.
      */
     private static final boolean INTERLEAVE = Boolean.parseBoolean(System.getProperty("fovea.interleave", "true"));
@@ -35,14 +35,14 @@ public final class WeightMatrix {
     private final long rowBytes;
     /** The same weights row-interleaved ({@link InterleavedQuants}) for the products, or null. */
     private final MemorySegment interleaved;
-    /** Q4_K weights row-interleaved for single-token products ({@link InterleavedQ4K}), or null. */
-    private final MemorySegment q4k;
+    /** Q4_K / Q6_K weights row-interleaved for single-token products ({@link InterleavedQ4K}, {@link InterleavedQ6K}), or null. */
+    private final MemorySegment kDecode;
 
     private WeightMatrix(MemorySegment data, GgmlType type, int rows, int cols, MemorySegment interleaved,
-                         MemorySegment q4k) {
+                         MemorySegment kDecode) {
         this.data = data;
         this.interleaved = interleaved;
-        this.q4k = q4k;
+        this.kDecode = kDecode;
         this.type = type;
         this.rows = rows;
         this.cols = cols;
@@ -96,8 +96,12 @@ public final class WeightMatrix {
         }
         // the mapped original stays for row reads (embeddings); products read the repacked copy
         MemorySegment il = interleave ? InterleavedQuants.repack(data, type, rows, cols) : null;
-        MemorySegment q4k = interleave && type == GgmlType.Q4_K ? InterleavedQ4K.repack(data, rows, cols) : null;
-        return new WeightMatrix(data, type, rows, cols, il, q4k);
+        MemorySegment kDecode = !interleave ? null : switch (type) {
+            case Q4_K -> InterleavedQ4K.repack(data, rows, cols);
+            case Q6_K -> InterleavedQ6K.repack(data, rows, cols);
+            default -> null;
+        };
+        return new WeightMatrix(data, type, rows, cols, il, kDecode);
     }
 
     /** An F32 matrix holding a copy of {@code values} ([rows][cols] row-major). */
@@ -243,8 +247,12 @@ public final class WeightMatrix {
             InterleavedMatMul.run(type, interleaved, rows, cols, a, out, pool);
             return;
         }
-        if (q4k != null && n == 1) {
-            InterleavedQ4K.decode(q4k, rows, cols, a, out, pool);
+        if (kDecode != null && n == 1) {
+            if (type == GgmlType.Q4_K) {
+                InterleavedQ4K.decode(kDecode, rows, cols, a, out, pool);
+            } else {
+                InterleavedQ6K.decode(kDecode, rows, cols, a, out, pool);
+            }
             return;
         }
         pool.forRange(rows, (from, to) -> {

@@ -50,6 +50,7 @@ class WeightMatrixBatchInvarianceTest {
                 // row counts of 16k: Q4_K single-token products read the row-interleaved copy
                 Arguments.of(GgmlType.Q4_K, 96, 512),
                 Arguments.of(GgmlType.Q4_K, 48, 1024),
+                Arguments.of(GgmlType.Q6_K, 32, 768),
                 Arguments.of(GgmlType.Q5_K, 75, 512),
                 Arguments.of(GgmlType.Q6_K, 75, 768),
                 Arguments.of(GgmlType.Q4_1, 75, 352),

@@ -7,11 +7,12 @@ import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Q4_K single-token products over the row-interleaved copy give the file layout's row-kernel bits exactly. */
-class InterleavedQ4KTest {
+/** Q4_K / Q6_K single-token products over the row-interleaved copies give the file layout's row-kernel bits exactly. */
+class InterleavedKQuantsTest {
 
-    @Test
-    void singleTokenProductsEqualTheRowKernelsBits() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = GgmlType.class, names = {"Q4_K", "Q6_K"})
+    void singleTokenProductsEqualTheRowKernelsBits(GgmlType type) {
         SplittableRandom rnd = new SplittableRandom(7);
         int rows = 64;
         int cols = 1536;
@@ -19,9 +20,9 @@ class InterleavedQ4KTest {
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) (rnd.nextGaussian() * (i % 3 == 0 ? 0.2 : 0.02));
         }
-        byte[] bytes = Quantizer.quantize(GgmlType.Q4_K, w);
-        WeightMatrix packed = WeightMatrix.of(MemorySegment.ofArray(bytes), GgmlType.Q4_K, rows, cols, true);
-        WeightMatrix plain = WeightMatrix.of(MemorySegment.ofArray(bytes), GgmlType.Q4_K, rows, cols, false);
+        byte[] bytes = Quantizer.quantize(type, w);
+        WeightMatrix packed = WeightMatrix.of(MemorySegment.ofArray(bytes), type, rows, cols, true);
+        WeightMatrix plain = WeightMatrix.of(MemorySegment.ofArray(bytes), type, rows, cols, false);
         try (Parallel two = Parallel.create(2)) {
             for (int trial = 0; trial < 6; trial++) {
                 float[] x = new float[cols];
@@ -52,5 +53,7 @@ class InterleavedQ4KTest {
         assertThat(InterleavedQ4K.repack(MemorySegment.ofArray(bytes), 40, 256)).isNull();
         assertThat(InterleavedQ4K.repack(MemorySegment.ofArray(Quantizer.quantize(GgmlType.Q4_K, new float[32 * 256])),
                 32, 256)).isNotNull();
+        assertThat(InterleavedQ6K.repack(MemorySegment.ofArray(Quantizer.quantize(GgmlType.Q6_K, new float[24 * 256])),
+                24, 256)).isNull();
     }
 }
