@@ -88,6 +88,7 @@ final class BlockDecoder {
                     }
                 }
             }
+            case Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K, Q3_K, IQ4_XS -> LowBitBlocks.dequantize(type, src, so, count, dst, o);
             default -> throw new IllegalArgumentException("no kernels for " + type);
         }
     }

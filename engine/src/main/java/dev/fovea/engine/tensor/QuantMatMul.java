@@ -45,9 +45,21 @@ final class QuantMatMul {
         };
     }
 
+    /** The activation format llama.cpp's CPU backend quantizes the input to for weights of {@code type}. */
     static QuantizedActivations.Kind kind(GgmlType type) {
-        return type == GgmlType.Q8_0 || type == GgmlType.Q4_0
-                ? QuantizedActivations.Kind.Q8_0 : QuantizedActivations.Kind.Q8_K;
+        return switch (type) {
+            case Q8_0, Q4_0, Q5_0, IQ4_NL -> QuantizedActivations.Kind.Q8_0;
+            case Q4_1, Q5_1 -> QuantizedActivations.Kind.Q8_1;
+            default -> QuantizedActivations.Kind.Q8_K;
+        };
+    }
+
+    /** Whether this tiled kernel covers {@code type}; the other quantized types run their row kernel per token. */
+    static boolean tiles(GgmlType type) {
+        return switch (type) {
+            case Q8_0, Q4_0, Q4_K, Q5_K, Q6_K -> true;
+            default -> false;
+        };
     }
 
     static void run(MemorySegment seg, GgmlType type, int rows, int cols, float[] x, int n, float[] out,

@@ -55,6 +55,7 @@ final class QuantRowDot {
             case Q4_K -> q4_K(w, off, cols, a, t);
             case Q5_K -> q5_K(w, off, cols, a, t);
             case Q6_K -> q6_K(w, off, cols, a.q, t * cols, a.scale, t * (cols / 256));
+            case Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K, Q3_K, IQ4_XS -> LowBitRowDot.dot(type, w, off, cols, a, t);
             default -> throw new IllegalArgumentException("not a quantized type: " + type);
         };
     }

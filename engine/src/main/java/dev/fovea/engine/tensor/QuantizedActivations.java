@@ -5,9 +5,11 @@ package dev.fovea.engine.tensor;
  * mat-vec / mat-mul call.
  *
  * <ul>
- *   <li>{@link Kind#Q8_0} (for Q8_0 and Q4_0 weights): per 32 values, {@code d = amax/127} rounded to F16 is the
+ *   <li>{@link Kind#Q8_0} (for Q8_0, Q4_0, Q5_0 and IQ4_NL weights): per 32 values, {@code d = amax/127} rounded to F16 is the
  *       scale, {@code q = rint(x·127/amax)} (half to even).</li>
- *   <li>{@link Kind#Q8_K} (for the K-quants): per 256 values, {@code iscale = −127/max} where {@code max} is the
+ *   <li>{@link Kind#Q8_1} (for Q4_1 and Q5_1 weights): as Q8_0, plus per block {@code s = d·Σq} rounded to F16,
+ *       which carries the weights' block offset {@code m}.</li>
+ *   <li>{@link Kind#Q8_K} (for the K-quants and IQ4_XS): per 256 values, {@code iscale = −127/max} where {@code max} is the
  *       signed value of largest magnitude, {@code q = min(127, rint(iscale·x))}, scale {@code 1/iscale}; plus
  *       the sums of q over every 32 values (the K-quants' minimum terms need them).</li>
  * </ul>
@@ -16,7 +18,7 @@ package dev.fovea.engine.tensor;
  */
 final class QuantizedActivations {
     enum Kind {
-        Q8_0(32), Q8_K(256);
+        Q8_0(32), Q8_1(32), Q8_K(256);
 
         final int block;
 
@@ -34,6 +36,10 @@ final class QuantizedActivations {
     final float[] scale;
     /** [n][cols / 32] sums of q (Q8_K only, else null). */
     final int[] bsum;
+    /** [n][cols / 16] sums of q (Q8_K only, else null): Q2_K's minimums come in sub-blocks of 16. */
+    final int[] bsum16;
+    /** [n][cols / 32] d·Σq rounded to F16 (Q8_1 only, else null): carries a Q4_1/Q5_1 block's offset m. */
+    final float[] scaledSum;
 
     private QuantizedActivations(Kind kind, int n, int cols) {
         this.kind = kind;
@@ -42,6 +48,8 @@ final class QuantizedActivations {
         this.q = new float[Math.multiplyExact(n, cols)];
         this.scale = new float[n * (cols / kind.block)];
         this.bsum = kind == Kind.Q8_K ? new int[n * (cols / 32)] : null;
+        this.bsum16 = kind == Kind.Q8_K ? new int[n * (cols / 16)] : null;
+        this.scaledSum = kind == Kind.Q8_1 ? new float[n * (cols / 32)] : null;
     }
 
     /** Quantizes rows x[xOff + t·cols …] for t in [0, n). */
@@ -60,6 +68,13 @@ final class QuantizedActivations {
         if (a.bsum != null) {
             int[] sums = sumsOf32(a.q, a.q.length);
             System.arraycopy(sums, 0, a.bsum, 0, sums.length);
+            for (int i = 0; i < a.bsum16.length; i++) {
+                int sum = 0;
+                for (int j = 16 * i; j < 16 * i + 16; j++) {
+                    sum += (int) a.q[j];
+                }
+                a.bsum16[i] = sum;
+            }
         }
         return a;
     }
@@ -72,6 +87,10 @@ final class QuantizedActivations {
             if (kind == Kind.Q8_0) {
                 for (int b = 0; b < cols / 32; b++) {
                     scale[t * (cols / 32) + b] = q8_0(x, src + 32 * b, q, dst + 32 * b);
+                }
+            } else if (kind == Kind.Q8_1) {
+                for (int b = 0; b < cols / 32; b++) {
+                    scale[t * (cols / 32) + b] = q8_1(x, src + 32 * b, q, dst + 32 * b, scaledSum, t * (cols / 32) + b);
                 }
             } else {
                 for (int b = 0; b < cols / 256; b++) {
@@ -104,6 +123,23 @@ final class QuantizedActivations {
         for (int j = 0; j < 32; j++) {
             q[qo + j] = (float) Math.rint(x[xo + j] * id);
         }
+        return Float.float16ToFloat(Float.floatToFloat16(d));
+    }
+
+    /** As Q8_0, plus s = d·Σq with the unrounded d, rounded to F16 (ggml's x86 quantize_row_q8_1). */
+    private static float q8_1(float[] x, int xo, float[] q, int qo, float[] s, int so) {
+        float amax = 0;
+        for (int j = 0; j < 32; j++) {
+            amax = Math.max(amax, Math.abs(x[xo + j]));
+        }
+        float d = amax / 127f;
+        float id = amax != 0 ? 127f / amax : 0f;
+        int sum = 0;
+        for (int j = 0; j < 32; j++) {
+            q[qo + j] = (float) Math.rint(x[xo + j] * id);
+            sum += (int) q[qo + j];
+        }
+        s[so] = Float.float16ToFloat(Float.floatToFloat16(d * sum));
         return Float.float16ToFloat(Float.floatToFloat16(d));
     }
 

@@ -7,11 +7,13 @@ import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 
 /**
- * A 2-D weight tensor in one of ggml's storage types (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K), read in
+ * A 2-D weight tensor in one of ggml's storage types (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K,
+ * Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS), read in
  * place (usually from a memory-mapped GGUF file): {@code rows} rows of {@code cols} values each.
  *
- * <p>Products follow llama.cpp's CPU numerics: for quantized weights the activations are first quantized to
- * Q8_0 (Q8_0/Q4_0 weights) or Q8_K (K-quants) once per call, and block sums of integer products are exact.
+ * <p>Products follow llama.cpp's CPU numerics: for quantized weights the activations are first quantized once per
+ * call to the format llama.cpp pairs with the weight type (Q8_0, Q8_1 or Q8_K), and block sums of integer products
+ * are exact.
  * {@link #matMul} is batch invariant: row t of its output is bit-identical to {@link #matVec} of token t, for
  * every batch size and thread count.
  */
@@ -20,7 +22,10 @@ public final class WeightMatrix {
     private static final int MIN_TILED_TOKENS = 4;
     /** Below this many tokens a quantized mat-mul runs the row kernel per token (decode batches). */
     private static final int MIN_TILED_QUANT_TOKENS = 16;
-    /** Repack Q8_0/Q4_0 matrices row-interleaved at load (default); false keeps only the mapped file's layout. */
+    /**
+     * Repack Q8_0/Q4_0 (all products) and Q4_K/Q6_K (single-token products) matrices row-interleaved at load (default);
+     * false keeps only the mapped file's layout.
+     */
     private static final boolean INTERLEAVE = Boolean.parseBoolean(System.getProperty("fovea.interleave", "true"));
 
     private final MemorySegment data;
@@ -30,10 +35,14 @@ public final class WeightMatrix {
     private final long rowBytes;
     /** The same weights row-interleaved ({@link InterleavedQuants}) for the products, or null. */
     private final MemorySegment interleaved;
+    /** Q4_K / Q6_K weights row-interleaved for single-token products ({@link InterleavedQ4K}, {@link InterleavedQ6K}), or null. */
+    private final MemorySegment kDecode;
 
-    private WeightMatrix(MemorySegment data, GgmlType type, int rows, int cols, MemorySegment interleaved) {
+    private WeightMatrix(MemorySegment data, GgmlType type, int rows, int cols, MemorySegment interleaved,
+                         MemorySegment kDecode) {
         this.data = data;
         this.interleaved = interleaved;
+        this.kDecode = kDecode;
         this.type = type;
         this.rows = rows;
         this.cols = cols;
@@ -87,7 +96,12 @@ public final class WeightMatrix {
         }
         // the mapped original stays for row reads (embeddings); products read the repacked copy
         MemorySegment il = interleave ? InterleavedQuants.repack(data, type, rows, cols) : null;
-        return new WeightMatrix(data, type, rows, cols, il);
+        MemorySegment kDecode = !interleave ? null : switch (type) {
+            case Q4_K -> InterleavedQ4K.repack(data, rows, cols);
+            case Q6_K -> InterleavedQ6K.repack(data, rows, cols);
+            default -> null;
+        };
+        return new WeightMatrix(data, type, rows, cols, il, kDecode);
     }
 
     /** An F32 matrix holding a copy of {@code values} ([rows][cols] row-major). */
@@ -224,13 +238,21 @@ public final class WeightMatrix {
         // interleaved weights have kernels for every batch size; a small decode batch (continuous batching) on
         // the file's layout reads each weight row once, while it sits in L1, for every token, with the mat-vec
         // kernel itself — so each output is bit-identical to matVec's
-        return !isFloat() && (interleaved != null || n < MIN_TILED_QUANT_TOKENS);
+        return !isFloat() && (interleaved != null || n < MIN_TILED_QUANT_TOKENS || !QuantMatMul.tiles(type));
     }
 
     /** out[t][r] = row r · token t of the quantized activations a, for t in [0, n). */
     private void products(QuantizedActivations a, int n, float[] out, Parallel pool) {
         if (interleaved != null) {
             InterleavedMatMul.run(type, interleaved, rows, cols, a, out, pool);
+            return;
+        }
+        if (kDecode != null && n == 1) {
+            if (type == GgmlType.Q4_K) {
+                InterleavedQ4K.decode(kDecode, rows, cols, a, out, pool);
+            } else {
+                InterleavedQ6K.decode(kDecode, rows, cols, a, out, pool);
+            }
             return;
         }
         pool.forRange(rows, (from, to) -> {

@@ -47,22 +47,45 @@ class WeightMatrixBatchInvarianceTest {
                 Arguments.of(GgmlType.Q8_0, 80, 256),
                 Arguments.of(GgmlType.Q4_0, 48, 352),
                 Arguments.of(GgmlType.Q4_K, 75, 512),
+                // row counts of 16k: Q4_K single-token products read the row-interleaved copy
+                Arguments.of(GgmlType.Q4_K, 96, 512),
+                Arguments.of(GgmlType.Q4_K, 48, 1024),
+                Arguments.of(GgmlType.Q6_K, 32, 768),
                 Arguments.of(GgmlType.Q5_K, 75, 512),
-                Arguments.of(GgmlType.Q6_K, 75, 768));
+                Arguments.of(GgmlType.Q6_K, 75, 768),
+                Arguments.of(GgmlType.Q4_1, 75, 352),
+                Arguments.of(GgmlType.Q5_0, 75, 352),
+                Arguments.of(GgmlType.Q5_1, 33, 512),
+                Arguments.of(GgmlType.IQ4_NL, 75, 320),
+                Arguments.of(GgmlType.Q2_K, 75, 512),
+                Arguments.of(GgmlType.Q3_K, 75, 768),
+                Arguments.of(GgmlType.IQ4_XS, 40, 512));
+    }
+
+    /** Byte offsets of a block's F16 scale fields, for the types made from random bytes. */
+    private static int[] scaleFields(GgmlType type) {
+        return switch (type) {
+            case Q5_K, Q4_1, Q5_1 -> new int[] {0, 2};
+            case Q5_0, IQ4_NL, IQ4_XS -> new int[] {0};
+            case Q2_K -> new int[] {80, 82};
+            case Q3_K -> new int[] {108};
+            default -> null;
+        };
     }
 
     static WeightMatrix random(GgmlType type, int rows, int cols, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
-        if (type == GgmlType.Q5_K) {
-            // no Q5_K encoder: random quants, scales and mins with small finite d / dmin
+        int[] fields = scaleFields(type);
+        if (fields != null) {
+            // no encoder for these types: random quants, scales and mins with small finite F16 scale fields
             byte[] b = new byte[Math.toIntExact(type.byteSize(cols) * rows)];
             rnd.nextBytes(b);
             MemorySegment s = MemorySegment.ofArray(b);
-            for (int blk = 0; blk < b.length / 176; blk++) {
-                s.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, 176L * blk,
-                        Float.floatToFloat16((float) rnd.nextDouble(0.001, 0.01)));
-                s.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, 176L * blk + 2,
-                        Float.floatToFloat16((float) rnd.nextDouble(0.0, 0.01)));
+            for (int blk = 0; blk < b.length / type.typeSize(); blk++) {
+                for (int f = 0; f < fields.length; f++) {
+                    s.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, (long) type.typeSize() * blk + fields[f],
+                            Float.floatToFloat16((float) (f == 0 ? rnd.nextDouble(0.001, 0.01) : rnd.nextDouble(0.0, 0.01))));
+                }
             }
             return WeightMatrix.of(s, type, rows, cols);
         }
@@ -151,7 +174,7 @@ class WeightMatrixBatchInvarianceTest {
         float[] out = new float[rows];
         m.matVec(x, out, two);
         boolean floats = type == GgmlType.F32 || type == GgmlType.F16 || type == GgmlType.BF16;
-        int block = floats ? cols : type == GgmlType.Q8_0 || type == GgmlType.Q4_0 ? 32 : 256;
+        int block = floats ? cols : QuantMatMul.kind(type).block;
         // quantizing an activation moves it by at most half a step (amax/127 of its block), plus the F16
         // rounding of the Q8_0 scale (another 127·2^-11 of a step): 0.6 of a step bounds both
         float[] step = new float[cols];

@@ -17,24 +17,37 @@ public record ConformanceCase(String kind, String model, String mmproj, String i
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** All cases of the given kind ({@code llm} or {@code vlm}). */
+    /** All cases of the given kind ({@code llm} or {@code vlm}) of the main {@code cases.json}. */
     public static List<ConformanceCase> all(String kind) {
+        return all(kind, "");
+    }
+
+    /**
+     * All cases of the given kind of the {@code cases.json} in the fixtures' sub-folder {@code folder} ("" for
+     * the main one, e.g. "quant-types"); its paths are relative to that folder.
+     */
+    public static List<ConformanceCase> all(String kind, String folder) {
+        String prefix = folder.isEmpty() ? "" : folder + "/";
         try {
-            JsonNode root = JSON.readTree(Conformance.file("cases.json").toFile());
+            JsonNode root = JSON.readTree(Conformance.file(prefix + "cases.json").toFile());
             List<ConformanceCase> out = new ArrayList<>();
             for (JsonNode c : root.get("cases")) {
                 if (!c.get("kind").asText().equals(kind)) {
                     continue;
                 }
-                String expected = c.get("expected").asText();
+                String expected = prefix + c.get("expected").asText();
                 JsonNode ref = JSON.readTree(Conformance.file(expected + ".json").toFile());
-                out.add(new ConformanceCase(kind, c.get("model").asText(), text(c, "mmproj"), text(c, "image"),
-                        c.get("prompt").asText(), text(c, "suffix"), expected, ref));
+                out.add(new ConformanceCase(kind, prefix + c.get("model").asText(), prefixed(prefix, c, "mmproj"),
+                        prefixed(prefix, c, "image"), c.get("prompt").asText(), text(c, "suffix"), expected, ref));
             }
             return out;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static String prefixed(String prefix, JsonNode n, String field) {
+        return n.has(field) ? prefix + n.get(field).asText() : null;
     }
 
     private static String text(JsonNode n, String field) {

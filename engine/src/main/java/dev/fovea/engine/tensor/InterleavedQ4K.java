@@ -1,0 +1,137 @@
+package dev.fovea.engine.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.stream.IntStream;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Q4_K weights repacked at load so that 16 consecutive rows share each block position, and the single-token
+ * product (decoding) over that layout with the 16 rows in the vector lanes.
+ *
+ * <p>Record of rows 16g … 16g+15, block b ({@value #RECORD} bytes, 5.6 % more than the file's 16 × 144): the 16 rows'
+ * d and dmin as F32 (exactly the F16 values), their eight 6-bit sub-block scales and eight minimums as bytes
+ * ([sub-block][row]), then for each of the block's 32 int columns of quant bytes (bytes 4c … 4c+3 of a row's 128)
+ * the 16 rows' ints side by side.
+ *
+ * <p>Bits: for each row the kernel forms the same exact integers as {@link QuantRowDot}'s Q4_K kernel — each
+ * sub-block's Σ q·x in float lanes (at most 15 · 127 · 32, exact), then Σ scale · that and Σ min · bsum in int —
+ * and applies the same float expression {@code sum += (yd·d)·sumi − (yd·dmin)·summ} in block order, lane by lane,
+ * so the result is bit-identical to the row kernel's and the tiled kernel's.
+ */
+final class InterleavedQ4K {
+    static final int ROWS = 16;
+    static final int RECORD = 2 * 4 * ROWS + 2 * 8 * ROWS + 32 * 4 * ROWS;
+    private static final int SCALES = 2 * 4 * ROWS;
+    private static final int MINS = SCALES + 8 * ROWS;
+    private static final int QUANTS = MINS + 8 * ROWS;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+
+    private InterleavedQ4K() {
+    }
+
+    /** The repacked copy of a Q4_K matrix (ggml's layout), or null when its row count is not a multiple of 16. */
+    static MemorySegment repack(MemorySegment data, int rows, int cols) {
+        if (rows % ROWS != 0) {
+            return null;
+        }
+        int blocks = cols / 256;
+        long rowBytes = GgmlType.Q4_K.byteSize(cols);
+        MemorySegment out = HugePageMemory.allocate((long) rows / ROWS * blocks * RECORD);
+        IntStream.range(0, rows / ROWS).parallel().forEach(g -> {
+            byte[] block = new byte[144];
+            for (int b = 0; b < blocks; b++) {
+                long dst = ((long) g * blocks + b) * RECORD;
+                for (int r = 0; r < ROWS; r++) {
+                    MemorySegment.copy(data, ValueLayout.JAVA_BYTE, (16L * g + r) * rowBytes + 144L * b, block, 0, 144);
+                    out.set(F32, dst + 4L * r, BlockDecoder.half(block, 0));
+                    out.set(F32, dst + 4L * ROWS + 4L * r, BlockDecoder.half(block, 2));
+                    for (int j = 0; j < 8; j++) {
+                        out.set(ValueLayout.JAVA_BYTE, dst + SCALES + ROWS * j + r, (byte) BlockDecoder.kScale(block, 4, j));
+                        out.set(ValueLayout.JAVA_BYTE, dst + MINS + ROWS * j + r, (byte) BlockDecoder.kMin(block, 4, j));
+                    }
+                    for (int c = 0; c < 32; c++) {
+                        int v = (block[16 + 4 * c] & 0xFF) | (block[17 + 4 * c] & 0xFF) << 8
+                                | (block[18 + 4 * c] & 0xFF) << 16 | (block[19 + 4 * c] & 0xFF) << 24;
+                        out.set(I32, dst + QUANTS + 4L * (ROWS * c + r), v);
+                    }
+                }
+            }
+        });
+        return out;
+    }
+
+    /** out[r] = row r · token 0 of {@code a} (Q8_K activations) for every row. */
+    static void decode(MemorySegment il, int rows, int cols, QuantizedActivations a, float[] out, Parallel pool) {
+        int groups = rows / ROWS;
+        pool.forRange(groups, (from, to) -> groups(il, cols / 256, a.q, a.scale, a.bsum, out, from, to));
+    }
+
+    private static void groups(MemorySegment il, int blocks, float[] x, float[] yd, int[] bsum, float[] out,
+                               int from, int to) {
+        for (int g = from; g < to; g++) {
+            FloatVector sum = FloatVector.zero(F);
+            long rec = (long) g * blocks * RECORD;
+            for (int b = 0; b < blocks; b++, rec += RECORD) {
+                int xb = 256 * b;
+                IntVector sumi = IntVector.zero(I);
+                for (int p = 0; p < 4; p++) {
+                    // sub-blocks 2p (low nibbles, elements 64p + l) and 2p + 1 (high nibbles, 64p + 32 + l)
+                    FloatVector lo0 = FloatVector.zero(F);
+                    FloatVector lo1 = FloatVector.zero(F);
+                    FloatVector hi0 = FloatVector.zero(F);
+                    FloatVector hi1 = FloatVector.zero(F);
+                    for (int c = 0; c < 8; c++) {
+                        IntVector w = IntVector.fromMemorySegment(I, il, rec + QUANTS + 64L * (8 * p + c), LE);
+                        int xl = xb + 64 * p + 4 * c;
+                        lo0 = ((FloatVector) w.and(0xF).convert(VectorOperators.I2F, 0))
+                                .fma(FloatVector.broadcast(F, x[xl]), lo0);
+                        hi0 = ((FloatVector) w.lanewise(VectorOperators.LSHR, 4).and(0xF).convert(VectorOperators.I2F, 0))
+                                .fma(FloatVector.broadcast(F, x[xl + 32]), hi0);
+                        lo1 = ((FloatVector) w.lanewise(VectorOperators.LSHR, 8).and(0xF).convert(VectorOperators.I2F, 0))
+                                .fma(FloatVector.broadcast(F, x[xl + 1]), lo1);
+                        hi1 = ((FloatVector) w.lanewise(VectorOperators.LSHR, 12).and(0xF).convert(VectorOperators.I2F, 0))
+                                .fma(FloatVector.broadcast(F, x[xl + 33]), hi1);
+                        lo0 = ((FloatVector) w.lanewise(VectorOperators.LSHR, 16).and(0xF).convert(VectorOperators.I2F, 0))
+                                .fma(FloatVector.broadcast(F, x[xl + 2]), lo0);
+                        hi0 = ((FloatVector) w.lanewise(VectorOperators.LSHR, 20).and(0xF).convert(VectorOperators.I2F, 0))
+                                .fma(FloatVector.broadcast(F, x[xl + 34]), hi0);
+                        lo1 = ((FloatVector) w.lanewise(VectorOperators.LSHR, 24).and(0xF).convert(VectorOperators.I2F, 0))
+                                .fma(FloatVector.broadcast(F, x[xl + 3]), lo1);
+                        hi1 = ((FloatVector) w.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0))
+                                .fma(FloatVector.broadcast(F, x[xl + 35]), hi1);
+                    }
+                    IntVector sLo = (IntVector) ByteVector.fromMemorySegment(B16, il, rec + SCALES + ROWS * 2L * p, LE)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    IntVector sHi = (IntVector) ByteVector.fromMemorySegment(B16, il, rec + SCALES + ROWS * (2L * p + 1), LE)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    sumi = sumi.add(((IntVector) lo0.add(lo1).convert(VectorOperators.F2I, 0)).mul(sLo))
+                            .add(((IntVector) hi0.add(hi1).convert(VectorOperators.F2I, 0)).mul(sHi));
+                }
+                IntVector summ = IntVector.zero(I);
+                for (int j = 0; j < 8; j++) {
+                    IntVector mn = (IntVector) ByteVector.fromMemorySegment(B16, il, rec + MINS + (long) ROWS * j, LE)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    summ = summ.add(mn.mul(bsum[8 * b + j]));
+                }
+                FloatVector y = FloatVector.broadcast(F, yd[b]);
+                FloatVector d = FloatVector.fromMemorySegment(F, il, rec, LE);
+                FloatVector dmin = FloatVector.fromMemorySegment(F, il, rec + 4L * ROWS, LE);
+                FloatVector sumiF = (FloatVector) sumi.convert(VectorOperators.I2F, 0);
+                FloatVector summF = (FloatVector) summ.convert(VectorOperators.I2F, 0);
+                sum = sum.add(y.mul(d).mul(sumiF).sub(y.mul(dmin).mul(summF)));
+            }
+            sum.intoArray(out, ROWS * g);
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package dev.fovea.engine.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The mat-vec row kernels of the block types in {@link LowBitBlocks}, each against the activation format
+ * llama.cpp's CPU backend pairs it with: Q8_0 for Q5_0 and IQ4_NL, Q8_1 for Q4_1 and Q5_1, Q8_K for Q2_K, Q3_K and
+ * IQ4_XS. As in {@link QuantRowDot}, the integer sums of a block (or sub-block) are formed exactly in float lanes
+ * (every partial sum stays below 2^24) and the float steps after them are fixed expressions in block order, so a
+ * row's result does not depend on the batch it is computed in.
+ */
+final class LowBitRowDot {
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+    private static final ValueLayout.OfShort S16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ByteVector IQ4 = ByteVector.fromArray(B16, LowBitBlocks.IQ4_TABLE, 0);
+    /** Lane j of the low (high) half of a 32-value block takes its fifth bit from qh byte j/8 (2 + j/8). */
+    private static final VectorShuffle<Byte> QH_LO = VectorShuffle.fromValues(B16, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1,
+            1, 1, 1, 1, 1);
+    private static final VectorShuffle<Byte> QH_HI = VectorShuffle.fromValues(B16, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3,
+            3, 3, 3, 3, 3);
+    private static final ByteVector BIT_OF_LANE = ByteVector.fromArray(B16,
+            new byte[] {0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7}, 0);
+
+    private LowBitRowDot() {
+    }
+
+    static float dot(GgmlType type, MemorySegment w, long off, int cols, QuantizedActivations a, int t) {
+        return switch (type) {
+            case Q4_1, Q5_0, Q5_1, IQ4_NL -> small(type, w, off, cols, a, t);
+            case Q2_K -> q2K(w, off, cols, a, t);
+            case Q3_K -> q3K(w, off, cols, a, t);
+            case IQ4_XS -> iq4xs(w, off, cols, a, t);
+            default -> throw new IllegalArgumentException("not a low-bit block type: " + type);
+        };
+    }
+
+    private static FloatVector toFloat(ByteVector v) {
+        return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    private static ByteVector bytes(MemorySegment w, long off) {
+        return ByteVector.fromMemorySegment(B16, w, off, LE);
+    }
+
+    private static float half(MemorySegment w, long off) {
+        return Float.float16ToFloat(w.get(S16, off));
+    }
+
+    private static int u(MemorySegment w, long off) {
+        return w.get(ValueLayout.JAVA_BYTE, off) & 0xFF;
+    }
+
+    /** Exact lane sum of integer-valued floats whose total stays below 2^24 in magnitude. */
+    private static int intSum(FloatVector v) {
+        return ((IntVector) v.convert(VectorOperators.F2I, 0)).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** 16 in each lane whose fifth bit is set in the 4 qh bytes at {@code qh}, for the low or high 16 lanes. */
+    private static ByteVector fifthBits(ByteVector qhBytes, VectorShuffle<Byte> half) {
+        return qhBytes.rearrange(half).lanewise(VectorOperators.LSHR, BIT_OF_LANE).and((byte) 1)
+                .lanewise(VectorOperators.LSHL, 4);
+    }
+
+    /** Q4_1 / Q5_1 (Q8_1 activations) and Q5_0 / IQ4_NL (Q8_0 activations): 32-value blocks. */
+    private static float small(GgmlType type, MemorySegment w, long off, int cols, QuantizedActivations a, int t) {
+        int blocks = cols / 32;
+        int bytes = type.typeSize();
+        boolean offset = type == GgmlType.Q4_1 || type == GgmlType.Q5_1;
+        long qhAt = type == GgmlType.Q5_0 ? 2 : 4;
+        long qsAt = switch (type) {
+            case Q4_1 -> 4;
+            case Q5_0 -> 6;
+            case Q5_1 -> 8;
+            default -> 2;
+        };
+        boolean five = type == GgmlType.Q5_0 || type == GgmlType.Q5_1;
+        float[] x = a.q;
+        int xo = t * cols;
+        int so = t * blocks;
+        float sum = 0;
+        for (int b = 0; b < blocks; b++, off += bytes, xo += 32) {
+            ByteVector q = bytes(w, off + qsAt);
+            ByteVector lo = q.and((byte) 0xF);
+            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4);
+            if (five) {
+                ByteVector qh = bytes(w, off + qhAt); // lanes 0..3: qh; the rest (the nibbles) is not read
+                lo = lo.or(fifthBits(qh, QH_LO));
+                hi = hi.or(fifthBits(qh, QH_HI));
+                if (type == GgmlType.Q5_0) {
+                    lo = lo.sub((byte) 16);
+                    hi = hi.sub((byte) 16);
+                }
+            } else if (type == GgmlType.IQ4_NL) {
+                lo = lo.selectFrom(IQ4);
+                hi = hi.selectFrom(IQ4);
+            }
+            FloatVector p = toFloat(lo).mul(FloatVector.fromArray(F, x, xo));
+            p = toFloat(hi).fma(FloatVector.fromArray(F, x, xo + 16), p);
+            int sumi = intSum(p);
+            float dw = half(w, off);
+            if (offset) {
+                sum += (dw * a.scale[so + b]) * sumi + half(w, off + 2) * a.scaledSum[so + b];
+            } else {
+                sum += sumi * (dw * a.scale[so + b]);
+            }
+        }
+        return sum;
+    }
+
+    /** Q2_K × Q8_K: 16 sub-blocks of 16, each with a 4-bit scale and a 4-bit minimum. */
+    private static float q2K(MemorySegment w, long off, int cols, QuantizedActivations a, int t) {
+        float[] x = a.q;
+        int xo = t * cols;
+        int blocks = cols / 256;
+        float sum = 0;
+        for (int b = 0; b < blocks; b++, off += 84, xo += 256) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int h = 0; h < 2; h++) {
+                ByteVector q0 = bytes(w, off + 16 + 32 * h);
+                ByteVector q1 = bytes(w, off + 16 + 32 * h + 16);
+                for (int j = 0; j < 4; j++) {
+                    int xs = xo + 128 * h + 32 * j;
+                    int sub = 8 * h + 2 * j;
+                    FloatVector p0 = toFloat(q0.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3))
+                            .mul(FloatVector.fromArray(F, x, xs));
+                    FloatVector p1 = toFloat(q1.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3))
+                            .mul(FloatVector.fromArray(F, x, xs + 16));
+                    acc = p0.fma(FloatVector.broadcast(F, u(w, off + sub) & 0xF), acc);
+                    acc = p1.fma(FloatVector.broadcast(F, u(w, off + sub + 1) & 0xF), acc);
+                }
+            }
+            int isum = intSum(acc);
+            int summs = 0;
+            int bs = (t * blocks + b) * 16;
+            for (int j = 0; j < 16; j++) {
+                summs += (u(w, off + j) >> 4) * a.bsum16[bs + j];
+            }
+            float yd = a.scale[t * blocks + b];
+            sum += (yd * half(w, off + 80)) * isum - (yd * half(w, off + 82)) * summs;
+        }
+        return sum;
+    }
+
+    /** Q3_K × Q8_K: 16 sub-blocks of 16 with 6-bit scales; quants −4..3 from 2 low bits and a high-bit mask. */
+    private static float q3K(MemorySegment w, long off, int cols, QuantizedActivations a, int t) {
+        float[] x = a.q;
+        int xo = t * cols;
+        int blocks = cols / 256;
+        byte[] scales = new byte[12];
+        float sum = 0;
+        for (int b = 0; b < blocks; b++, off += 110, xo += 256) {
+            MemorySegment.copy(w, ValueLayout.JAVA_BYTE, off + 96, scales, 0, 12);
+            ByteVector m0 = bytes(w, off);
+            ByteVector m1 = bytes(w, off + 16);
+            FloatVector acc = FloatVector.zero(F);
+            for (int h = 0; h < 2; h++) {
+                ByteVector q0 = bytes(w, off + 32 + 32 * h);
+                ByteVector q1 = bytes(w, off + 32 + 32 * h + 16);
+                for (int j = 0; j < 4; j++) {
+                    int bit = 4 * h + j;
+                    // 4 where the high bit is clear: q = low2 − 4·(1 − bit)
+                    ByteVector c0 = m0.lanewise(VectorOperators.LSHR, bit).and((byte) 1).lanewise(VectorOperators.LSHL, 2)
+                            .lanewise(VectorOperators.XOR, (byte) 4);
+                    ByteVector c1 = m1.lanewise(VectorOperators.LSHR, bit).and((byte) 1).lanewise(VectorOperators.LSHL, 2)
+                            .lanewise(VectorOperators.XOR, (byte) 4);
+                    ByteVector v0 = q0.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3).sub(c0);
+                    ByteVector v1 = q1.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3).sub(c1);
+                    int xs = xo + 128 * h + 32 * j;
+                    int sub = 8 * h + 2 * j;
+                    acc = toFloat(v0).mul(FloatVector.fromArray(F, x, xs))
+                            .fma(FloatVector.broadcast(F, LowBitBlocks.q3Scale(scales, 0, sub) - 32), acc);
+                    acc = toFloat(v1).mul(FloatVector.fromArray(F, x, xs + 16))
+                            .fma(FloatVector.broadcast(F, LowBitBlocks.q3Scale(scales, 0, sub + 1) - 32), acc);
+                }
+            }
+            int sumi = intSum(acc);
+            sum += (half(w, off + 108) * a.scale[t * blocks + b]) * sumi;
+        }
+        return sum;
+    }
+
+    /** IQ4_XS × Q8_K: 8 sub-blocks of 32 with 6-bit scales over IQ4_NL's table; sums kept as ints per block. */
+    private static float iq4xs(MemorySegment w, long off, int cols, QuantizedActivations a, int t) {
+        float[] x = a.q;
+        int xo = t * cols;
+        int blocks = cols / 256;
+        float sum = 0;
+        for (int b = 0; b < blocks; b++, off += 136, xo += 256) {
+            int scalesH = w.get(S16, off + 2) & 0xFFFF;
+            int scalesL = w.get(I32, off + 4);
+            int sumi = 0;
+            for (int sub = 0; sub < 8; sub++) {
+                ByteVector q = bytes(w, off + 8 + 16 * sub);
+                ByteVector lo = q.and((byte) 0xF).selectFrom(IQ4);
+                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).selectFrom(IQ4);
+                int xs = xo + 32 * sub;
+                FloatVector p = toFloat(lo).mul(FloatVector.fromArray(F, x, xs));
+                p = toFloat(hi).fma(FloatVector.fromArray(F, x, xs + 16), p);
+                int ls = ((scalesL >>> (4 * sub)) & 0xF) | ((scalesH >>> (2 * sub)) & 3) << 4;
+                sumi += (ls - 32) * intSum(p);
+            }
+            sum += (half(w, off) * a.scale[t * blocks + b]) * sumi;
+        }
+        return sum;
+    }
+}
