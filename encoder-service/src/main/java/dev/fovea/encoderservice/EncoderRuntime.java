@@ -52,6 +52,7 @@ public class EncoderRuntime {
     private final Cache<String, FeatureMap> cache;
     private final Counter hits;
     private final Counter misses;
+    private final ImageWorkers workers;
 
     EncoderRuntime(EncoderSettings settings, MeterRegistry registry) throws IOException {
         Path path = Path.of(settings.mmproj());
@@ -60,6 +61,8 @@ public class EncoderRuntime {
         this.encoder = ClipVisionEncoder.load(file);
         this.decoder = new ImageDecoder(settings.maxPixels());
         this.anyRes = AnyResTiling.fromGguf(file);
+        this.workers = new ImageWorkers(settings.decodeWorkers(), settings.decodeQueue(), settings.maxStuckDecodes(),
+                settings.decodeTimeout());
         Parallel pool = settings.threads() > 0 ? Parallel.create(settings.threads()) : Parallel.shared();
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(settings.cacheMb() << 20)
@@ -106,10 +109,23 @@ public class EncoderRuntime {
         return f;
     }
 
-    /** Decodes, crops and preprocesses an image file (in the caller's thread), then queues it for encoding. */
+    /** The threads that decode and preprocess, each image within the decode deadline. */
+    ImageWorkers workers() {
+        return workers;
+    }
+
+    /** Decodes an image file: the one call of the decoder, so that a decoder bounded in time can take its place. */
+    RgbImage decode(byte[] bytes) throws ImageException {
+        return decoder.decode(bytes);
+    }
+
+    /**
+     * Decodes, crops and preprocesses an image file (in the caller's thread: an image worker), then queues it for
+     * encoding.
+     */
     CompletableFuture<FeatureMap> encodeFile(byte[] bytes, int[] crop, ClipPreprocessor.Profile profile, String key)
             throws ImageException {
-        RgbImage img = decoder.decode(bytes);
+        RgbImage img = decode(bytes);
         if (crop != null) {
             img = img.crop(crop[0], crop[1], crop[2], crop[3]);
         }
@@ -125,7 +141,7 @@ public class EncoderRuntime {
         if (anyRes == null) {
             throw new IllegalArgumentException("encoder " + name + " has no AnyRes plan (no clip.vision.image_grid_pinpoints)");
         }
-        RgbImage img = decoder.decode(bytes);
+        RgbImage img = decode(bytes);
         AnyResPlan plan = anyRes.plan(img.width(), img.height());
         if (index < 0 || index >= plan.inputCount()) {
             throw new IllegalArgumentException("AnyRes view " + index + " of " + plan.inputCount() + " for a "
@@ -158,6 +174,7 @@ public class EncoderRuntime {
 
     @PreDestroy
     void close() {
+        workers.close();
         batcher.close();
         file.close();
     }
