@@ -68,7 +68,7 @@ final class ImageWorkers implements AutoCloseable {
         this.deadline = deadline;
         this.maxStuck = maxStuck;
         this.watchdog = Executors.newSingleThreadScheduledExecutor(
-                r -> Thread.ofPlatform().name("fovea-image-watchdog").daemon().unstarted(r));
+                r -> Thread.ofPlatform().name("fovea-image-watchdog").daemon().priority(Thread.MAX_PRIORITY).unstarted(r));
         for (int i = 0; i < workers; i++) {
             startWorker();
         }

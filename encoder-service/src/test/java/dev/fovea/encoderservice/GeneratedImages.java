@@ -15,13 +15,18 @@ final class GeneratedImages {
 
     /** A grey RGB PNG of {@code width × height}: tiny on disk, but every pixel must be inflated and converted. */
     static byte[] png(int width, int height) throws IOException {
+        return png(width, height, height);
+    }
+
+    /** The same with only the first {@code rows} rows of data: a header that claims more than the file holds. */
+    static byte[] png(int width, int height, int rows) throws IOException {
         ByteArrayOutputStream idat = new ByteArrayOutputStream();
         try (DeflaterOutputStream z = new DeflaterOutputStream(idat, new Deflater(Deflater.BEST_SPEED), 1 << 16)) {
             byte[] row = new byte[1 + 3 * width];
             for (int i = 1; i < row.length; i++) {
                 row[i] = (byte) 0x80;
             }
-            for (int y = 0; y < height; y++) {
+            for (int y = 0; y < rows; y++) {
                 z.write(row);
             }
         }
