@@ -49,7 +49,10 @@ public interface EncoderSettings {
     @WithDefault("256")
     int decodeQueue();
 
-    /** Replacement threads started while decodes are stuck past their deadline (bounds the thread count). */
-    @WithDefault("4")
+    /**
+     * Replacement threads started while decodes are stuck past their deadline. Bounds the threads, and the memory:
+     * at most {@code decode-workers + max-stuck-decodes} images are decoded at once.
+     */
+    @WithDefault("1")
     int maxStuckDecodes();
 }
