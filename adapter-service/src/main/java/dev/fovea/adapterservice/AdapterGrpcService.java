@@ -77,11 +77,11 @@ public class AdapterGrpcService extends AdapterServiceGrpc.AdapterServiceImplBas
         int width = request.getAnyres().getWidth();
         int height = request.getAnyres().getHeight();
         if (width <= 0 || height <= 0) {
-            throw new IllegalArgumentException("anyres width and height must be positive, got " + width + "×" + height);
+            throw new IllegalArgumentException("anyres width and height must be positive, got " + width + "x" + height);
         }
         AnyResPlan plan = a.tiling().plan(width, height);
         if (views.size() != plan.inputCount()) {
-            throw new IllegalArgumentException("an AnyRes image of " + request.getAnyres().getWidth() + "×"
+            throw new IllegalArgumentException("an AnyRes image of " + request.getAnyres().getWidth() + "x"
                     + request.getAnyres().getHeight() + " has " + plan.inputCount() + " views, got " + views.size());
         }
         List<FeatureMap> projected = new ArrayList<>(views.size());
@@ -118,7 +118,7 @@ public class AdapterGrpcService extends AdapterServiceGrpc.AdapterServiceImplBas
             return FeatureMap.sequence(data, tokens, dim);
         }
         if (gh < 0 || gw < 0 || (long) gh * gw != tokens) {
-            throw new IllegalArgumentException("a feature grid of " + gh + "×" + gw + " does not hold " + tokens
+            throw new IllegalArgumentException("a feature grid of " + gh + "x" + gw + " does not hold " + tokens
                     + " tokens");
         }
         return new FeatureMap(data, tokens, dim, gh, gw);

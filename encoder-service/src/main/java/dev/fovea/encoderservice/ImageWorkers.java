@@ -61,7 +61,7 @@ final class ImageWorkers implements AutoCloseable {
 
     ImageWorkers(int workers, int maxQueued, int maxStuck, Duration deadline) {
         if (workers < 1 || maxQueued < 1 || maxStuck < 0 || deadline.isNegative() || deadline.isZero()) {
-            throw new IllegalArgumentException("image workers need ≥ 1 thread, a queue of ≥ 1, ≥ 0 replacements and a "
+            throw new IllegalArgumentException("image workers need >= 1 thread, a queue of >= 1, >= 0 replacements and a "
                     + "positive deadline");
         }
         this.queue = new ArrayBlockingQueue<>(maxQueued);

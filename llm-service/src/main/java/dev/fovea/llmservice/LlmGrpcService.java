@@ -115,7 +115,7 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
      */
     static int maxTokens(int requested, int inputLength, int context) {
         if (requested < 0) {
-            throw new IllegalArgumentException("max_tokens must be ≥ 0 (0 = up to " + MAX_TOKENS_DEFAULT + "), got "
+            throw new IllegalArgumentException("max_tokens must be >= 0 (0 = up to " + MAX_TOKENS_DEFAULT + "), got "
                     + requested);
         }
         if (inputLength >= context) {
@@ -162,7 +162,7 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
         finite("min_p", s.getMinP());
         finite("repetition_penalty", s.getRepetitionPenalty());
         if (s.getTopK() < 0) {
-            throw new IllegalArgumentException("top_k must be ≥ 0, got " + s.getTopK());
+            throw new IllegalArgumentException("top_k must be >= 0, got " + s.getTopK());
         }
         SamplerConfig base = s.getTemperature() <= 0 ? SamplerConfig.greedy()
                 : SamplerConfig.defaults(s.getHasSeed() ? s.getSeed() : System.nanoTime());
@@ -176,7 +176,7 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
 
     private static void finite(String field, float value) {
         if (!Float.isFinite(value) || value < 0) {
-            throw new IllegalArgumentException(field + " must be a finite number ≥ 0, got " + value);
+            throw new IllegalArgumentException(field + " must be a finite number >= 0, got " + value);
         }
     }
 

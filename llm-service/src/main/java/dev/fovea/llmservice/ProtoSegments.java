@@ -45,7 +45,7 @@ final class ProtoSegments {
 
     /** The rows of an embeddings tensor, once its shape and byte count are right. */
     private static long rows(Tensor t, int embd, int context) {
-        String want = "embeddings must have shape [n][" + embd + "] with 1 ≤ n < " + context;
+        String want = "embeddings must have shape [n][" + embd + "] with 1 <= n < " + context;
         if (t.getShapeCount() != 2 || t.getShape(1) != embd || t.getShape(0) <= 0 || t.getShape(0) >= context) {
             throw new IllegalArgumentException(want + ", got " + t.getShapeList());
         }

@@ -113,9 +113,22 @@ class HostileLlmInputTest {
     }
 
     @Test
+    void theCallersRequestIdComesBackWithTheError() {
+        io.grpc.Metadata headers = new io.grpc.Metadata();
+        headers.put(RequestIds.HEADER, "gateway-req-42");
+        var stub = llm.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+                () -> stub.generate(request(prompt("Hello"), -5)).next());
+        assertThat(e.getTrailers().get(RequestIds.HEADER)).isEqualTo("gateway-req-42");
+        StatusRuntimeException t = catchThrowableOfType(StatusRuntimeException.class,
+                () -> stub.tokenize(TokenizeRequest.newBuilder().setText("x".repeat(5_000_000)).build()));
+        assertThat(t.getTrailers().get(RequestIds.HEADER)).isEqualTo("gateway-req-42");
+    }
+
+    @Test
     void negativeMaxTokensIsRefused() {
         refused(() -> llm.generate(request(prompt("Hello"), -1)).next(), Status.Code.INVALID_ARGUMENT,
-                "max_tokens must be ≥ 0", "-1");
+                "max_tokens must be >= 0", "-1");
         refused(() -> llm.generate(request(prompt("Hello"), Integer.MIN_VALUE)).next(), Status.Code.INVALID_ARGUMENT,
                 "max_tokens");
     }
