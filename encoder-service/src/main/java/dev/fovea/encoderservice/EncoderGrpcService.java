@@ -40,12 +40,15 @@ public class EncoderGrpcService extends EncoderServiceGrpc.EncoderServiceImplBas
     public void encode(EncodeRequest request, StreamObserver<EncodeResponse> observer) {
         String requestId = RequestIds.current();
         List<CompletableFuture<Features>> results = new ArrayList<>();
+        int admitted = 0;
         try {
             if (request.getImagesCount() == 0 || request.getImagesCount() > settings.maxImagesPerCall()) {
                 throw new IllegalArgumentException("an Encode call takes 1.." + settings.maxImagesPerCall()
                         + " images (fovea.encoder.max-images-per-call), got " + request.getImagesCount());
             }
             WireTensors.DType dtype = dtype(request.getFeatureDtype());
+            runtime.admit(request.getImagesCount());
+            admitted = request.getImagesCount();
             for (int i = 0; i < request.getImagesCount(); i++) {
                 ImageInput in = request.getImages(i);
                 String what = "image " + (i + 1) + " of " + request.getImagesCount() + " (request " + requestId + ", "
@@ -53,10 +56,13 @@ public class EncoderGrpcService extends EncoderServiceGrpc.EncoderServiceImplBas
                 results.add(runtime.workers().submit(what, () -> encodeOne(in, dtype)).thenCompose(f -> f));
             }
         } catch (RuntimeException e) {
+            runtime.release(admitted);
             observer.onError(GrpcFailures.status(e, requestId));
             return;
         }
+        int held = admitted;
         CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).whenComplete((v, error) -> {
+            runtime.release(held);
             if (error != null) {
                 results.forEach(r -> r.cancel(false));
                 observer.onError(GrpcFailures.status(error, requestId));

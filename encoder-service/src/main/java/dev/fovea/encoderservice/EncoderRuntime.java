@@ -53,6 +53,8 @@ public class EncoderRuntime {
     private final Counter hits;
     private final Counter misses;
     private final ImageWorkers workers;
+    private final java.util.concurrent.Semaphore inFlight;
+    private final int maxInFlight;
 
     EncoderRuntime(EncoderSettings settings, MeterRegistry registry) throws IOException {
         Path path = Path.of(settings.mmproj());
@@ -61,6 +63,8 @@ public class EncoderRuntime {
         this.encoder = ClipVisionEncoder.load(file);
         this.decoder = new ImageDecoder(settings.maxPixels());
         this.anyRes = AnyResTiling.fromGguf(file);
+        this.maxInFlight = settings.maxImagesInFlight();
+        this.inFlight = new java.util.concurrent.Semaphore(maxInFlight);
         this.workers = new ImageWorkers(settings.decodeWorkers(), settings.decodeQueue(), settings.maxStuckDecodes(),
                 settings.decodeTimeout());
         Parallel pool = settings.threads() > 0 ? Parallel.create(settings.threads()) : Parallel.shared();
@@ -112,6 +116,21 @@ public class EncoderRuntime {
     /** The threads that decode and preprocess, each image within the decode deadline. */
     ImageWorkers workers() {
         return workers;
+    }
+
+    /**
+     * Admits {@code images} more images, or refuses with RESOURCE_EXHAUSTED when that would hold more than
+     * {@code fovea.encoder.max-images-in-flight}; each admitted image must be {@link #release released} once answered.
+     */
+    void admit(int images) {
+        if (!inFlight.tryAcquire(images)) {
+            throw io.grpc.Status.RESOURCE_EXHAUSTED.withDescription("the encoder is busy with " + maxInFlight
+                    + " images (fovea.encoder.max-images-in-flight); retry later").asRuntimeException();
+        }
+    }
+
+    void release(int images) {
+        inFlight.release(images);
     }
 
     /** Decodes an image file: the one call of the decoder, so that a decoder bounded in time can take its place. */

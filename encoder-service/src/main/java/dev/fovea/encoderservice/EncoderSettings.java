@@ -46,8 +46,15 @@ public interface EncoderSettings {
     int decodeWorkers();
 
     /** Images waiting for a decode thread before calls are refused with RESOURCE_EXHAUSTED. */
-    @WithDefault("256")
+    @WithDefault("64")
     int decodeQueue();
+
+    /**
+     * Images accepted and not yet answered (waiting, decoding, or preprocessed and queued for the tower, each
+     * holding its pixels) before calls are refused with RESOURCE_EXHAUSTED.
+     */
+    @WithDefault("128")
+    int maxImagesInFlight();
 
     /**
      * Replacement threads started while decodes are stuck past their deadline. Bounds the threads, and the memory:
