@@ -58,7 +58,11 @@ class GrpcFailures implements ExceptionHandlerProvider {
             @Override
             protected void handleException(Throwable error, ServerCall<Q, R> serverCall, Metadata md) {
                 StatusRuntimeException s = status(error, RequestIds.current());
-                serverCall.close(s.getStatus(), s.getTrailers() != null ? s.getTrailers() : new Metadata());
+                try {
+                    serverCall.close(s.getStatus(), s.getTrailers() != null ? s.getTrailers() : new Metadata());
+                } catch (IllegalStateException alreadyClosed) {
+                    // the call ended before the failure (a cancelled client): the status has no one to go to
+                }
             }
         };
     }
