@@ -64,7 +64,6 @@ public class EncoderGrpcService extends EncoderServiceGrpc.EncoderServiceImplBas
         CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).whenComplete((v, error) -> {
             runtime.release(held);
             if (error != null) {
-                results.forEach(r -> r.cancel(false));
                 observer.onError(GrpcFailures.status(error, requestId));
                 return;
             }
