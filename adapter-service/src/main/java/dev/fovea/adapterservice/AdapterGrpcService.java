@@ -12,7 +12,6 @@ import dev.fovea.proto.v1.Features;
 import dev.fovea.proto.v1.ProjectRequest;
 import dev.fovea.proto.v1.ProjectResponse;
 import dev.fovea.proto.v1.Tensor;
-import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -24,6 +23,8 @@ import java.util.List;
 /** gRPC front of the projectors: the features of one or more encoders in, LLM embeddings out. */
 @GrpcService
 public class AdapterGrpcService extends AdapterServiceGrpc.AdapterServiceImplBase {
+    /** Most values one input may carry (a float array's practical limit). */
+    private static final long MAX_VALUES = Integer.MAX_VALUE - 16;
     private final AdapterRuntime runtime;
     private final MeterRegistry registry;
 
@@ -35,6 +36,7 @@ public class AdapterGrpcService extends AdapterServiceGrpc.AdapterServiceImplBas
     @Override
     @Blocking
     public void project(ProjectRequest request, StreamObserver<ProjectResponse> observer) {
+        String requestId = RequestIds.current();
         long t0 = System.nanoTime();
         FeatureMap out;
         WireTensors.DType dtype;
@@ -53,13 +55,13 @@ public class AdapterGrpcService extends AdapterServiceGrpc.AdapterServiceImplBas
             } else {
                 out = p.project(inputs, runtime.pool());
             }
-        } catch (IllegalArgumentException e) {
-            observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            observer.onNext(ProjectResponse.newBuilder().setEmbeddings(Tensor.newBuilder().addShape(out.tokens())
+                    .addShape(out.dim()).setDtype(wire(dtype))
+                    .setData(ByteString.copyFrom(WireTensors.encode(out.data(), dtype)))).build());
+        } catch (RuntimeException e) {
+            observer.onError(GrpcFailures.status(e, requestId));
             return;
         }
-        observer.onNext(ProjectResponse.newBuilder().setEmbeddings(Tensor.newBuilder().addShape(out.tokens())
-                .addShape(out.dim()).setDtype(wire(dtype))
-                .setData(ByteString.copyFrom(WireTensors.encode(out.data(), dtype)))).build());
         observer.onCompleted();
         Timer.builder("fovea.adapter.project.time").tag("adapter", request.getAdapter()).register(registry)
                 .record(java.time.Duration.ofNanos(System.nanoTime() - t0));
@@ -72,9 +74,14 @@ public class AdapterGrpcService extends AdapterServiceGrpc.AdapterServiceImplBas
             throw new IllegalArgumentException("adapter '" + request.getAdapter() + "' has no AnyRes plan "
                     + "(clip.vision.image_grid_pinpoints in its file)");
         }
-        AnyResPlan plan = a.tiling().plan(request.getAnyres().getWidth(), request.getAnyres().getHeight());
+        int width = request.getAnyres().getWidth();
+        int height = request.getAnyres().getHeight();
+        if (width <= 0 || height <= 0) {
+            throw new IllegalArgumentException("anyres width and height must be positive, got " + width + "x" + height);
+        }
+        AnyResPlan plan = a.tiling().plan(width, height);
         if (views.size() != plan.inputCount()) {
-            throw new IllegalArgumentException("an AnyRes image of " + request.getAnyres().getWidth() + "×"
+            throw new IllegalArgumentException("an AnyRes image of " + request.getAnyres().getWidth() + "x"
                     + request.getAnyres().getHeight() + " has " + plan.inputCount() + " views, got " + views.size());
         }
         List<FeatureMap> projected = new ArrayList<>(views.size());
@@ -84,18 +91,35 @@ public class AdapterGrpcService extends AdapterServiceGrpc.AdapterServiceImplBas
         return AnyResAssembler.assemble(plan, projected, a.newline());
     }
 
+    /**
+     * The features of one input, once its shape is checked in {@code long} (no product can overflow) and its
+     * data holds exactly {@code tokens × dim} values of its dtype.
+     */
     private static FeatureMap toFeatureMap(Features f) {
         Tensor t = f.getData();
-        if (t.getShapeCount() != 2 || t.getShape(0) <= 0 || t.getShape(1) <= 0) {
-            throw new IllegalArgumentException("features must have shape [tokens][dim], got " + t.getShapeList());
+        if (t.getShapeCount() != 2 || t.getShape(0) <= 0 || t.getShape(1) <= 0
+                || t.getShape(0) > MAX_VALUES || t.getShape(1) > MAX_VALUES
+                || t.getShape(0) * t.getShape(1) > MAX_VALUES) {
+            throw new IllegalArgumentException("features must have shape [tokens][dim] with at most " + MAX_VALUES
+                    + " values, got " + t.getShapeList());
         }
-        int tokens = Math.toIntExact(t.getShape(0));
-        int dim = Math.toIntExact(t.getShape(1));
-        float[] data = WireTensors.decode(t.getData().toByteArray(), dtype(t.getDtype()), (long) tokens * dim);
+        int tokens = (int) t.getShape(0);
+        int dim = (int) t.getShape(1);
+        WireTensors.DType type = dtype(t.getDtype());
+        long bytes = (long) tokens * dim * type.bytes();
+        if (t.getData().size() != bytes) {
+            throw new IllegalArgumentException("features of shape " + t.getShapeList() + " (rows " + dim
+                    + " values wide) take " + bytes + " bytes as " + type + ", got " + t.getData().size());
+        }
+        float[] data = WireTensors.decode(t.getData().toByteArray(), type, (long) tokens * dim);
         int gh = f.getGridHeight();
         int gw = f.getGridWidth();
         if (gh == 0 && gw == 0) {
             return FeatureMap.sequence(data, tokens, dim);
+        }
+        if (gh < 0 || gw < 0 || (long) gh * gw != tokens) {
+            throw new IllegalArgumentException("a feature grid of " + gh + "x" + gw + " does not hold " + tokens
+                    + " tokens");
         }
         return new FeatureMap(data, tokens, dim, gh, gw);
     }

@@ -22,9 +22,15 @@ import java.util.Optional;
  * {@code logs/NAME.log}.
  */
 final class LocalStack {
-    /** One process of the stack. */
-    record Component(String name, String module, int port, Map<String, String> properties) {
+    /**
+     * One process of the stack; {@code heapMb} is its heap ceiling ({@code -Xmx}), the memory no request can
+     * push it past (its caches and budgets are configured to fit inside).
+     */
+    record Component(String name, String module, int port, int heapMb, Map<String, String> properties) {
     }
+
+    /** The system property that marks a process as a component of this stack, so a reused pid is never taken for it. */
+    static final String MARKER = "-Dfovea.stack.component=";
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -70,9 +76,9 @@ final class LocalStack {
         Files.createDirectories(logs());
         Files.createDirectories(state.resolve("run"));
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED", "-Dquarkus.http.host=127.0.0.1",
-                "-Dquarkus.http.port=" + c.port()));
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + c.heapMb() + "m", MARKER + c.name(),
+                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + c.port()));
         c.properties().forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(jar(c.module()).toString());
@@ -93,7 +99,7 @@ final class LocalStack {
         Files.createDirectories(state.resolve("run"));
         Path module = root.resolve("kafka-broker").resolve("target");
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = List.of(java, "-Xmx512m", "-cp",
+        List<String> cmd = List.of(java, "-Xmx512m", MARKER + BROKER, "-cp",
                 module.resolve("fovea-kafka-broker.jar") + File.pathSeparator + module.resolve("lib") + "/*",
                 "dev.fovea.broker.LocalKafkaBroker", "--dir", state.resolve("kafka").toString(),
                 "--port", Integer.toString(port), "--controller-port", Integer.toString(controllerPort));
@@ -125,7 +131,11 @@ final class LocalStack {
         }
     }
 
-    /** Waits until the component answers /q/health/ready with 200, or its process dies, or time runs out. */
+    /**
+     * Waits until the component answers /q/health/ready with 200, or its process dies, or time runs out. The
+     * answer counts only while the process this stack started is alive after it: the ports were free before the
+     * start, so a live process of ours holding the port is the one that answered.
+     */
     boolean awaitReady(String name, ProcessHandle process, int port, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
@@ -133,9 +143,57 @@ final class LocalStack {
                 return false;
             }
             if (healthy(name, port)) {
-                return true;
+                Thread.sleep(200); // a process that failed to bind exits at once: give it the chance to show it
+                return process.isAlive();
             }
             Thread.sleep(500);
+        }
+        return false;
+    }
+
+    /**
+     * The ports among {@code ports} (name → port) that another process holds on 127.0.0.1, as one message line
+     * each; empty when all are free. A port counts as held when it cannot be bound or when something accepts a
+     * connection on it.
+     */
+    static List<String> portsInUse(Map<String, Integer> ports) {
+        List<String> held = new ArrayList<>();
+        for (var e : ports.entrySet()) {
+            if (inUse(e.getValue())) {
+                held.add("port " + e.getValue() + " (" + e.getKey() + ") on 127.0.0.1 is in use by another process");
+            }
+        }
+        return held;
+    }
+
+    private static boolean inUse(int port) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+            s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        } catch (IOException e) {
+            return true;
+        }
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether {@code pid} is alive and is the named component of a Fovea stack (not a process that reused the pid). */
+    static boolean isOurs(long pid, String name) {
+        Optional<ProcessHandle> h = ProcessHandle.of(pid);
+        if (h.isEmpty() || !h.get().isAlive()) {
+            return false;
+        }
+        Optional<String[]> args = h.get().info().arguments();
+        if (args.isEmpty()) {
+            return h.get().info().commandLine().map(c -> c.contains(MARKER + name)).orElse(true); // unknowable: trust the pid file
+        }
+        for (String a : args.get()) {
+            if (a.equals(MARKER + name)) {
+                return true;
+            }
         }
         return false;
     }
@@ -179,7 +237,7 @@ final class LocalStack {
         List<ProcessHandle> alive = new ArrayList<>();
         for (var e : all.entrySet()) {
             Optional<ProcessHandle> h = ProcessHandle.of(e.getValue()[0]);
-            if (h.isPresent() && h.get().isAlive()) {
+            if (h.isPresent() && isOurs(e.getValue()[0], e.getKey())) {
                 h.get().destroy();
                 alive.add(h.get());
                 stopped.add(e.getKey());

@@ -18,7 +18,7 @@ final class StatusCommand implements Callable<Integer> {
         for (var e : all.entrySet()) {
             long pid = e.getValue()[0];
             int port = (int) e.getValue()[1];
-            boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+            boolean alive = LocalStack.isOurs(pid, e.getKey()); // a dead pid reused by another process is not ours
             boolean ready = alive && LocalStack.healthy(e.getKey(), port);
             unhealthy += ready ? 0 : 1;
             System.out.printf("%-16s pid %-8d %s127.0.0.1:%-5d %s%n", e.getKey(), pid,

@@ -38,6 +38,16 @@ final class UpCommand implements Callable<Integer> {
     static final int KAFKA_PORT = 9092;
     static final int KAFKA_CONTROLLER_PORT = 9093;
 
+    // Heap ceilings (-Xmx) and the budgets that must fit inside them: docs/services.md, "Memory ceilings".
+    static final int LLM_KV_BUDGET_MB = 1024;
+    static final int LLM_PREFIX_CACHE_MB = 256;
+    static final int LLM_HEAP_MB = LLM_KV_BUDGET_MB + LLM_PREFIX_CACHE_MB + 1024;
+    static final int ENCODER_CACHE_MB = 256;
+    static final int ENCODER_HEAP_MB = 2048;
+    static final int ADAPTER_HEAP_MB = 1024;
+    static final int GATEWAY_HEAP_MB = 1024;
+    static final int WORKER_HEAP_MB = 512;
+
     @Option(names = "--pipeline", description = "Pipeline file: model id, LLM GGUF, encoders (mmproj), adapter (see README).")
     Path pipeline;
 
@@ -72,19 +82,39 @@ final class UpCommand implements Callable<Integer> {
                     + "(or bin/demo) in " + LocalStack.checkout() + " first");
         }
         List<LocalStack.Component> components = new ArrayList<>();
-        components.add(new LocalStack.Component("llm", "llm-service", LLM_PORT, Map.of("fovea.llm.model", spec.llm())));
+        components.add(new LocalStack.Component("llm", "llm-service", LLM_PORT, LLM_HEAP_MB, Map.of(
+                "fovea.llm.model", spec.llm(), "fovea.llm.kv-budget-mb", Integer.toString(LLM_KV_BUDGET_MB),
+                "fovea.llm.prefix-cache-mb", Integer.toString(LLM_PREFIX_CACHE_MB))));
         StringBuilder encoders = new StringBuilder();
         for (int i = 0; i < spec.encoders().size(); i++) {
             StackFile.Encoder e = spec.encoders().get(i);
             int port = i == 0 ? FIRST_ENCODER_PORT : 8090 + i;
-            components.add(new LocalStack.Component("encoder-" + e.name(), "encoder-service", port,
-                    Map.of("fovea.encoder.mmproj", e.mmproj(), "fovea.encoder.name", e.name())));
+            components.add(new LocalStack.Component("encoder-" + e.name(), "encoder-service", port, ENCODER_HEAP_MB,
+                    Map.of("fovea.encoder.mmproj", e.mmproj(), "fovea.encoder.name", e.name(),
+                            "fovea.encoder.cache-mb", Integer.toString(ENCODER_CACHE_MB))));
             encoders.append("      - name: ").append(e.name()).append("\n        replicas: [\"127.0.0.1:").append(port)
                     .append("\"]\n");
         }
         if (spec.adapter() != null) {
-            components.add(new LocalStack.Component("adapter", "adapter-service", ADAPTER_PORT,
+            components.add(new LocalStack.Component("adapter", "adapter-service", ADAPTER_PORT, ADAPTER_HEAP_MB,
                     Map.of("fovea.adapter.files." + spec.adapter().id(), spec.adapter().file())));
+        }
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        if (!noKafka) {
+            ports.put(LocalStack.BROKER, KAFKA_PORT);
+            ports.put(LocalStack.BROKER + " controller", KAFKA_CONTROLLER_PORT);
+        }
+        components.forEach(c -> ports.put(c.name(), c.port()));
+        ports.put("gateway", GATEWAY_PORT);
+        if (!noKafka) {
+            ports.put("worker", WORKER_PORT);
+        }
+        List<String> held = LocalStack.portsInUse(ports);
+        if (!held.isEmpty()) {
+            System.err.println("fovea: cannot start the stack:\n  " + String.join("\n  ", held)
+                    + "\nStop what holds " + (held.size() == 1 ? "it" : "them") + " (another Fovea stack: `bin/fovea down` "
+                    + "in its checkout) or free the port" + (held.size() == 1 ? "" : "s") + ", then run `bin/fovea up` again.");
+            return 1;
         }
         Files.createDirectories(stack.state());
         Path pipelines = stack.state().resolve("pipelines.yaml");
@@ -98,12 +128,12 @@ final class UpCommand implements Callable<Integer> {
             gatewayProps.put("fovea.jobs.enabled", "true");
             gatewayProps.put("fovea.jobs.bootstrap-servers", "127.0.0.1:" + KAFKA_PORT);
         }
-        components.add(new LocalStack.Component("gateway", "gateway", GATEWAY_PORT, gatewayProps));
+        components.add(new LocalStack.Component("gateway", "gateway", GATEWAY_PORT, GATEWAY_HEAP_MB, gatewayProps));
         if (!noKafka) {
             Map<String, String> workerProps = new LinkedHashMap<>(gatewayProps);
             workerProps.put("fovea.jobs.worker.enabled", "true");
             workerProps.put("fovea.jobs.worker.id", "local-worker");
-            components.add(new LocalStack.Component("worker", "gateway", WORKER_PORT, workerProps));
+            components.add(new LocalStack.Component("worker", "gateway", WORKER_PORT, WORKER_HEAP_MB, workerProps));
             System.err.printf("starting %-16s on 127.0.0.1:%d ...%n", LocalStack.BROKER, KAFKA_PORT);
             ProcessHandle broker = stack.startBroker(KAFKA_PORT, KAFKA_CONTROLLER_PORT);
             if (!stack.awaitReady(LocalStack.BROKER, broker, KAFKA_PORT, Duration.ofSeconds(timeout))) {
@@ -118,8 +148,18 @@ final class UpCommand implements Callable<Integer> {
             System.err.printf("starting %-16s on 127.0.0.1:%d ...%n", c.name(), c.port());
             ProcessHandle p = stack.start(c);
             if (!stack.awaitReady(c.name(), p, c.port(), Duration.ofSeconds(timeout))) {
-                System.err.println("fovea: " + c.name() + " did not become healthy; last log lines:\n"
-                        + stack.logTail(c.name(), 30));
+                System.err.println("fovea: " + c.name() + (p.isAlive() ? " did not become healthy" : " exited")
+                        + "; last log lines:\n" + stack.logTail(c.name(), 30));
+                stack.stopAll(Duration.ofSeconds(10));
+                return 1;
+            }
+        }
+        // confirm against the processes started here: each must still be running and answering
+        for (var e : stack.recorded().entrySet()) {
+            if (!LocalStack.isOurs(e.getValue()[0], e.getKey())
+                    || !LocalStack.healthy(e.getKey(), (int) e.getValue()[1])) {
+                System.err.println("fovea: " + e.getKey() + " stopped after it started; last log lines:\n"
+                        + stack.logTail(e.getKey(), 30));
                 stack.stopAll(Duration.ofSeconds(10));
                 return 1;
             }

@@ -20,7 +20,6 @@ import io.quarkus.grpc.GrpcService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /** gRPC front of the encoder: images in, patch features out (F16 unless asked otherwise), cached by content. */
 @GrpcService
@@ -33,27 +32,39 @@ public class EncoderGrpcService extends EncoderServiceGrpc.EncoderServiceImplBas
         this.settings = settings;
     }
 
+    /**
+     * Runs on an I/O thread, so it only checks the call's size and hands each image to the image workers: hashing,
+     * decoding and preprocessing happen there, each image within the decode deadline.
+     */
     @Override
     public void encode(EncodeRequest request, StreamObserver<EncodeResponse> observer) {
+        String requestId = RequestIds.current();
         List<CompletableFuture<Features>> results = new ArrayList<>();
+        int admitted = 0;
         try {
             if (request.getImagesCount() == 0 || request.getImagesCount() > settings.maxImagesPerCall()) {
                 throw new IllegalArgumentException("an Encode call takes 1.." + settings.maxImagesPerCall()
-                        + " images, got " + request.getImagesCount());
+                        + " images (fovea.encoder.max-images-per-call), got " + request.getImagesCount());
             }
             WireTensors.DType dtype = dtype(request.getFeatureDtype());
-            for (ImageInput in : request.getImagesList()) {
-                results.add(encodeOne(in, dtype));
+            runtime.admit(request.getImagesCount());
+            admitted = request.getImagesCount();
+            for (int i = 0; i < request.getImagesCount(); i++) {
+                ImageInput in = request.getImages(i);
+                String what = "image " + (i + 1) + " of " + request.getImagesCount() + " (request " + requestId + ", "
+                        + in.getSerializedSize() + " bytes)";
+                results.add(runtime.workers().submit(what, () -> encodeOne(in, dtype)).thenCompose(f -> f));
             }
-        } catch (IllegalArgumentException | ImageException e) {
-            observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+        } catch (RuntimeException e) {
+            runtime.release(admitted);
+            observer.onError(GrpcFailures.status(e, requestId));
             return;
         }
+        int held = admitted;
         CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).whenComplete((v, error) -> {
+            runtime.release(held);
             if (error != null) {
-                Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-                Status status = cause instanceof IllegalArgumentException ? Status.INVALID_ARGUMENT : Status.INTERNAL;
-                observer.onError(status.withDescription(cause.getMessage()).asRuntimeException());
+                observer.onError(GrpcFailures.status(error, requestId));
                 return;
             }
             EncodeResponse.Builder b = EncodeResponse.newBuilder();
@@ -63,6 +74,7 @@ public class EncoderGrpcService extends EncoderServiceGrpc.EncoderServiceImplBas
         });
     }
 
+    /** On an image worker: the cached features, or the image decoded, preprocessed and queued for the tower. */
     private CompletableFuture<Features> encodeOne(ImageInput in, WireTensors.DType dtype) throws ImageException {
         ClipPreprocessor.Profile profile = ClipPreprocessor.Profile.named(in.getProfile());
         int[] crop = in.hasCrop() ? new int[] {in.getCrop().getX(), in.getCrop().getY(), in.getCrop().getWidth(),
@@ -86,22 +98,48 @@ public class EncoderGrpcService extends EncoderServiceGrpc.EncoderServiceImplBas
             }
             case PIXELS -> {
                 Tensor t = in.getPixels();
+                WireTensors.DType pixelType = dtype(t.getDtype());
+                long values = checkPixelShape(t, pixelType);
                 byte[] bytes = t.getData().toByteArray();
                 String key = EncoderRuntime.hash(bytes, "|pixels|" + t.getDtype());
                 FeatureMap hit = runtime.cached(key);
                 if (hit != null) {
                     return CompletableFuture.completedFuture(toProto(hit, dtype, true));
                 }
-                long n = 1;
-                for (long d : t.getShapeList()) {
-                    n = Math.multiplyExact(n, d);
-                }
-                float[] pixels = WireTensors.decode(bytes, dtype(t.getDtype()), n);
-                features = runtime.encodePixels(pixels, key);
+                features = runtime.encodePixels(WireTensors.decode(bytes, pixelType, values), key);
             }
             default -> throw new IllegalArgumentException("image input without encoded bytes or pixels");
         }
         return features.thenApply(f -> toProto(f, dtype, false));
+    }
+
+    /**
+     * Checks a pixel tensor's shape against the tower's input before anything is decoded: each dimension positive,
+     * the product (kept below the expected count, so it cannot overflow) equal to 3 × size × size, and the data
+     * exactly that many values.
+     */
+    private long checkPixelShape(Tensor t, WireTensors.DType type) {
+        int size = runtime.encoder().imageSize();
+        long expected = 3L * size * size;
+        String want = "pixels must have shape [3][" + size + "][" + size + "] (" + expected + " values)";
+        if (t.getShapeCount() == 0) {
+            throw new IllegalArgumentException(want + ", got no shape");
+        }
+        long product = 1;
+        for (long d : t.getShapeList()) {
+            if (d <= 0 || d > expected || product > expected / d) {
+                throw new IllegalArgumentException(want + ", got " + t.getShapeList());
+            }
+            product *= d;
+        }
+        if (product != expected) {
+            throw new IllegalArgumentException(want + ", got " + t.getShapeList());
+        }
+        if (t.getData().size() != expected * type.bytes()) {
+            throw new IllegalArgumentException(want + ": " + expected * type.bytes() + " bytes as " + type + ", got "
+                    + t.getData().size() + " bytes");
+        }
+        return expected;
     }
 
     private static Features toProto(FeatureMap f, WireTensors.DType dtype, boolean hit) {

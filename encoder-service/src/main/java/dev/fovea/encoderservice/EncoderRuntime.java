@@ -52,6 +52,9 @@ public class EncoderRuntime {
     private final Cache<String, FeatureMap> cache;
     private final Counter hits;
     private final Counter misses;
+    private final ImageWorkers workers;
+    private final java.util.concurrent.Semaphore inFlight;
+    private final int maxInFlight;
 
     EncoderRuntime(EncoderSettings settings, MeterRegistry registry) throws IOException {
         Path path = Path.of(settings.mmproj());
@@ -60,6 +63,10 @@ public class EncoderRuntime {
         this.encoder = ClipVisionEncoder.load(file);
         this.decoder = new ImageDecoder(settings.maxPixels());
         this.anyRes = AnyResTiling.fromGguf(file);
+        this.maxInFlight = settings.maxImagesInFlight();
+        this.inFlight = new java.util.concurrent.Semaphore(maxInFlight);
+        this.workers = new ImageWorkers(settings.decodeWorkers(), settings.decodeQueue(), settings.maxStuckDecodes(),
+                settings.decodeTimeout());
         Parallel pool = settings.threads() > 0 ? Parallel.create(settings.threads()) : Parallel.shared();
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(settings.cacheMb() << 20)
@@ -106,10 +113,38 @@ public class EncoderRuntime {
         return f;
     }
 
-    /** Decodes, crops and preprocesses an image file (in the caller's thread), then queues it for encoding. */
+    /** The threads that decode and preprocess, each image within the decode deadline. */
+    ImageWorkers workers() {
+        return workers;
+    }
+
+    /**
+     * Admits {@code images} more images, or refuses with RESOURCE_EXHAUSTED when that would hold more than
+     * {@code fovea.encoder.max-images-in-flight}; each admitted image must be {@link #release released} once answered.
+     */
+    void admit(int images) {
+        if (!inFlight.tryAcquire(images)) {
+            throw io.grpc.Status.RESOURCE_EXHAUSTED.withDescription("the encoder is busy with " + maxInFlight
+                    + " images (fovea.encoder.max-images-in-flight); retry later").asRuntimeException();
+        }
+    }
+
+    void release(int images) {
+        inFlight.release(images);
+    }
+
+    /** Decodes an image file: the one call of the decoder, so that a decoder bounded in time can take its place. */
+    RgbImage decode(byte[] bytes) throws ImageException {
+        return decoder.decode(bytes);
+    }
+
+    /**
+     * Decodes, crops and preprocesses an image file (in the caller's thread: an image worker), then queues it for
+     * encoding.
+     */
     CompletableFuture<FeatureMap> encodeFile(byte[] bytes, int[] crop, ClipPreprocessor.Profile profile, String key)
             throws ImageException {
-        RgbImage img = decoder.decode(bytes);
+        RgbImage img = decode(bytes);
         if (crop != null) {
             img = img.crop(crop[0], crop[1], crop[2], crop[3]);
         }
@@ -125,7 +160,7 @@ public class EncoderRuntime {
         if (anyRes == null) {
             throw new IllegalArgumentException("encoder " + name + " has no AnyRes plan (no clip.vision.image_grid_pinpoints)");
         }
-        RgbImage img = decoder.decode(bytes);
+        RgbImage img = decode(bytes);
         AnyResPlan plan = anyRes.plan(img.width(), img.height());
         if (index < 0 || index >= plan.inputCount()) {
             throw new IllegalArgumentException("AnyRes view " + index + " of " + plan.inputCount() + " for a "
@@ -158,6 +193,7 @@ public class EncoderRuntime {
 
     @PreDestroy
     void close() {
+        workers.close();
         batcher.close();
         file.close();
     }

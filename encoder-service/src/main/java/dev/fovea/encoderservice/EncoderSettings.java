@@ -2,6 +2,7 @@ package dev.fovea.encoderservice;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.Optional;
 
 /** {@code fovea.encoder.*}: the one encoder this deployment serves, and how it batches and caches. */
@@ -35,4 +36,30 @@ public interface EncoderSettings {
     /** Most images in one Encode call. */
     @WithDefault("64")
     int maxImagesPerCall();
+
+    /** Longest an image may take to decode and preprocess; past it the caller gets INVALID_ARGUMENT. */
+    @WithDefault("5s")
+    Duration decodeTimeout();
+
+    /** Threads that decode and preprocess images, off the I/O threads (each may hold one image's pixels). */
+    @WithDefault("2")
+    int decodeWorkers();
+
+    /** Images waiting for a decode thread before calls are refused with RESOURCE_EXHAUSTED. */
+    @WithDefault("64")
+    int decodeQueue();
+
+    /**
+     * Images accepted and not yet answered (waiting, decoding, or preprocessed and queued for the tower, each
+     * holding its pixels) before calls are refused with RESOURCE_EXHAUSTED.
+     */
+    @WithDefault("128")
+    int maxImagesInFlight();
+
+    /**
+     * Replacement threads started while decodes are stuck past their deadline. Bounds the threads, and the memory:
+     * at most {@code decode-workers + max-stuck-decodes} images are decoded at once.
+     */
+    @WithDefault("1")
+    int maxStuckDecodes();
 }

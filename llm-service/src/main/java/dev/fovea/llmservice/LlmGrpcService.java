@@ -23,6 +23,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Blocking;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -30,6 +31,8 @@ import java.util.concurrent.TimeUnit;
 @GrpcService
 public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
     private static final int MAX_TOKENS_DEFAULT = 256;
+    private static final int MAX_STOPS = 16;
+    private static final int MAX_STOP_LENGTH = 1000;
 
     private final LlmRuntime runtime;
     private final Timer ttft;
@@ -51,16 +54,22 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
                 .register(registry);
     }
 
+    /**
+     * Checks the request (sizes before copies: positions, shapes, max_tokens against the context) and queues it;
+     * tokens stream from the scheduler's thread. Blocking: decoding embeddings is CPU work kept off the I/O threads.
+     */
     @Override
+    @Blocking
     public void generate(GenerateRequest request, StreamObserver<GenerateEvent> observer) {
+        String requestId = RequestIds.current();
         ServerCallStreamObserver<GenerateEvent> call = (ServerCallStreamObserver<GenerateEvent>) observer;
         BatchScheduler.Submission submission;
         try {
-            List<Segment> input = ProtoSegments.toEngine(request.getSegmentsList(),
-                    runtime.model().decoder().config().embd());
-            GenerationConfig config = new GenerationConfig(
-                    request.getMaxTokens() > 0 ? request.getMaxTokens() : MAX_TOKENS_DEFAULT,
-                    sampler(request.getSampling()), request.getStopList(), false);
+            var cfg = runtime.model().decoder().config();
+            List<Segment> input = ProtoSegments.toEngine(request.getSegmentsList(), cfg.embd(), cfg.contextLength());
+            int inputLength = input.stream().mapToInt(Segment::length).sum();
+            GenerationConfig config = new GenerationConfig(maxTokens(request.getMaxTokens(), inputLength,
+                    cfg.contextLength()), sampler(request.getSampling()), stops(request.getStopList()), false);
             submission = runtime.scheduler().submit(input, config, (token, text) -> {
                 if (call.isCancelled()) {
                     return false;
@@ -71,18 +80,15 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
                 }
                 return true;
             });
-        } catch (IllegalArgumentException e) {
-            observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+        } catch (RuntimeException e) {
+            observer.onError(GrpcFailures.status(e, requestId));
             return;
         }
         call.setOnCancelHandler(submission::cancel);
         submission.result().whenComplete((r, error) -> {
             if (error != null) {
-                Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
-                Status status = cause instanceof BatchScheduler.RejectedException
-                        ? Status.RESOURCE_EXHAUSTED : Status.INTERNAL;
                 if (!call.isCancelled()) {
-                    observer.onError(status.withDescription(cause.getMessage()).asRuntimeException());
+                    observer.onError(GrpcFailures.status(error, requestId));
                 }
                 return;
             }
@@ -102,6 +108,44 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
         });
     }
 
+    /**
+     * The tokens a request may generate: 0 (unset) means {@value #MAX_TOKENS_DEFAULT} or what is left of the
+     * context, whichever is less; a larger value must fit beside the input (as OpenAI answers, not clamped), so
+     * no request reserves memory by a number it cannot use.
+     */
+    static int maxTokens(int requested, int inputLength, int context) {
+        if (requested < 0) {
+            throw new IllegalArgumentException("max_tokens must be >= 0 (0 = up to " + MAX_TOKENS_DEFAULT + "), got "
+                    + requested);
+        }
+        if (inputLength >= context) {
+            throw new IllegalArgumentException("input of " + inputLength + " positions does not fit the context of "
+                    + context + " tokens");
+        }
+        if (requested == 0) {
+            return Math.min(MAX_TOKENS_DEFAULT, context - inputLength);
+        }
+        if ((long) inputLength + requested > context) {
+            throw new IllegalArgumentException("max_tokens " + requested + " plus the input's " + inputLength
+                    + " positions exceeds the model's context of " + context + " tokens (at most " + (context - inputLength)
+                    + " for this input)");
+        }
+        return requested;
+    }
+
+    private static List<String> stops(List<String> stops) {
+        if (stops.size() > MAX_STOPS) {
+            throw new IllegalArgumentException("stop takes at most " + MAX_STOPS + " strings, got " + stops.size());
+        }
+        for (String s : stops) {
+            if (s.length() > MAX_STOP_LENGTH) {
+                throw new IllegalArgumentException("each stop string is at most " + MAX_STOP_LENGTH
+                        + " characters, got one of " + s.length());
+            }
+        }
+        return stops;
+    }
+
     private void record(GenerationResult r) {
         ttft.record((long) (r.promptMillis() * 1e6), TimeUnit.NANOSECONDS);
         if (r.tokens().length > 1) {
@@ -113,6 +157,13 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
     }
 
     private static SamplerConfig sampler(Sampling s) {
+        finite("temperature", s.getTemperature());
+        finite("top_p", s.getTopP());
+        finite("min_p", s.getMinP());
+        finite("repetition_penalty", s.getRepetitionPenalty());
+        if (s.getTopK() < 0) {
+            throw new IllegalArgumentException("top_k must be >= 0, got " + s.getTopK());
+        }
         SamplerConfig base = s.getTemperature() <= 0 ? SamplerConfig.greedy()
                 : SamplerConfig.defaults(s.getHasSeed() ? s.getSeed() : System.nanoTime());
         return new SamplerConfig(Math.max(0f, s.getTemperature()),
@@ -121,6 +172,12 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
                 s.getMinP() > 0 ? s.getMinP() : base.minP(),
                 s.getRepetitionPenalty() > 0 ? s.getRepetitionPenalty() : 1f,
                 0f, 0f, base.penaltyLastN(), base.seed());
+    }
+
+    private static void finite(String field, float value) {
+        if (!Float.isFinite(value) || value < 0) {
+            throw new IllegalArgumentException(field + " must be a finite number >= 0, got " + value);
+        }
     }
 
     @Override
@@ -148,14 +205,28 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
         observer.onCompleted();
     }
 
+    /** Refuses, before tokenizing, text longer in bytes than any text that can fit the context. */
     @Override
+    @Blocking
     public void tokenize(TokenizeRequest request, StreamObserver<TokenizeResponse> observer) {
-        int[] ids = runtime.model().tokenizer().encode(request.getText(), request.getAddSpecial(), request.getParseSpecial());
-        TokenizeResponse.Builder b = TokenizeResponse.newBuilder();
-        for (int id : ids) {
-            b.addIds(id);
+        String requestId = RequestIds.current();
+        try {
+            int bytes = request.getTextBytes().size();
+            if (bytes > runtime.maxTextBytes()) {
+                throw new IllegalArgumentException("text of " + bytes + " bytes cannot fit the model's context of "
+                        + runtime.model().decoder().config().contextLength() + " tokens (limit: " + runtime.maxTextBytes()
+                        + " bytes)");
+            }
+            int[] ids = runtime.model().tokenizer().encode(request.getText(), request.getAddSpecial(),
+                    request.getParseSpecial());
+            TokenizeResponse.Builder b = TokenizeResponse.newBuilder();
+            for (int id : ids) {
+                b.addIds(id);
+            }
+            observer.onNext(b.build());
+            observer.onCompleted();
+        } catch (RuntimeException e) {
+            observer.onError(GrpcFailures.status(e, requestId));
         }
-        observer.onNext(b.build());
-        observer.onCompleted();
     }
 }

@@ -4,12 +4,14 @@ import dev.fovea.engine.Progress;
 import dev.fovea.engine.pipeline.BatchScheduler;
 import dev.fovea.engine.pipeline.LanguageModel;
 import dev.fovea.engine.tensor.Parallel;
+import dev.fovea.engine.tokenizer.Tokenizer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.jboss.logging.Logger;
 
@@ -22,6 +24,7 @@ public class LlmRuntime {
 
     private final LanguageModel model;
     private final BatchScheduler scheduler;
+    private final long maxTextBytes;
 
     LlmRuntime(LlmSettings settings, MeterRegistry registry) throws IOException {
         if (settings.model().isBlank()) {
@@ -39,6 +42,7 @@ public class LlmRuntime {
         model = LanguageModel.open(Path.of(settings.model()), pool, progress);
         scheduler = new BatchScheduler(model.decoder(), model.tokenizer(), new BatchScheduler.Config(
                 settings.maxBatch(), settings.kvBudgetMb() * MB, settings.prefixCacheMb() * MB, settings.maxQueue()));
+        maxTextBytes = (long) model.decoder().config().contextLength() * longestTokenBytes(model.tokenizer());
         LOG.infof("serving %s (%s, %d layers) with %d threads, batch ≤ %d", settings.model(),
                 model.decoder().config().arch(), model.decoder().config().blockCount(), pool.threads(),
                 settings.maxBatch());
@@ -52,6 +56,24 @@ public class LlmRuntime {
         Gauge.builder("fovea.llm.prefix_cache.misses", scheduler, s -> s.stats().prefixMisses()).register(registry);
         Gauge.builder("fovea.llm.prefix_cache.reused_positions", scheduler, s -> s.stats().reusedPositions())
                 .register(registry);
+    }
+
+    /**
+     * The most UTF-8 bytes a text can have and still fit the context: no token stands for more bytes than the
+     * vocabulary's longest (its text or its bytes, whichever is longer), so longer text needs more positions than
+     * the context has. Checking it costs nothing; tokenizing a larger text would cost memory in proportion.
+     */
+    long maxTextBytes() {
+        return maxTextBytes;
+    }
+
+    private static int longestTokenBytes(Tokenizer tokenizer) {
+        int longest = 1;
+        for (int id = 0; id < tokenizer.vocabSize(); id++) {
+            longest = Math.max(longest, Math.max(tokenizer.tokenBytes(id).length,
+                    tokenizer.tokenText(id).getBytes(StandardCharsets.UTF_8).length));
+        }
+        return longest;
     }
 
     public LanguageModel model() {

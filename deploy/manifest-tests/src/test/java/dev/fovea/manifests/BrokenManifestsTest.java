@@ -77,6 +77,8 @@ class BrokenManifestsTest {
                         "default.replication.factor=3 with 1 broker(s)"),
                 new Breakage("base/llm/deployment.yaml", "-XX:MaxRAMPercentage=50", "-XX:MaxRAMPercentage=10",
                         Check.LLM_HEAP, "< KV budget 2048"),
+                new Breakage("base/encoders/clip-vit-l-336/deployment.yaml", "-XX:MaxRAMPercentage=75",
+                        "-XX:MaxRAMPercentage=25", Check.ENCODER_HEAP, "< feature cache 512 + 3 decodes"),
                 new Breakage("base/llm/deployment.yaml", "readinessProbe:", "readinesProbe:", Check.UNKNOWN_FIELDS,
                         "unknown field(s) [readinesProbe]"),
                 new Breakage("base/adapter/deployment.yaml", "readOnlyRootFilesystem: true",

@@ -13,6 +13,7 @@ enum Check {
     SECURITY(WorkloadChecks::security),
     RESOURCES(WorkloadChecks::resources),
     LLM_HEAP(WorkloadChecks::llmHeap),
+    ENCODER_HEAP(WorkloadChecks::encoderHeap),
     SERVICES(ServiceChecks::check),
     SCALING(ScalingChecks::check),
     KAFKA(m -> KafkaChecks.check(m, JobsSettings.of(AppConfig.of("gateway")))),

@@ -234,29 +234,52 @@ final class WorkloadChecks {
                 return List.of();
             }
             Map<String, String> env = w.env();
-            var limits = w.container().getResources() == null ? null : w.container().getResources().getLimits();
-            if (limits == null || limits.get("memory") == null) {
-                return List.of(); // resources() reports it
-            }
-            double percent = 25; // the JVM's default MaxRAMPercentage
-            for (String var : JVM_ENV) {
-                Matcher mr = MAX_RAM.matcher(env.getOrDefault(var, ""));
-                if (mr.find()) {
-                    percent = Double.parseDouble(mr.group(1));
-                }
-            }
-            long mb = 1 << 20;
-            BigDecimal heapMb = Quantity.getAmountInBytes(limits.get("memory"))
-                    .multiply(BigDecimal.valueOf(percent / 100)).divide(BigDecimal.valueOf(mb));
             long kv = setting(env, app, "fovea.llm.kv-budget-mb");
             long prefix = setting(env, app, "fovea.llm.prefix-cache-mb");
-            long needed = kv + prefix + 512; // the rest of the heap: activations, logits, gRPC buffers
-            if (heapMb.compareTo(BigDecimal.valueOf(needed)) < 0) {
-                return List.of(w.where() + ": heap " + heapMb.longValue() + " MiB (" + percent + "% of "
-                        + limits.get("memory") + ") < KV budget " + kv + " + prefix cache " + prefix + " + 512 MiB");
-            }
-            return List.of();
+            return heapShortfall(w, kv + prefix + 512, // the rest of the heap: activations, logits, gRPC buffers
+                    "KV budget " + kv + " + prefix cache " + prefix + " + 512 MiB");
         });
+    }
+
+    /**
+     * The encoder's heap holds its feature cache and the images being decoded: decode-workers + max-stuck-decodes
+     * images at once, about 10 bytes a pixel each (the decoded file, its RGB copy and the preprocessing input).
+     */
+    static List<String> encoderHeap(Manifests m) {
+        return each(m, (w, app) -> {
+            if (!w.module().equals("encoder-service")) {
+                return List.of();
+            }
+            Map<String, String> env = w.env();
+            long cache = setting(env, app, "fovea.encoder.cache-mb");
+            long decodes = setting(env, app, "fovea.encoder.decode-workers")
+                    + setting(env, app, "fovea.encoder.max-stuck-decodes");
+            long decodeMb = decodes * setting(env, app, "fovea.encoder.max-pixels") * 10 / (1 << 20);
+            return heapShortfall(w, cache + decodeMb + 512, "feature cache " + cache + " + " + decodes
+                    + " decodes of max-pixels (" + decodeMb + " MiB) + 512 MiB");
+        });
+    }
+
+    /** A problem when the workload's heap (its MaxRAMPercentage of the memory limit) is below {@code neededMb}. */
+    private static List<String> heapShortfall(Workload w, long neededMb, String what) {
+        var limits = w.container().getResources() == null ? null : w.container().getResources().getLimits();
+        if (limits == null || limits.get("memory") == null) {
+            return List.of(); // resources() reports it
+        }
+        double percent = 25; // the JVM's default MaxRAMPercentage
+        for (String var : JVM_ENV) {
+            Matcher mr = MAX_RAM.matcher(w.env().getOrDefault(var, ""));
+            if (mr.find()) {
+                percent = Double.parseDouble(mr.group(1));
+            }
+        }
+        BigDecimal heapMb = Quantity.getAmountInBytes(limits.get("memory"))
+                .multiply(BigDecimal.valueOf(percent / 100)).divide(BigDecimal.valueOf(1 << 20));
+        if (heapMb.compareTo(BigDecimal.valueOf(neededMb)) < 0) {
+            return List.of(w.where() + ": heap " + heapMb.longValue() + " MiB (" + percent + "% of "
+                    + limits.get("memory") + ") < " + what);
+        }
+        return List.of();
     }
 
     private static long setting(Map<String, String> env, AppConfig app, String key) {

@@ -1,0 +1,74 @@
+package dev.fovea.adapterservice;
+
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.ExceptionHandler;
+import io.quarkus.grpc.ExceptionHandlerProvider;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.jboss.logging.Logger;
+
+/**
+ * How every failure reaches a gRPC caller, so that nothing ends as UNKNOWN or carries a Java class name: invalid
+ * input is INVALID_ARGUMENT with its message, a status passes through, and anything else is INTERNAL with a plain
+ * message, logged once with its stack trace. Each status carries the request id in its trailers.
+ */
+@ApplicationScoped
+class GrpcFailures implements ExceptionHandlerProvider {
+    private static final Logger LOG = Logger.getLogger(GrpcFailures.class);
+
+    /** The status for {@code error} of request {@code requestId}, logged as it deserves. */
+    static StatusRuntimeException status(Throwable error, String requestId) {
+        Throwable cause = unwrap(error);
+        Status status;
+        if (cause instanceof StatusRuntimeException s) {
+            status = s.getStatus();
+        } else if (cause instanceof StatusException s) {
+            status = s.getStatus();
+        } else if (cause instanceof IllegalArgumentException) {
+            status = Status.INVALID_ARGUMENT.withDescription(cause.getMessage());
+        } else {
+            LOG.errorf(cause, "request %s failed unexpectedly", requestId);
+            status = Status.INTERNAL.withDescription("internal error in the adapter (request id " + requestId
+                    + "); the service log has the details");
+        }
+        if (status.getCode() != Status.Code.INTERNAL) {
+            LOG.infof("request %s: %s %s", requestId, status.getCode(), status.getDescription());
+        }
+        Metadata trailers = new Metadata();
+        trailers.put(RequestIds.HEADER, requestId);
+        return status.asRuntimeException(trailers);
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    @Override
+    public <Q, R> ExceptionHandler<Q, R> createHandler(ServerCall.Listener<Q> listener, ServerCall<Q, R> call,
+            Metadata metadata) {
+        return new ExceptionHandler<>(listener, call, metadata) {
+            @Override
+            protected void handleException(Throwable error, ServerCall<Q, R> serverCall, Metadata md) {
+                StatusRuntimeException s = status(error, RequestIds.current());
+                try {
+                    serverCall.close(s.getStatus(), s.getTrailers() != null ? s.getTrailers() : new Metadata());
+                } catch (IllegalStateException alreadyClosed) {
+                    // the call ended before the failure (a cancelled client): the status has no one to go to
+                }
+            }
+        };
+    }
+
+    @Override
+    public Throwable transform(Throwable error) {
+        return status(error, RequestIds.current());
+    }
+}
