@@ -22,6 +22,7 @@ import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -46,6 +47,7 @@ public class EncoderRuntime {
     private final GgufFile file;
     private final ClipVisionEncoder encoder;
     private final ImageDecoder decoder;
+    private final Duration decodeTimeout;
     /** The mmproj's LLaVA-1.6 AnyRes plan, or null when it has no pinpoints. */
     private final AnyResTiling anyRes;
     private final MicroBatcher<Job, FeatureMap> batcher;
@@ -62,6 +64,7 @@ public class EncoderRuntime {
         this.file = GgufFile.open(path);
         this.encoder = ClipVisionEncoder.load(file);
         this.decoder = new ImageDecoder(settings.maxPixels());
+        this.decodeTimeout = settings.decodeTimeout();
         this.anyRes = AnyResTiling.fromGguf(file);
         this.maxInFlight = settings.maxImagesInFlight();
         this.inFlight = new java.util.concurrent.Semaphore(maxInFlight);
@@ -133,9 +136,12 @@ public class EncoderRuntime {
         inFlight.release(images);
     }
 
-    /** Decodes an image file: the one call of the decoder, so that a decoder bounded in time can take its place. */
+    /**
+     * Decodes an image file within the decode deadline: the decoder aborts its reader when the time is up, and the
+     * worker pool answers the caller at the deadline even if a reader does not stop.
+     */
     RgbImage decode(byte[] bytes) throws ImageException {
-        return decoder.decode(bytes);
+        return decoder.decode(bytes, decodeTimeout);
     }
 
     /**
