@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -43,8 +44,9 @@ import org.jboss.logging.Logger;
  *
  * <p>Jobs run concurrently (at most {@code max-in-flight}); fetching pauses while the worker holds twice that many
  * and resumes below it. Each partition's finished prefix is written — results, dead letters — in one Kafka
- * transaction together with the consumer offset after it, so a job's output becomes visible exactly when its offset
- * is committed: a worker killed at any point leaves either both or neither, and the job runs again elsewhere. Any
+ * transaction together with the consumer offset after it, so a worker killed at any point leaves either both or
+ * neither, and the job runs again elsewhere. A job that finishes behind a slower one gets its result written at
+ * once (a job whose result exists is skipped when it runs again), so no job waits for another's retries. Any
  * Kafka failure (a broker restart, a fenced producer) ends the session; a new one starts from the committed
  * offsets, and what was running is run again.
  */
@@ -256,28 +258,32 @@ class JobWorker {
             }
         }
 
-        /** Results, dead letters and offsets of every partition's finished prefix, in one transaction. */
+        /**
+         * In one transaction: every partition's finished prefix (results and dead letters not yet written, and the
+         * offset after it), and the results that finished past a prefix (they are not held back by an earlier job).
+         */
         private void commitFinished() {
-            Map<TopicPartition, List<PartitionProgress.Done>> ready = new HashMap<>();
+            List<PartitionProgress.Done> toWrite = new ArrayList<>();
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
             progress.forEach((tp, pp) -> {
                 List<PartitionProgress.Done> done = pp.takeFinishedPrefix();
                 if (!done.isEmpty()) {
-                    ready.put(tp, done);
                     offsets.put(tp, new OffsetAndMetadata(done.getLast().offset() + 1));
+                    done.stream().filter(d -> !d.written()).forEach(toWrite::add);
                 }
+                toWrite.addAll(pp.takeEarlyResults());
             });
-            if (offsets.isEmpty()) {
+            if (offsets.isEmpty() && toWrite.isEmpty()) {
                 return;
             }
             try {
                 producer.beginTransaction();
-                for (List<PartitionProgress.Done> done : ready.values()) {
-                    for (PartitionProgress.Done d : done) {
-                        send(d.disposition());
-                    }
+                for (PartitionProgress.Done d : toWrite) {
+                    send(d.disposition());
                 }
-                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+                if (!offsets.isEmpty()) {
+                    producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+                }
                 producer.commitTransaction();
             } catch (KafkaException e) {
                 try {
@@ -288,12 +294,10 @@ class JobWorker {
                 throw e;
             }
             long now = System.currentTimeMillis();
-            for (List<PartitionProgress.Done> done : ready.values()) {
-                for (PartitionProgress.Done d : done) {
-                    metrics.finished(d.disposition().state(), now - d.arrivedMs());
-                    if (d.disposition().deadLettered()) {
-                        metrics.deadLettered();
-                    }
+            for (PartitionProgress.Done d : toWrite) {
+                metrics.finished(d.disposition().state(), now - d.arrivedMs());
+                if (d.disposition().deadLettered()) {
+                    metrics.deadLettered();
                 }
             }
         }

@@ -69,7 +69,8 @@ final class OpenAiJson {
         return root;
     }
 
-    ObjectNode error(ApiException e) {
+    /** OpenAI's error envelope, plus the request id the log lines carry. */
+    ObjectNode error(ApiException e, String requestId) {
         ObjectNode root = json.createObjectNode();
         ObjectNode err = root.putObject("error");
         err.put("message", e.getMessage());
@@ -83,6 +84,9 @@ final class OpenAiJson {
             err.putNull("code");
         } else {
             err.put("code", e.code());
+        }
+        if (requestId != null) {
+            err.put("request_id", requestId);
         }
         return root;
     }
