@@ -41,6 +41,15 @@ class HttpReplies {
             ctx.response().putHeader(HEADER, id);
             ctx.next();
         }).failureHandler(this::failure);
+        // a path Vert.x cannot decode (/v1/models/%zz) fails before any route matches, so no route's failure
+        // handler sees it; the router's own handler for such 400s answers with the envelope too
+        router.errorHandler(400, ctx -> {
+            if (ctx.get(KEY) == null) {
+                ctx.put(KEY, "req-" + UUID.randomUUID().toString().replace("-", ""));
+                ctx.response().putHeader(HEADER, requestId(ctx));
+            }
+            fail(ctx, badUrl());
+        });
     }
 
     static String requestId(RoutingContext ctx) {
@@ -74,6 +83,11 @@ class HttpReplies {
         return json.error(e, requestId);
     }
 
+    private static ApiException badUrl() {
+        return ApiException.badRequest("the request URL is malformed (check its percent-encoding)", null,
+                "invalid_url");
+    }
+
     private void failure(RoutingContext ctx) {
         if (ctx.response().ended() || ctx.response().closed()) {
             return;
@@ -90,9 +104,7 @@ class HttpReplies {
             fail(ctx, ApiException.tooLarge("the request body is larger than " + settings.maxBodyBytes()
                     + " bytes (fovea.gateway.max-body-bytes)"));
         } else if (status == 400 || failure instanceof IllegalArgumentException) {
-            // Vert.x refuses a path it cannot decode (a bad percent-escape) with 400
-            fail(ctx, ApiException.badRequest("the request URL is malformed (check its percent-encoding)", null,
-                    "invalid_url"));
+            fail(ctx, badUrl());
         } else if (status > 0 && status < 500) {
             fail(ctx, new ApiException(status, "invalid_request_error", "the request was refused (HTTP " + status
                     + ")", null, "invalid_request"));

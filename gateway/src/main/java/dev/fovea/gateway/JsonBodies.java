@@ -60,7 +60,7 @@ class JsonBodies {
         if (e instanceof StreamConstraintsException) {
             String m = String.valueOf(e.getOriginalMessage());
             if (m.contains("esting")) {
-                return ApiException.badRequest(what + " nests deeper than " + MAX_NESTING + " levels", null,
+                return ApiException.badRequest(what + " is JSON nested deeper than " + MAX_NESTING + " levels", null,
                         "invalid_json");
             }
             if (m.contains("umber")) {
