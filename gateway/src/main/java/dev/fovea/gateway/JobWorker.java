@@ -59,12 +59,14 @@ class JobWorker {
     private final JobRunner runner;
     private final JobMetrics metrics;
     private final JobTopics topics;
+    private final JobResultsView view;
     private final ExecutorService jobs = Executors.newVirtualThreadPerTaskExecutor();
     private volatile boolean running;
     private Thread thread;
     private String workerId;
 
-    JobWorker(JobSettings settings, JobRunner runner, JobMetrics metrics, JobTopics topics) {
+    JobWorker(JobSettings settings, JobRunner runner, JobMetrics metrics, JobTopics topics, JobResultsView view) {
+        this.view = view;
         this.settings = settings;
         this.runner = runner;
         this.metrics = metrics;
@@ -329,7 +331,30 @@ class JobWorker {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                awaitResultsView();
+            }
             owned.addAll(partitions);
+        }
+
+        /**
+         * Results are written ahead of their offsets' commit, so a partition taken over may hold jobs whose results
+         * exist: before running any, the results view catches up with every result committed so far, and the
+         * runner then skips them instead of writing a second result.
+         */
+        private void awaitResultsView() {
+            try {
+                List<TopicPartition> results = consumer.partitionsFor(settings.resultsTopic(), Duration.ofSeconds(15))
+                        .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                Map<TopicPartition, Long> ends = consumer.endOffsets(results, Duration.ofSeconds(15));
+                if (!view.awaitReached(ends, Duration.ofSeconds(60))) {
+                    LOG.warnf("the job results view did not catch up within 60 s; jobs whose results exist may "
+                            + "be written again");
+                }
+            } catch (KafkaException e) {
+                LOG.warnf("cannot read the results topic's end offsets (%s); jobs whose results exist may be "
+                        + "written again", e.toString());
+            }
         }
 
         @Override
