@@ -74,7 +74,7 @@ final class GrpcChatRequests {
             case 503 -> Status.UNAVAILABLE;
             default -> Status.INTERNAL;
         };
-        String message = e.getMessage();
+        String message = InternalNames.scrub(e.getMessage());
         if (message.length() > MAX_DESCRIPTION) {
             message = message.substring(0, MAX_DESCRIPTION) + "…";
         }

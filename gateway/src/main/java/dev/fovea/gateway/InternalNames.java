@@ -9,7 +9,9 @@ import java.util.regex.Pattern;
 final class InternalNames {
     /** A qualified class name (java.lang.String, io.grpc.StatusRuntimeException), with an optional message colon. */
     private static final Pattern QUALIFIED = Pattern.compile(
-            "\\b(?:java|javax|jakarta|sun|jdk|com|org|io|net|dev)\\.(?:[A-Za-z_$][A-Za-z0-9_$]*\\.)*[A-Za-z_$][A-Za-z0-9_$]*:?\\s*");
+            "\\b(?:java|javax|jakarta|sun|jdk|com\\.fasterxml|com\\.google|org\\.apache|org\\.jboss|io\\.grpc|io\\.vertx"
+                    + "|io\\.netty|io\\.quarkus|io\\.smallrye|dev\\.fovea)\\.(?:[A-Za-z_$][A-Za-z0-9_$]*\\.)*"
+                    + "[A-Za-z_$][A-Za-z0-9_$]*:?\\s*");
     /** A bare exception or error class name (NegativeArraySizeException, OutOfMemoryError). */
     private static final Pattern BARE = Pattern.compile("\\b[A-Z][A-Za-z0-9]*(?:Exception|Error)\\b:?\\s*");
 

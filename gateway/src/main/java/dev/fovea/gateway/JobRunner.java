@@ -93,13 +93,13 @@ class JobRunner {
                 failure = e;
             }
             if (failure.status() < 500) {
-                return reject(record, workerId, new InvalidJobException(failure.getMessage(),
+                return reject(record, workerId, new InvalidJobException(InternalNames.scrub(failure.getMessage()),
                         failure.code() == null ? "invalid_request" : failure.code(), job.id()), job, attempt);
             }
             if (!transientFailure(failure)) {
                 return result(job.id(), results.unsuccessful(job.id(), JobState.JOB_STATE_FAILED, job.batch(),
                         job.clientRef(), failure.code() == null ? "backend_error" : failure.code(),
-                        failure.getMessage(), attempt, System.currentTimeMillis()), JobState.JOB_STATE_FAILED);
+                        InternalNames.scrub(failure.getMessage()), attempt, System.currentTimeMillis()), JobState.JOB_STATE_FAILED);
             }
             if (!wanted.getAsBoolean()) {
                 throw new JobAbandonedException(job.id());
@@ -107,7 +107,7 @@ class JobRunner {
             if (attempt >= settings.worker().maxAttempts() || System.currentTimeMillis() + backoff > retryUntil) {
                 return result(job.id(), results.unsuccessful(job.id(), JobState.JOB_STATE_FAILED, job.batch(),
                         job.clientRef(), failure.code() == null ? "backend_error" : failure.code(),
-                        "gave up after " + attempt + " attempts: " + failure.getMessage(), attempt,
+                        "gave up after " + attempt + " attempts: " + InternalNames.scrub(failure.getMessage()), attempt,
                         System.currentTimeMillis()), JobState.JOB_STATE_FAILED);
             }
             metrics.retried();

@@ -73,7 +73,8 @@ final class OpenAiJson {
     ObjectNode error(ApiException e, String requestId) {
         ObjectNode root = json.createObjectNode();
         ObjectNode err = root.putObject("error");
-        err.put("message", e.getMessage());
+        // the last guard: whatever produced the message, no Java name reaches the client
+        err.put("message", InternalNames.scrub(e.getMessage()));
         err.put("type", e.type());
         if (e.param() == null) {
             err.putNull("param");
