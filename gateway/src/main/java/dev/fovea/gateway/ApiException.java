@@ -22,7 +22,7 @@ final class ApiException extends RuntimeException {
     }
 
     static ApiException unknownModel(String model) {
-        return new ApiException(404, "invalid_request_error", "The model '" + model + "' does not exist",
+        return new ApiException(404, "invalid_request_error", "The model " + quote(model) + " does not exist",
                 "model", "model_not_found");
     }
 

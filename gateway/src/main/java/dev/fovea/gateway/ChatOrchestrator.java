@@ -70,7 +70,7 @@ class ChatOrchestrator {
         Context.CancellableContext context = Context.ROOT.withCancellation();
         Thread.ofVirtual().name("chat-" + api).start(() -> context.run(() -> {
             try {
-                run(request, metered);
+                run(request, metered, requestId);
             } catch (ApiException e) {
                 metered.failed(e);
                 context.cancel(null);
@@ -86,7 +86,7 @@ class ChatOrchestrator {
         };
     }
 
-    private void run(ChatCompletionRequest request, ChatSink sink) {
+    private void run(ChatCompletionRequest request, ChatSink sink, String requestId) {
         PipelineConfig pipeline = registry.find(request.model())
                 .orElseThrow(() -> ApiException.unknownModel(request.model()));
         int imageCount = request.images().size();
@@ -104,7 +104,7 @@ class ChatOrchestrator {
         LlmInfo info = await(descriptions.get(pipeline.llm()));
         ContextBudget budget = new ContextBudget(info.getContextLength(), settings.defaultMaxTokens());
         budget.checkRequested(request.maxTokens());
-        long promptLimit = (long) info.getContextLength() * settings.maxPromptCharsPerToken();
+        long promptLimit = (long) budget.context() * settings.maxPromptCharsPerToken();
         checkPromptSize(textLength(request.messages()), promptLimit, "the messages' text");
 
         List<LoadedImage> loaded = new ArrayList<>();
@@ -120,7 +120,8 @@ class ChatOrchestrator {
         checkPromptSize(rendered.length(), promptLimit, "the rendered prompt");
         List<int[]> pieces = await(tokenizer.tokenize(pipeline.llm(), info, rendered, imageCount));
 
-        GenerateRequest.Builder generate = GenerateRequest.newBuilder()
+        // the LLM service's log lines then carry the gateway's request id
+        GenerateRequest.Builder generate = GenerateRequest.newBuilder().setRequestId(requestId)
                 .addAllStop(request.stop()).setSampling(sampling(request.sampling()));
         long positions = 0;
         for (int i = 0; i < pieces.size(); i++) {
