@@ -23,8 +23,17 @@ final class PartitionProgress {
         order.addLast(offset);
     }
 
-    /** @param arrivedMs the record's timestamp, for the job latency */
+    /**
+     * The first outcome of a record held now stands: a partition revoked and assigned back within a session is
+     * fetched again while its earlier runs go on, so a record may finish twice, or after it was committed; those
+     * later outcomes are dropped (with results written ahead of commits, taking them would write a second result).
+     *
+     * @param arrivedMs the record's timestamp, for the job latency
+     */
     void finished(long offset, JobDisposition disposition, long arrivedMs) {
+        if (finished.containsKey(offset) || !order.contains(offset)) {
+            return;
+        }
         finished.put(offset, new Done(offset, disposition, arrivedMs, false));
     }
 

@@ -48,4 +48,21 @@ class PartitionProgressTest {
         assertThat(prefix).extracting(PartitionProgress.Done::offset).containsExactly(20L, 21L, 22L);
         assertThat(prefix).extracting(PartitionProgress.Done::written).containsExactly(false, false, true);
     }
+
+    @Test
+    void aRecordFinishedTwiceCountsOnce() {
+        PartitionProgress p = new PartitionProgress();
+        p.fetched(30);
+        p.fetched(31);
+        p.finished(31, done("b"), 0);
+        assertThat(p.takeEarlyResults()).hasSize(1);
+        // a second run of the same record (fetched again after its partition came back) ends too
+        p.finished(31, done("b"), 0);
+        assertThat(p.takeEarlyResults()).as("its result is not written again").isEmpty();
+        p.finished(30, done("a"), 0);
+        assertThat(p.takeFinishedPrefix()).extracting(PartitionProgress.Done::offset).containsExactly(30L, 31L);
+        p.finished(30, done("a"), 0);
+        assertThat(p.takeEarlyResults()).as("an outcome after the commit is dropped").isEmpty();
+        assertThat(p.takeFinishedPrefix()).isEmpty();
+    }
 }
