@@ -2,6 +2,8 @@ package dev.fovea.gateway;
 
 /** A request that cannot be served, with the HTTP status and OpenAI error fields to report it by. */
 final class ApiException extends RuntimeException {
+    private static final int QUOTE_MAX = 64;
+
     private final int status;
     private final String type;
     private final String param;
@@ -20,7 +22,7 @@ final class ApiException extends RuntimeException {
     }
 
     static ApiException unknownModel(String model) {
-        return new ApiException(404, "invalid_request_error", "The model '" + model + "' does not exist",
+        return new ApiException(404, "invalid_request_error", "The model " + quote(model) + " does not exist",
                 "model", "model_not_found");
     }
 
@@ -30,6 +32,30 @@ final class ApiException extends RuntimeException {
 
     static ApiException unavailable(String message) {
         return new ApiException(503, "service_unavailable", message, null, "backend_unavailable");
+    }
+
+    /** A backend failed in a way that trying again will not mend (a bug, a wrong answer, a missing method). */
+    static ApiException backendError(String message) {
+        return new ApiException(502, "backend_error", message, null, "backend_error");
+    }
+
+    /** An unexpected failure of the gateway itself; the details go to the log, not to the client. */
+    static ApiException internal() {
+        return new ApiException(500, "server_error", "internal error (see the gateway's log for this request id)",
+                null, "internal_error");
+    }
+
+    /** A client's value for an error message, quoted and cut short: messages never grow with the request. */
+    static String quote(String value) {
+        if (value == null) {
+            return "null";
+        }
+        return "'" + (value.length() <= QUOTE_MAX ? value : value.substring(0, QUOTE_MAX) + "…") + "'";
+    }
+
+    /** Whether the same request may succeed later: the backend was away, overloaded or slow. */
+    boolean transientFailure() {
+        return status == 503 || status == 408 || status == 429;
     }
 
     int status() {

@@ -57,17 +57,21 @@ class BackendCalls {
         return result;
     }
 
-    /** A backend's failure as the client should see it: its bad input is the client's, anything else is ours. */
+    /**
+     * A backend's failure as the client should see it: its bad input is the client's (400 with the backend's
+     * message), an unreachable or overloaded backend a 503, anything else (a bug, a missing method) a 502.
+     */
     static ApiException toApi(Throwable t, String backend, String address, String method) {
         Status s = Status.fromThrowable(t);
+        String description = s.getDescription() == null ? "" : InternalNames.scrub(s.getDescription());
         String what = backend + " " + address + " " + method + ": " + s.getCode()
-                + (s.getDescription() == null ? "" : " " + s.getDescription());
+                + (description.isEmpty() ? "" : " " + description);
         return switch (s.getCode()) {
             case INVALID_ARGUMENT, OUT_OF_RANGE -> ApiException.badRequest(backend + " rejected the input: "
-                    + s.getDescription(), null, "invalid_input");
-            case UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNIMPLEMENTED, CANCELLED, ABORTED ->
-                    ApiException.unavailable(what);
-            default -> new ApiException(502, "backend_error", what, null, "backend_error");
+                    + description, null, "invalid_input");
+            // transient: the same request may pass later (jobs retry these, and only these)
+            case UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, CANCELLED, ABORTED -> ApiException.unavailable(what);
+            default -> ApiException.backendError(what);
         };
     }
 }

@@ -7,12 +7,13 @@ import java.util.List;
  * A chat completion as both front ends (REST, gRPC) hand it to the orchestrator.
  *
  * @param messages       the turns; images appear as {@link ChatMessage.Image} parts indexing {@code images}
- * @param maxTokens      completion tokens at most
+ * @param maxTokens      completion tokens at most as the client asked; null when it did not (the gateway then picks
+ *                       what fits the context, see {@code ChatOrchestrator})
  * @param encoders       the encoder combination asked for; null for the pipeline's default
  * @param returnTokenIds whether the reply lists the generated token ids
  */
 record ChatCompletionRequest(String model, List<ChatMessage> messages, List<ImageSource> images,
-                             SamplingParams sampling, int maxTokens, List<String> stop, String encoders,
+                             SamplingParams sampling, Long maxTokens, List<String> stop, String encoders,
                              boolean returnTokenIds) {
     static final int MAX_STOP = 4;
 
@@ -23,7 +24,7 @@ record ChatCompletionRequest(String model, List<ChatMessage> messages, List<Imag
         if (messages == null || messages.isEmpty()) {
             throw ApiException.badRequest("messages must be a non-empty array", "messages", "invalid_value");
         }
-        if (maxTokens <= 0) {
+        if (maxTokens != null && maxTokens <= 0) {
             throw ApiException.badRequest("max_tokens must be at least 1", "max_tokens", "invalid_value");
         }
         stop = stop == null ? List.of() : List.copyOf(stop);

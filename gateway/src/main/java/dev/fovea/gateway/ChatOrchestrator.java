@@ -1,5 +1,6 @@
 package dev.fovea.gateway;
 
+import dev.fovea.engine.template.ChatMessage;
 import dev.fovea.proto.v1.Embeddings;
 import dev.fovea.proto.v1.Finished;
 import dev.fovea.proto.v1.GenerateEvent;
@@ -57,31 +58,35 @@ class ChatOrchestrator {
         void cancel();
     }
 
-    /** Starts {@code request} on a virtual thread; its outcome goes to {@code sink}, counted under {@code api}. */
-    Cancellation start(ChatCompletionRequest request, String api, boolean stream, ChatSink sink) {
+    /**
+     * Starts {@code request} on a virtual thread; its outcome goes to {@code sink}, counted under {@code api}, its
+     * failures logged under {@code requestId} (4xx at INFO, one line; 5xx at WARN; unexpected ones with their stack
+     * trace at ERROR, once).
+     */
+    Cancellation start(ChatCompletionRequest request, String api, boolean stream, ChatSink sink, String requestId) {
         long arrived = System.nanoTime();
         String modelTag = registry.find(request.model()).isPresent() ? request.model() : "unknown";
-        ChatSink metered = new MeteredSink(sink, modelTag, api, stream, arrived);
+        MeteredSink metered = new MeteredSink(sink, modelTag, api, stream, arrived, requestId);
         Context.CancellableContext context = Context.ROOT.withCancellation();
         Thread.ofVirtual().name("chat-" + api).start(() -> context.run(() -> {
             try {
-                run(request, metered);
+                run(request, metered, requestId);
             } catch (ApiException e) {
                 metered.failed(e);
                 context.cancel(null);
             } catch (RuntimeException e) {
-                LOG.error("chat completion failed", e);
-                metered.failed(new ApiException(500, "server_error", "internal error: " + e, null, "internal_error"));
+                LOG.errorf(e, "request %s (%s): chat completion failed unexpectedly", requestId, api);
+                metered.failed(ApiException.internal());
                 context.cancel(null);
             }
         }));
         return () -> {
-            ((MeteredSink) metered).cancelled();
+            metered.cancelled();
             context.cancel(null);
         };
     }
 
-    private void run(ChatCompletionRequest request, ChatSink sink) {
+    private void run(ChatCompletionRequest request, ChatSink sink, String requestId) {
         PipelineConfig pipeline = registry.find(request.model())
                 .orElseThrow(() -> ApiException.unknownModel(request.model()));
         int imageCount = request.images().size();
@@ -95,6 +100,13 @@ class ChatOrchestrator {
         }
         EncoderSelection selection = pipeline.encoders().isEmpty() && request.encoders() == null ? null
                 : PipelineRegistry.select(pipeline, request.encoders());
+        // the cheap checks against the model's context come before any image is loaded or any text rendered
+        LlmInfo info = await(descriptions.get(pipeline.llm()));
+        ContextBudget budget = new ContextBudget(info.getContextLength(), settings.defaultMaxTokens());
+        budget.checkRequested(request.maxTokens());
+        long promptLimit = (long) budget.context() * settings.maxPromptCharsPerToken();
+        checkPromptSize(textLength(request.messages()), promptLimit, "the messages' text");
+
         List<LoadedImage> loaded = new ArrayList<>();
         for (int i = 0; i < imageCount; i++) {
             loaded.add(images.load(request.images().get(i), i));
@@ -104,12 +116,14 @@ class ChatOrchestrator {
         // images go to the encoders while the prompt is rendered and tokenized
         List<CompletableFuture<Embeddings>> embeddings = loaded.stream()
                 .map(img -> embedder.embed(pipeline, selection, img)).toList();
-        LlmInfo info = await(descriptions.get(pipeline.llm()));
         String rendered = renderer.render(pipeline, info, request.messages());
+        checkPromptSize(rendered.length(), promptLimit, "the rendered prompt");
         List<int[]> pieces = await(tokenizer.tokenize(pipeline.llm(), info, rendered, imageCount));
 
-        GenerateRequest.Builder generate = GenerateRequest.newBuilder().setMaxTokens(request.maxTokens())
+        // the LLM service's log lines then carry the gateway's request id
+        GenerateRequest.Builder generate = GenerateRequest.newBuilder().setRequestId(requestId)
                 .addAllStop(request.stop()).setSampling(sampling(request.sampling()));
+        long positions = 0;
         for (int i = 0; i < pieces.size(); i++) {
             if (pieces.get(i).length > 0) {
                 TokenIds.Builder ids = TokenIds.newBuilder();
@@ -117,13 +131,41 @@ class ChatOrchestrator {
                     ids.addIds(id);
                 }
                 generate.addSegments(Segment.newBuilder().setTokens(ids));
+                positions += pieces.get(i).length;
             }
             if (i < imageCount) {
-                generate.addSegments(Segment.newBuilder().setEmbeddings(await(embeddings.get(i))));
+                Embeddings e = await(embeddings.get(i));
+                positions += e.getData().getShapeCount() > 0 ? e.getData().getShape(0) : 0;
+                generate.addSegments(Segment.newBuilder().setEmbeddings(e));
             }
         }
+        generate.setMaxTokens(budget.maxTokens(positions, request.maxTokens()));
         LoadedImage first = loaded.isEmpty() ? null : loaded.get(0);
         generation.generate(pipeline.llm(), generate.build(), new Collector(sink, first));
+    }
+
+    /**
+     * Text past what the context can hold is refused by its length, before the template or the tokenizer spend
+     * memory and time on it (fovea.gateway.max-prompt-chars-per-token characters per context position).
+     */
+    private void checkPromptSize(long chars, long limit, String what) {
+        if (chars > limit) {
+            throw ApiException.badRequest(what + " holds " + chars + " characters, more than this model's context "
+                    + "can take (" + limit + " = its context length × fovea.gateway.max-prompt-chars-per-token "
+                    + settings.maxPromptCharsPerToken() + ")", "messages", ContextBudget.CODE);
+        }
+    }
+
+    private static long textLength(List<ChatMessage> messages) {
+        long n = 0;
+        for (ChatMessage m : messages) {
+            for (ChatMessage.Part p : m.parts()) {
+                if (p instanceof ChatMessage.Text t) {
+                    n += t.text().length();
+                }
+            }
+        }
+        return n;
     }
 
     private static Sampling sampling(SamplingParams p) {
@@ -179,7 +221,12 @@ class ChatOrchestrator {
 
         @Override
         public void onError(Throwable t) {
-            sink.failed(t instanceof ApiException a ? a : ApiException.unavailable(t.toString()));
+            if (t instanceof ApiException a) {
+                sink.failed(a);
+            } else {
+                LOG.error("the generation stream failed unexpectedly", t);
+                sink.failed(ApiException.internal());
+            }
         }
 
         @Override
@@ -202,10 +249,12 @@ class ChatOrchestrator {
         private final String api;
         private final boolean stream;
         private final long arrived;
+        private final String requestId;
         private final AtomicBoolean ended = new AtomicBoolean();
         private boolean first = true;
 
-        MeteredSink(ChatSink delegate, String model, String api, boolean stream, long arrived) {
+        MeteredSink(ChatSink delegate, String model, String api, boolean stream, long arrived, String requestId) {
+            this.requestId = requestId;
             this.delegate = delegate;
             this.model = model;
             this.api = api;
@@ -237,6 +286,7 @@ class ChatOrchestrator {
         public void failed(ApiException error) {
             if (ended.compareAndSet(false, true)) {
                 metrics.request(model, api, stream, error.status(), System.nanoTime() - arrived);
+                RequestLog.failed(requestId, api, error);
                 delegate.failed(error);
             }
         }

@@ -1,8 +1,6 @@
 package dev.fovea.gateway;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -10,7 +8,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.io.IOException;
 import java.util.UUID;
 
 /**
@@ -23,57 +20,38 @@ class ChatRoutes {
     private final ChatOrchestrator orchestrator;
     private final PipelineRegistry registry;
     private final GatewaySettings settings;
-    private final ObjectMapper mapper;
+    private final JsonBodies bodies;
+    private final HttpReplies replies;
     private final OpenAiJson json;
 
-    ChatRoutes(ChatOrchestrator orchestrator, PipelineRegistry registry, GatewaySettings settings) {
+    ChatRoutes(ChatOrchestrator orchestrator, PipelineRegistry registry, GatewaySettings settings, JsonBodies bodies,
+               HttpReplies replies) {
         this.orchestrator = orchestrator;
         this.registry = registry;
         this.settings = settings;
-        this.mapper = new ObjectMapper();
-        this.json = new OpenAiJson(mapper);
+        this.bodies = bodies;
+        this.replies = replies;
+        this.json = new OpenAiJson(bodies.mapper());
     }
 
     void register(@Observes Router router) {
         router.post("/v1/chat/completions")
                 .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()))
-                .handler(this::chat)
-                .failureHandler(this::failure);
-        router.get("/v1/models").handler(ctx -> send(ctx.response(), 200, json.models(registry.all())));
+                .handler(this::chat);
+        router.get("/v1/models").handler(ctx -> replies.send(ctx.response(), 200, json.models(registry.all())));
         router.get("/v1/models/:id").handler(ctx -> registry.find(ctx.pathParam("id")).ifPresentOrElse(
-                p -> send(ctx.response(), 200, json.model(p)),
-                () -> error(ctx.response(), ApiException.unknownModel(ctx.pathParam("id")))));
-    }
-
-    private void failure(RoutingContext ctx) {
-        if (ctx.statusCode() == 413) {
-            error(ctx.response(), ApiException.tooLarge("the request body is larger than "
-                    + settings.maxBodyBytes() + " bytes (fovea.gateway.max-body-bytes)"));
-        } else if (ctx.failure() instanceof ApiException a) {
-            error(ctx.response(), a);
-        } else {
-            int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
-            error(ctx.response(), new ApiException(status, status < 500 ? "invalid_request_error" : "server_error",
-                    ctx.failure() == null ? "request failed" : ctx.failure().toString(), null, null));
-        }
+                p -> replies.send(ctx.response(), 200, json.model(p)),
+                () -> replies.fail(ctx, ApiException.unknownModel(ctx.pathParam("id")))));
     }
 
     private void chat(RoutingContext ctx) {
+        String requestId = HttpReplies.requestId(ctx);
         OpenAiRequestParser.Parsed parsed;
         try {
-            JsonNode body;
-            try {
-                body = mapper.readTree(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
-            } catch (JsonProcessingException e) {
-                throw ApiException.badRequest("the request body is not valid JSON: " + e.getOriginalMessage(), null,
-                        "invalid_json");
-            } catch (IOException e) {
-                throw ApiException.badRequest("the request body cannot be read: " + e.getMessage(), null,
-                        "invalid_json");
-            }
-            parsed = OpenAiRequestParser.parse(body, settings.defaultMaxTokens());
+            JsonNode body = bodies.read(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
+            parsed = OpenAiRequestParser.parse(body, settings.maxMessages());
         } catch (ApiException e) {
-            error(ctx.response(), e);
+            replies.fail(ctx, e);
             return;
         }
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
@@ -81,24 +59,18 @@ class ChatRoutes {
         ChatCompletionRequest request = parsed.request();
         HttpServerResponse response = ctx.response();
         ChatSink sink = parsed.stream()
-                ? new SseSink(response, id, request.model(), created, request.returnTokenIds(), parsed.includeUsage())
-                : new JsonSink(response, id, request.model(), created, request.returnTokenIds());
+                ? new SseSink(response, id, request.model(), created, request.returnTokenIds(), parsed.includeUsage(),
+                        requestId)
+                : new JsonSink(response, id, request.model(), created, request.returnTokenIds(), requestId);
         // the close handler goes on first: a client gone before the start still cancels
         java.util.concurrent.CompletableFuture<ChatOrchestrator.Cancellation> cancellation =
                 new java.util.concurrent.CompletableFuture<>();
         response.closeHandler(v -> cancellation.thenAccept(ChatOrchestrator.Cancellation::cancel));
-        cancellation.complete(orchestrator.start(request, "http", parsed.stream(), sink));
+        cancellation.complete(orchestrator.start(request, "http", parsed.stream(), sink, requestId));
     }
 
     private void send(HttpServerResponse response, int status, ObjectNode body) {
-        if (response.ended() || response.closed()) {
-            return;
-        }
-        response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toString());
-    }
-
-    private void error(HttpServerResponse response, ApiException e) {
-        send(response, e.status(), json.error(e));
+        replies.send(response, status, body);
     }
 
     /** The whole completion as one JSON body. */
@@ -108,8 +80,11 @@ class ChatRoutes {
         private final String model;
         private final long created;
         private final boolean tokenIds;
+        private final String requestId;
 
-        JsonSink(HttpServerResponse response, String id, String model, long created, boolean tokenIds) {
+        JsonSink(HttpServerResponse response, String id, String model, long created, boolean tokenIds,
+                 String requestId) {
+            this.requestId = requestId;
             this.response = response;
             this.id = id;
             this.model = model;
@@ -128,7 +103,7 @@ class ChatRoutes {
 
         @Override
         public void failed(ApiException error) {
-            error(response, error);
+            replies.send(response, error, requestId);
         }
     }
 
@@ -140,10 +115,12 @@ class ChatRoutes {
         private final long created;
         private final boolean tokenIds;
         private final boolean includeUsage;
+        private final String requestId;
         private boolean started;
 
         SseSink(HttpServerResponse response, String id, String model, long created, boolean tokenIds,
-                boolean includeUsage) {
+                boolean includeUsage, String requestId) {
+            this.requestId = requestId;
             this.response = response;
             this.id = id;
             this.model = model;
@@ -181,10 +158,10 @@ class ChatRoutes {
         @Override
         public synchronized void failed(ApiException error) {
             if (!started) {
-                error(response, error);
+                replies.send(response, error, requestId);
                 return;
             }
-            event(json.error(error).toString());
+            event(json.error(error, requestId).toString());
             if (!response.closed()) {
                 response.end();
             }

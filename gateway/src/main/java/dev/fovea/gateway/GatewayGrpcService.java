@@ -26,7 +26,7 @@ public class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceImplBas
     @Override
     public void chat(ChatRequest request, StreamObserver<ChatResponse> observer) {
         String id = newId();
-        run(request, observer, false, new ChatSink() {
+        run(request, observer, false, id, new ChatSink() {
             @Override
             public void token(int tokenId, String text) {
             }
@@ -45,7 +45,7 @@ public class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceImplBas
 
             @Override
             public void failed(ApiException error) {
-                observer.onError(GrpcChatRequests.status(error));
+                observer.onError(GrpcChatRequests.status(error, id));
             }
         });
     }
@@ -53,7 +53,7 @@ public class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceImplBas
     @Override
     public void chatStream(ChatRequest request, StreamObserver<ChatChunk> observer) {
         String id = newId();
-        run(request, observer, true, new ChatSink() {
+        run(request, observer, true, id, new ChatSink() {
             @Override
             public synchronized void token(int tokenId, String text) {
                 observer.onNext(ChatChunk.newBuilder().setId(id).setText(text).setTokenId(tokenId).build());
@@ -68,20 +68,22 @@ public class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceImplBas
 
             @Override
             public synchronized void failed(ApiException error) {
-                observer.onError(GrpcChatRequests.status(error));
+                observer.onError(GrpcChatRequests.status(error, id));
             }
         });
     }
 
-    private void run(ChatRequest request, StreamObserver<?> observer, boolean stream, ChatSink sink) {
+    /** @param id the completion's id, which is also the request id of its log lines and error trailers */
+    private void run(ChatRequest request, StreamObserver<?> observer, boolean stream, String id, ChatSink sink) {
         ChatCompletionRequest parsed;
         try {
-            parsed = GrpcChatRequests.toRequest(request, settings.defaultMaxTokens());
+            parsed = GrpcChatRequests.toRequest(request, settings.maxMessages());
         } catch (ApiException e) {
-            observer.onError(GrpcChatRequests.status(e));
+            RequestLog.failed(id, "grpc", e);
+            observer.onError(GrpcChatRequests.status(e, id));
             return;
         }
-        ChatOrchestrator.Cancellation cancellation = orchestrator.start(parsed, "grpc", stream, sink);
+        ChatOrchestrator.Cancellation cancellation = orchestrator.start(parsed, "grpc", stream, sink, id);
         ((ServerCallStreamObserver<?>) observer).setOnCancelHandler(cancellation::cancel);
     }
 

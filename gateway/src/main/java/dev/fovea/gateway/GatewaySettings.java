@@ -30,7 +30,18 @@ public interface GatewaySettings {
     @WithDefault("50000000")
     long maxImagePixels();
 
-    /** Completion tokens when a request gives no max_tokens. */
+    /** Messages in one request (OpenAI's own limit is 2048). */
+    @WithDefault("2048")
+    int maxMessages();
+
+    /**
+     * Characters of message text per position of the model's context: text longer than context × this is refused
+     * before it is rendered or tokenized (no tokenizer packs more characters into one token in ordinary text).
+     */
+    @WithDefault("16")
+    int maxPromptCharsPerToken();
+
+    /** Completion tokens when a request gives no max_tokens (cut to what the context leaves). */
     @WithDefault("256")
     int defaultMaxTokens();
 

@@ -114,7 +114,7 @@ class ImageEmbedder {
                 EncoderServiceGrpc.getDescribeMethod(), DescribeEncoderRequest.getDefaultInstance()).thenApply(info -> {
                     List<Integer> flat = info.getImageGridPinpointsList();
                     if (flat.isEmpty() || flat.size() % 2 != 0) {
-                        throw ApiException.unavailable("encoder " + encoder.name() + " has no AnyRes plan (its mmproj "
+                        throw ApiException.backendError("encoder " + encoder.name() + " has no AnyRes plan (its mmproj "
                                 + "lacks clip.vision.image_grid_pinpoints) but the pipeline asks for anyres tiling");
                     }
                     List<Resolution> pinpoints = new ArrayList<>();
@@ -129,7 +129,7 @@ class ImageEmbedder {
 
     private static Features single(EncodeResponse r, String encoder) {
         if (r.getFeaturesCount() != 1) {
-            throw ApiException.unavailable("encoder " + encoder + " returned " + r.getFeaturesCount()
+            throw ApiException.backendError("encoder " + encoder + " returned " + r.getFeaturesCount()
                     + " feature maps for one image");
         }
         return r.getFeatures(0);
@@ -142,13 +142,13 @@ class ImageEmbedder {
         boolean sameType = true;
         for (Tensor t : parts) {
             if (t.getShapeCount() != 2 || t.getShape(0) <= 0 || (width >= 0 && t.getShape(1) != width)) {
-                throw ApiException.unavailable("the adapter returned embeddings of shape " + t.getShapeList());
+                throw ApiException.backendError("the adapter returned embeddings of shape " + t.getShapeList());
             }
             width = t.getShape(1);
             rows += t.getShape(0);
             sameType &= t.getDtype() == parts.get(0).getDtype();
             if (t.getData().size() != t.getShape(0) * t.getShape(1) * wire(t.getDtype()).bytes()) {
-                throw ApiException.unavailable("the adapter's embeddings hold " + t.getData().size()
+                throw ApiException.backendError("the adapter's embeddings hold " + t.getData().size()
                         + " bytes for shape " + t.getShapeList());
             }
         }
@@ -173,7 +173,7 @@ class ImageEmbedder {
         try {
             return WireTensors.DType.fromWireName(d.name());
         } catch (IllegalArgumentException e) {
-            throw ApiException.unavailable("the adapter returned an unknown tensor type");
+            throw ApiException.backendError("the adapter returned an unknown tensor type");
         }
     }
 }

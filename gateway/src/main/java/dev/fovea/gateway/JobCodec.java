@@ -21,12 +21,32 @@ final class JobCodec {
     static final String PROTOBUF = "application/x-protobuf";
     static final String JSON = "application/json";
 
-    private final ObjectMapper mapper;
-    private final int defaultMaxTokens;
+    /** Longest job id and batch id: they are Kafka keys, header values and URL path segments. */
+    static final int MAX_ID = 256;
+    static final int MAX_CLIENT_REF = 1024;
 
-    JobCodec(ObjectMapper mapper, int defaultMaxTokens) {
+    private final ObjectMapper mapper;
+    private final int maxMessages;
+
+    /** @param maxMessages fovea.gateway.max-messages, for the chat request inside each job */
+    JobCodec(ObjectMapper mapper, int maxMessages) {
         this.mapper = mapper;
-        this.defaultMaxTokens = defaultMaxTokens;
+        this.maxMessages = maxMessages;
+    }
+
+    /** A job id a client sent to look up: a 400 naming the limit when longer than any job id can be. */
+    static void checkId(String id) {
+        if (id.length() > MAX_ID) {
+            throw ApiException.badRequest("job ids are at most " + MAX_ID + " characters, got " + id.length(), "id",
+                    "invalid_value");
+        }
+    }
+
+    static void checkBatch(String batch) {
+        if (batch.length() > MAX_ID) {
+            throw ApiException.badRequest("batch ids are at most " + MAX_ID + " characters, got " + batch.length(),
+                    "batch", "invalid_value");
+        }
     }
 
     /** Reads a record's value; {@code fallbackId} names jobs that carry no id (the record key, else its position). */
@@ -46,12 +66,15 @@ final class JobCodec {
                     fallbackId);
         }
         String id = job.getId().isBlank() ? fallbackId : job.getId();
+        if (id.length() > MAX_ID) {
+            throw new InvalidJobException("id is longer than " + MAX_ID + " characters", "invalid_id", null);
+        }
         if (!job.hasRequest()) {
             throw new InvalidJobException("the job has no request", "invalid_request", id);
         }
         try {
             return new JobEnvelope(id, job.getClientRef(), job.getPriority(), job.getDeadlineUnixMs(), job.getBatch(),
-                    GrpcChatRequests.toRequest(job.getRequest(), defaultMaxTokens));
+                    GrpcChatRequests.toRequest(job.getRequest(), maxMessages));
         } catch (ApiException e) {
             throw new InvalidJobException(e.getMessage(), e.code() == null ? "invalid_request" : e.code(), id);
         }
@@ -62,9 +85,9 @@ final class JobCodec {
         try {
             node = mapper.readTree(value);
         } catch (JsonProcessingException e) {
-            throw new InvalidJobException("not JSON: " + e.getOriginalMessage(), "invalid_json", fallbackId);
+            throw new InvalidJobException(JsonBodies.invalid(e, "the job").getMessage(), "invalid_json", fallbackId);
         } catch (IOException e) {
-            throw new InvalidJobException("unreadable: " + e.getMessage(), "invalid_json", fallbackId);
+            throw new InvalidJobException("the job cannot be read", "invalid_json", fallbackId);
         }
         return fromJson(node, fallbackId);
     }
@@ -78,14 +101,21 @@ final class JobCodec {
         if (id == null || id.isBlank()) {
             throw new InvalidJobException("the job has no id", "missing_id", null);
         }
-        if (id.length() > 256) {
-            throw new InvalidJobException("the job id is longer than 256 characters", "invalid_id", null);
+        if (id.length() > MAX_ID) {
+            throw new InvalidJobException("id is longer than " + MAX_ID + " characters", "invalid_id", null);
         }
         String clientRef = text(node, "client_ref", "", id);
+        if (clientRef.length() > MAX_CLIENT_REF) {
+            throw new InvalidJobException("client_ref is longer than " + MAX_CLIENT_REF + " characters",
+                    "invalid_client_ref", id);
+        }
         String batch = text(node, "batch", "", id);
+        if (batch.length() > MAX_ID) {
+            throw new InvalidJobException("batch is longer than " + MAX_ID + " characters", "invalid_batch", id);
+        }
         JsonNode p = node.get("priority");
-        if (p != null && !p.isNull() && !p.canConvertToInt()) {
-            throw new InvalidJobException("priority must be an integer", "invalid_priority", id);
+        if (p != null && !p.isNull() && !(p.isIntegralNumber() && p.canConvertToInt())) {
+            throw new InvalidJobException("priority must be an integer (32 bits)", "invalid_priority", id);
         }
         int priority = p == null || p.isNull() ? 0 : p.intValue();
         long deadline = deadline(node, id);
@@ -95,7 +125,7 @@ final class JobCodec {
                     "invalid_request", id);
         }
         try {
-            OpenAiRequestParser.Parsed parsed = OpenAiRequestParser.parse(request, defaultMaxTokens);
+            OpenAiRequestParser.Parsed parsed = OpenAiRequestParser.parse(request, maxMessages);
             return new JobEnvelope(id, clientRef, priority, deadline, batch, parsed.request());
         } catch (ApiException e) {
             throw new InvalidJobException(e.getMessage(), e.code() == null ? "invalid_request" : e.code(), id);
@@ -147,7 +177,7 @@ final class JobCodec {
         }
         try {
             return Instant.parse(iso.asText()).toEpochMilli();
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeParseException | ArithmeticException e) {
             throw new InvalidJobException("deadline must be an ISO-8601 instant such as 2026-12-01T12:00:00Z",
                     "invalid_deadline", id);
         }

@@ -23,6 +23,7 @@ import java.util.UUID;
 /** {@code fovea.v1.JobService}: the HTTP job API over gRPC; jobs go to the topic as binary protobuf. */
 @GrpcService
 public class JobGrpcService extends JobServiceGrpc.JobServiceImplBase {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(JobGrpcService.class);
     private final JobSettings settings;
     private final GatewaySettings gateway;
     private final JobSubmitter submitter;
@@ -47,8 +48,12 @@ public class JobGrpcService extends JobServiceGrpc.JobServiceImplBase {
         }
         String batch = request.getBatch().isBlank() ? "batch-" + UUID.randomUUID() : request.getBatch();
         if (request.getJobsCount() == 0 || request.getJobsCount() > settings.maxJobsPerSubmission()) {
-            observer.onError(Status.INVALID_ARGUMENT.withDescription("a submission holds 1 to "
-                    + settings.maxJobsPerSubmission() + " jobs, got " + request.getJobsCount()).asRuntimeException());
+            invalid(observer, "a submission holds 1 to " + settings.maxJobsPerSubmission()
+                    + " jobs (fovea.jobs.max-jobs-per-submission), got " + request.getJobsCount());
+            return;
+        }
+        if (batch.length() > JobCodec.MAX_ID) {
+            invalid(observer, "batch is longer than " + JobCodec.MAX_ID + " characters");
             return;
         }
         List<JobSubmitter.Outgoing> outgoing = new ArrayList<>();
@@ -67,15 +72,21 @@ public class JobGrpcService extends JobServiceGrpc.JobServiceImplBase {
                 if (!job.hasRequest()) {
                     throw ApiException.badRequest("the job has no request", "request", "invalid_request");
                 }
-                GrpcChatRequests.toRequest(job.getRequest(), gateway.defaultMaxTokens());
+                if (filled.getId().length() > JobCodec.MAX_ID || filled.getBatch().length() > JobCodec.MAX_ID) {
+                    throw ApiException.badRequest("id and batch are at most " + JobCodec.MAX_ID + " characters",
+                            "id", "invalid_value");
+                }
+                if (job.getClientRef().length() > JobCodec.MAX_CLIENT_REF) {
+                    throw ApiException.badRequest("client_ref is at most " + JobCodec.MAX_CLIENT_REF + " characters",
+                            "client_ref", "invalid_value");
+                }
+                GrpcChatRequests.toRequest(job.getRequest(), gateway.maxMessages());
             } catch (ApiException e) {
-                observer.onError(Status.INVALID_ARGUMENT.withDescription("job " + (i + 1) + ": " + e.getMessage())
-                        .asRuntimeException());
+                invalid(observer, "job " + (i + 1) + ": " + e.getMessage());
                 return;
             }
             if (!ids.add(filled.getId())) {
-                observer.onError(Status.INVALID_ARGUMENT.withDescription("job " + (i + 1) + ": id " + filled.getId()
-                        + " appears twice").asRuntimeException());
+                invalid(observer, "job " + (i + 1) + ": id " + filled.getId() + " appears twice");
                 return;
             }
             outgoing.add(new JobSubmitter.Outgoing(filled.getId(), filled.getBatch(), filled.build().toByteArray(),
@@ -98,13 +109,20 @@ public class JobGrpcService extends JobServiceGrpc.JobServiceImplBase {
         if (!enabled(observer)) {
             return;
         }
+        if (request.getId().isEmpty() || request.getId().length() > JobCodec.MAX_ID) {
+            // the id is not echoed: a status description rides in a header of bounded size
+            invalid(observer, "id must hold 1 to " + JobCodec.MAX_ID + " characters, got "
+                    + request.getId().length());
+            return;
+        }
         Optional<byte[]> result = view.result(request.getId());
         if (result.isPresent()) {
             try {
                 observer.onNext(JobResultJson.toProto(mapper.readTree(result.get())));
                 observer.onCompleted();
             } catch (IOException | IllegalArgumentException e) {
-                observer.onError(Status.INTERNAL.withDescription("unreadable result: " + e.getMessage())
+                LOG.errorf(e, "the stored result of job %s cannot be read", request.getId());
+                observer.onError(Status.INTERNAL.withDescription("the stored result of this job cannot be read")
                         .asRuntimeException());
             }
             return;
@@ -118,6 +136,11 @@ public class JobGrpcService extends JobServiceGrpc.JobServiceImplBase {
         }
         observer.onError(Status.NOT_FOUND.withDescription("no job '" + request.getId() + "' is known here")
                 .asRuntimeException());
+    }
+
+    private static void invalid(StreamObserver<?> observer, String message) {
+        LOG.infof("JobService: INVALID_ARGUMENT: %s", message);
+        observer.onError(Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException());
     }
 
     private boolean enabled(StreamObserver<?> observer) {

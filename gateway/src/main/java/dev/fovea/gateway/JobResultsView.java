@@ -11,6 +11,7 @@ import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -38,6 +39,8 @@ class JobResultsView {
     private final ObjectMapper mapper = new ObjectMapper();
     private final Cache<String, byte[]> results;
     private final Cache<String, Set<String>> batches;
+    /** How far the view has read each results partition (its consumer's position after the records it took). */
+    private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
     private volatile boolean running;
     private Thread thread;
 
@@ -65,6 +68,26 @@ class JobResultsView {
 
     Optional<byte[]> result(String id) {
         return Optional.ofNullable(results.getIfPresent(id));
+    }
+
+    /**
+     * Waits (at most {@code limit}) until the view holds every result committed before {@code ends} (results
+     * partition → offset, e.g. the partitions' last stable offsets now): a worker that starts jobs only then skips
+     * every job whose result another worker already wrote. False when the limit passed first.
+     */
+    boolean awaitReached(Map<TopicPartition, Long> ends, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            boolean reached = ends.entrySet().stream()
+                    .allMatch(e -> positions.getOrDefault(e.getKey(), -1L) >= e.getValue());
+            if (reached) {
+                return true;
+            }
+            if (System.nanoTime() > deadline || !running) {
+                return false;
+            }
+            sleep(50);
+        }
     }
 
     /** Ids of the batch's jobs that have a result. */
@@ -103,6 +126,9 @@ class JobResultsView {
             while (running) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     accept(r);
+                }
+                for (TopicPartition tp : parts) {
+                    positions.put(tp, consumer.position(tp));
                 }
             }
         }

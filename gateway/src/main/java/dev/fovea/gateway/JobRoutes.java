@@ -33,19 +33,23 @@ class JobRoutes {
     private final JobSubmitter submitter;
     private final JobResultsView view;
     private final JobMetrics metrics;
-    private final ObjectMapper mapper = new ObjectMapper();
-    private final OpenAiJson openAi = new OpenAiJson(mapper);
+    private final JsonBodies bodies;
+    private final HttpReplies replies;
+    private final ObjectMapper mapper;
     private final JobCodec codec;
     private final JobResultJson results;
 
     JobRoutes(JobSettings settings, GatewaySettings gateway, JobSubmitter submitter, JobResultsView view,
-              JobMetrics metrics) {
+              JobMetrics metrics, JsonBodies bodies, HttpReplies replies) {
         this.settings = settings;
         this.gateway = gateway;
         this.submitter = submitter;
         this.view = view;
         this.metrics = metrics;
-        this.codec = new JobCodec(mapper, gateway.defaultMaxTokens());
+        this.bodies = bodies;
+        this.replies = replies;
+        this.mapper = bodies.mapper();
+        this.codec = new JobCodec(mapper, gateway.maxMessages());
         this.results = new JobResultJson(mapper);
     }
 
@@ -62,18 +66,17 @@ class JobRoutes {
 
     private void guarded(RoutingContext ctx, Handler handler) {
         if (!settings.enabled()) {
-            error(ctx.response(), new ApiException(404, "invalid_request_error",
+            replies.fail(ctx, new ApiException(404, "invalid_request_error",
                     "the job API is off on this gateway (fovea.jobs.enabled)", null, "jobs_disabled"));
             return;
         }
         try {
             handler.handle(ctx);
         } catch (ApiException e) {
-            error(ctx.response(), e);
+            replies.fail(ctx, e);
         } catch (RuntimeException e) {
-            LOG.error("job API request failed", e);
-            error(ctx.response(), new ApiException(500, "server_error", "internal error: " + e, null,
-                    "internal_error"));
+            LOG.errorf(e, "request %s: job API request failed unexpectedly", HttpReplies.requestId(ctx));
+            replies.fail(ctx, ApiException.internal());
         }
     }
 
@@ -81,16 +84,14 @@ class JobRoutes {
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         String batch = Optional.ofNullable(ctx.queryParams().get("batch")).filter(b -> !b.isBlank())
                 .orElse("batch-" + UUID.randomUUID());
-        if (batch.length() > 256) {
-            throw ApiException.badRequest("batch ids are at most 256 characters", "batch", "invalid_value");
-        }
+        JobCodec.checkBatch(batch);
         List<JsonNode> jobs = parse(body, ctx.request().getHeader("Content-Type"));
         if (jobs.isEmpty()) {
             throw ApiException.badRequest("no jobs in the request body", null, "invalid_value");
         }
         if (jobs.size() > settings.maxJobsPerSubmission()) {
             throw ApiException.badRequest("at most " + settings.maxJobsPerSubmission()
-                    + " jobs per submission (fovea.jobs.max-jobs-per-submission), got " + jobs.size(), null,
+                    + " jobs per submission (fovea.jobs.max-jobs-per-submission)", null,
                     "too_many_jobs");
         }
         List<JobSubmitter.Outgoing> outgoing = new ArrayList<>(jobs.size());
@@ -134,7 +135,7 @@ class JobRoutes {
         boolean lines = type.contains("jsonl") || type.contains("ndjson") || type.contains("json-seq");
         List<JsonNode> jobs = new ArrayList<>();
         if (!lines) {
-            try (var parser = mapper.createParser(body)) {
+            try (var parser = bodies.parser(body)) {
                 JsonNode first = mapper.readTree(parser);
                 if (first == null) {
                     return jobs;
@@ -147,11 +148,12 @@ class JobRoutes {
                     }
                     return jobs;
                 }
+            } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+                throw JsonBodies.invalid(e, "the request body");
             } catch (JsonProcessingException e) {
                 // maybe JSONL after all; the line-by-line pass below says where it breaks
             } catch (IOException e) {
-                throw ApiException.badRequest("the request body cannot be read: " + e.getMessage(), null,
-                        "invalid_json");
+                throw ApiException.badRequest("the request body cannot be read", null, "invalid_json");
             }
         }
         String[] split = new String(body, StandardCharsets.UTF_8).split("\r?\n");
@@ -160,10 +162,13 @@ class JobRoutes {
                 continue;
             }
             try {
-                jobs.add(mapper.readTree(split[i]));
-            } catch (JsonProcessingException e) {
-                throw ApiException.badRequest("line " + (i + 1) + " is not JSON: " + e.getOriginalMessage(), null,
-                        "invalid_json");
+                jobs.add(bodies.read(split[i].getBytes(StandardCharsets.UTF_8)));
+            } catch (ApiException e) {
+                throw new ApiException(e.status(), e.type(), "line " + (i + 1) + ": " + e.getMessage(), e.param(),
+                        e.code());
+            }
+            if (jobs.size() > settings.maxJobsPerSubmission()) {
+                break; // the caller refuses the submission by its count; no need to parse the rest
             }
         }
         return jobs;
@@ -171,6 +176,7 @@ class JobRoutes {
 
     private void get(RoutingContext ctx) {
         String id = ctx.pathParam("id");
+        JobCodec.checkId(id);
         Optional<byte[]> result = view.result(id);
         if (result.isPresent()) {
             send(ctx.response(), 200, result.get());
@@ -191,6 +197,7 @@ class JobRoutes {
             throw ApiException.badRequest("give ?batch=ID (the id POST /v1/jobs answered with)", "batch",
                     "missing_required_parameter");
         }
+        JobCodec.checkBatch(batch);
         List<String> ids = view.batch(batch);
         ObjectNode answer = mapper.createObjectNode();
         answer.put("object", "list");
@@ -216,14 +223,6 @@ class JobRoutes {
     }
 
     private void send(HttpServerResponse response, int status, byte[] body) {
-        if (response.ended() || response.closed()) {
-            return;
-        }
-        response.setStatusCode(status).putHeader("Content-Type", "application/json")
-                .end(io.vertx.core.buffer.Buffer.buffer(body));
-    }
-
-    private void error(HttpServerResponse response, ApiException e) {
-        send(response, e.status(), openAi.error(e).toString().getBytes(StandardCharsets.UTF_8));
+        replies.send(response, status, body);
     }
 }

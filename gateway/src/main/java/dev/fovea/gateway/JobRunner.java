@@ -19,13 +19,16 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * Runs one job through the same orchestration as a synchronous chat request. Invalid jobs are rejected (dead
- * letter, never retried); transient failures (a backend unavailable, a timeout) are retried with exponential
- * backoff until {@code fovea.jobs.worker.retry-for} or the job's deadline. A job without a seed gets one derived
+ * Runs one job through the same orchestration as a synchronous chat request. Invalid jobs (any 4xx: the gateway's
+ * checks or a backend's INVALID_ARGUMENT) are rejected on their first attempt (dead letter, never retried); other
+ * permanent failures fail at once; only transient ones (a backend unavailable, overloaded, a timeout) are retried
+ * with exponential backoff, at most {@code fovea.jobs.worker.max-attempts} times and until
+ * {@code fovea.jobs.worker.retry-for} or the job's deadline. A job without a seed gets one derived
  * from its id, so running it again (after a crash) samples the same tokens.
  */
 @ApplicationScoped
 class JobRunner {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(JobRunner.class);
     static final String DLQ_REASON = "fovea.dlq.reason";
     static final String DLQ_CODE = "fovea.dlq.code";
     static final String DLQ_SOURCE = "fovea.dlq.source";
@@ -47,7 +50,7 @@ class JobRunner {
         this.gateway = gateway;
         this.metrics = metrics;
         this.view = view;
-        this.codec = new JobCodec(mapper, gateway.defaultMaxTokens());
+        this.codec = new JobCodec(mapper, gateway.maxMessages());
         this.results = new JobResultJson(mapper);
     }
 
@@ -83,23 +86,28 @@ class JobRunner {
         for (int attempt = 1; ; attempt++) {
             ApiException failure;
             try {
-                ChatOutcome outcome = execute(request);
+                ChatOutcome outcome = execute(request, job.id());
                 return result(job.id(), results.succeeded(job, outcome, attempt, System.currentTimeMillis()),
                         JobState.JOB_STATE_SUCCEEDED);
             } catch (ApiException e) {
                 failure = e;
             }
-            if (!transientFailure(failure)) {
-                return reject(record, workerId, new InvalidJobException(failure.getMessage(),
+            if (failure.status() < 500) {
+                return reject(record, workerId, new InvalidJobException(InternalNames.scrub(failure.getMessage()),
                         failure.code() == null ? "invalid_request" : failure.code(), job.id()), job, attempt);
+            }
+            if (!transientFailure(failure)) {
+                return result(job.id(), results.unsuccessful(job.id(), JobState.JOB_STATE_FAILED, job.batch(),
+                        job.clientRef(), failure.code() == null ? "backend_error" : failure.code(),
+                        InternalNames.scrub(failure.getMessage()), attempt, System.currentTimeMillis()), JobState.JOB_STATE_FAILED);
             }
             if (!wanted.getAsBoolean()) {
                 throw new JobAbandonedException(job.id());
             }
-            if (System.currentTimeMillis() + backoff > retryUntil) {
+            if (attempt >= settings.worker().maxAttempts() || System.currentTimeMillis() + backoff > retryUntil) {
                 return result(job.id(), results.unsuccessful(job.id(), JobState.JOB_STATE_FAILED, job.batch(),
                         job.clientRef(), failure.code() == null ? "backend_error" : failure.code(),
-                        "gave up after " + attempt + " attempts: " + failure.getMessage(), attempt,
+                        "gave up after " + attempt + " attempts: " + InternalNames.scrub(failure.getMessage()), attempt,
                         System.currentTimeMillis()), JobState.JOB_STATE_FAILED);
             }
             metrics.retried();
@@ -108,12 +116,15 @@ class JobRunner {
         }
     }
 
-    /** 4xx answers are the job's fault; 5xx, timeouts and unavailable backends may pass. */
+    /**
+     * Only a backend that was away, overloaded or slow may do better later (503, 408, 429); a request the gateway or
+     * a backend refused (4xx) is rejected, and any other failure (a backend's bug, 5xx) fails, both on this attempt.
+     */
     private static boolean transientFailure(ApiException e) {
-        return e.status() >= 500 || e.status() == 408 || e.status() == 429;
+        return e.transientFailure();
     }
 
-    private ChatOutcome execute(ChatCompletionRequest request) {
+    private ChatOutcome execute(ChatCompletionRequest request, String jobId) {
         CompletableFuture<ChatOutcome> done = new CompletableFuture<>();
         ChatOrchestrator.Cancellation cancel = orchestrator.start(request, "job", false, new ChatSink() {
             @Override
@@ -129,7 +140,7 @@ class JobRunner {
             public void failed(ApiException error) {
                 done.completeExceptionally(error);
             }
-        });
+        }, jobId);
         Duration limit = gateway.generateTimeout().plus(gateway.backendTimeout());
         try {
             return done.get(limit.toMillis(), TimeUnit.MILLISECONDS);
@@ -137,7 +148,8 @@ class JobRunner {
             if (e.getCause() instanceof ApiException a) {
                 throw a;
             }
-            throw new ApiException(500, "server_error", String.valueOf(e.getCause()), null, "internal_error");
+            LOG.errorf(e.getCause(), "job %s failed unexpectedly", jobId);
+            throw ApiException.internal();
         } catch (TimeoutException e) {
             cancel.cancel();
             throw new ApiException(408, "timeout", "no result within " + limit, null, "timeout");

@@ -63,6 +63,10 @@ public interface JobSettings {
         @WithDefault("20s")
         Duration retryMaxBackoff();
 
+        /** Attempts of a job whose failures are transient, the first included, before it fails. */
+        @WithDefault("20")
+        int maxAttempts();
+
         /** How long transient failures (a backend unavailable) are retried before the job fails. */
         @WithDefault("10m")
         Duration retryFor();

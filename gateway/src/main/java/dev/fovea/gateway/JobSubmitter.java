@@ -47,7 +47,7 @@ class JobSubmitter {
         try {
             topics.ensure();
         } catch (IllegalStateException e) {
-            throw ApiException.unavailable("the job queue is unavailable: " + e.getMessage());
+            throw ApiException.unavailable("the job queue is unavailable: " + InternalNames.scrub(e.getMessage()));
         }
         KafkaProducer<String, byte[]> p = producer();
         List<Future<RecordMetadata>> acks = new ArrayList<>(jobs.size());
@@ -65,8 +65,9 @@ class JobSubmitter {
                 ack.get(45, TimeUnit.SECONDS);
             }
         } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
             throw ApiException.unavailable("the job queue did not take the jobs: "
-                    + (e.getCause() == null ? e : e.getCause()));
+                    + InternalNames.scrub(cause.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiException.unavailable("interrupted while submitting jobs");

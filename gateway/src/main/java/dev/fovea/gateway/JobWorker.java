@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -43,8 +44,9 @@ import org.jboss.logging.Logger;
  *
  * <p>Jobs run concurrently (at most {@code max-in-flight}); fetching pauses while the worker holds twice that many
  * and resumes below it. Each partition's finished prefix is written — results, dead letters — in one Kafka
- * transaction together with the consumer offset after it, so a job's output becomes visible exactly when its offset
- * is committed: a worker killed at any point leaves either both or neither, and the job runs again elsewhere. Any
+ * transaction together with the consumer offset after it, so a worker killed at any point leaves either both or
+ * neither, and the job runs again elsewhere. A job that finishes behind a slower one gets its result written at
+ * once (a job whose result exists is skipped when it runs again), so no job waits for another's retries. Any
  * Kafka failure (a broker restart, a fenced producer) ends the session; a new one starts from the committed
  * offsets, and what was running is run again.
  */
@@ -57,12 +59,14 @@ class JobWorker {
     private final JobRunner runner;
     private final JobMetrics metrics;
     private final JobTopics topics;
+    private final JobResultsView view;
     private final ExecutorService jobs = Executors.newVirtualThreadPerTaskExecutor();
     private volatile boolean running;
     private Thread thread;
     private String workerId;
 
-    JobWorker(JobSettings settings, JobRunner runner, JobMetrics metrics, JobTopics topics) {
+    JobWorker(JobSettings settings, JobRunner runner, JobMetrics metrics, JobTopics topics, JobResultsView view) {
+        this.view = view;
         this.settings = settings;
         this.runner = runner;
         this.metrics = metrics;
@@ -256,28 +260,32 @@ class JobWorker {
             }
         }
 
-        /** Results, dead letters and offsets of every partition's finished prefix, in one transaction. */
+        /**
+         * In one transaction: every partition's finished prefix (results and dead letters not yet written, and the
+         * offset after it), and the results that finished past a prefix (they are not held back by an earlier job).
+         */
         private void commitFinished() {
-            Map<TopicPartition, List<PartitionProgress.Done>> ready = new HashMap<>();
+            List<PartitionProgress.Done> toWrite = new ArrayList<>();
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
             progress.forEach((tp, pp) -> {
                 List<PartitionProgress.Done> done = pp.takeFinishedPrefix();
                 if (!done.isEmpty()) {
-                    ready.put(tp, done);
                     offsets.put(tp, new OffsetAndMetadata(done.getLast().offset() + 1));
+                    done.stream().filter(d -> !d.written()).forEach(toWrite::add);
                 }
+                toWrite.addAll(pp.takeEarlyResults());
             });
-            if (offsets.isEmpty()) {
+            if (offsets.isEmpty() && toWrite.isEmpty()) {
                 return;
             }
             try {
                 producer.beginTransaction();
-                for (List<PartitionProgress.Done> done : ready.values()) {
-                    for (PartitionProgress.Done d : done) {
-                        send(d.disposition());
-                    }
+                for (PartitionProgress.Done d : toWrite) {
+                    send(d.disposition());
                 }
-                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+                if (!offsets.isEmpty()) {
+                    producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+                }
                 producer.commitTransaction();
             } catch (KafkaException e) {
                 try {
@@ -288,12 +296,10 @@ class JobWorker {
                 throw e;
             }
             long now = System.currentTimeMillis();
-            for (List<PartitionProgress.Done> done : ready.values()) {
-                for (PartitionProgress.Done d : done) {
-                    metrics.finished(d.disposition().state(), now - d.arrivedMs());
-                    if (d.disposition().deadLettered()) {
-                        metrics.deadLettered();
-                    }
+            for (PartitionProgress.Done d : toWrite) {
+                metrics.finished(d.disposition().state(), now - d.arrivedMs());
+                if (d.disposition().deadLettered()) {
+                    metrics.deadLettered();
                 }
             }
         }
@@ -325,7 +331,30 @@ class JobWorker {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                awaitResultsView();
+            }
             owned.addAll(partitions);
+        }
+
+        /**
+         * Results are written ahead of their offsets' commit, so a partition taken over may hold jobs whose results
+         * exist: before running any, the results view catches up with every result committed so far, and the
+         * runner then skips them instead of writing a second result.
+         */
+        private void awaitResultsView() {
+            try {
+                List<TopicPartition> results = consumer.partitionsFor(settings.resultsTopic(), Duration.ofSeconds(15))
+                        .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                Map<TopicPartition, Long> ends = consumer.endOffsets(results, Duration.ofSeconds(15));
+                if (!view.awaitReached(ends, Duration.ofSeconds(60))) {
+                    LOG.warnf("the job results view did not catch up within 60 s; jobs whose results exist may "
+                            + "be written again");
+                }
+            } catch (KafkaException e) {
+                LOG.warnf("cannot read the results topic's end offsets (%s); jobs whose results exist may be "
+                        + "written again", e.toString());
+            }
         }
 
         @Override

@@ -69,10 +69,12 @@ final class OpenAiJson {
         return root;
     }
 
-    ObjectNode error(ApiException e) {
+    /** OpenAI's error envelope, plus the request id the log lines carry. */
+    ObjectNode error(ApiException e, String requestId) {
         ObjectNode root = json.createObjectNode();
         ObjectNode err = root.putObject("error");
-        err.put("message", e.getMessage());
+        // the last guard: whatever produced the message, no Java name reaches the client
+        err.put("message", InternalNames.scrub(e.getMessage()));
         err.put("type", e.type());
         if (e.param() == null) {
             err.putNull("param");
@@ -83,6 +85,9 @@ final class OpenAiJson {
             err.putNull("code");
         } else {
             err.put("code", e.code());
+        }
+        if (requestId != null) {
+            err.put("request_id", requestId);
         }
         return root;
     }

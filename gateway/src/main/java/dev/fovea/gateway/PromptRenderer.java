@@ -26,7 +26,7 @@ class PromptRenderer {
         try {
             return template.render(messages, true);
         } catch (TemplateException e) {
-            throw ApiException.badRequest(e.getMessage(), "messages", "invalid_messages");
+            throw ApiException.badRequest(InternalNames.scrub(e.getMessage()), "messages", "invalid_messages");
         }
     }
 }

@@ -38,11 +38,12 @@ class JobCodecTest {
     }
 
     @Test
-    void takesTheKeyAsIdAndTheDefaultMaxTokens() throws Exception {
+    void takesTheKeyAsIdAndLeavesMaxTokensToTheContext() throws Exception {
         JobEnvelope job = codec.decode(utf8("{\"request\": {\"model\": \"m\", \"messages\": [{\"role\": \"user\", "
                 + "\"content\": \"hi\"}]}}"), false, "the-key");
         assertThat(job.id()).isEqualTo("the-key");
-        assertThat(job.request().maxTokens()).isEqualTo(64);
+        // none given: the orchestrator picks the default, cut to what the model's context leaves
+        assertThat(job.request().maxTokens()).isNull();
         assertThat(job.deadlineUnixMs()).isZero();
     }
 

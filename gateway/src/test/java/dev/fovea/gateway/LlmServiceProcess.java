@@ -18,6 +18,13 @@ public class LlmServiceProcess implements QuarkusTestResourceLifecycleManager {
             + "{% endfor %}{% if add_generation_prompt %}[assistant] {% endif %}";
 
     private ServiceProcess llm;
+    private String maxBodyBytes = Integer.toString(TestLimits.MAX_BODY);
+
+    /** {@code max-body-bytes}: the gateway's body limit (default {@link TestLimits#MAX_BODY}, small and cheap). */
+    @Override
+    public void init(Map<String, String> initArgs) {
+        maxBodyBytes = initArgs.getOrDefault("max-body-bytes", maxBodyBytes);
+    }
 
     static Path modelPath() {
         String shared = System.getProperty("fovea.shared.dir");
@@ -39,7 +46,7 @@ public class LlmServiceProcess implements QuarkusTestResourceLifecycleManager {
             Files.writeString(pipelines, registry(llm.address(), ServiceProcess.freePort(), ServiceProcess.freePort(),
                     ServiceProcess.freePort(), ServiceProcess.freePort()));
             return Map.of("fovea.gateway.pipelines", pipelines.toString(),
-                    "fovea.gateway.max-body-bytes", Integer.toString(TestLimits.MAX_BODY),
+                    "fovea.gateway.max-body-bytes", maxBodyBytes,
                     "fovea.gateway.max-images", Integer.toString(TestLimits.MAX_IMAGES));
         } catch (IOException e) {
             stop();
