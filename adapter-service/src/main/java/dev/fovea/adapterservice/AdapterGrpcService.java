@@ -6,6 +6,8 @@ import dev.fovea.engine.tensor.WireTensors;
 import dev.fovea.engine.vision.FeatureMap;
 import dev.fovea.engine.vision.tiling.AnyResAssembler;
 import dev.fovea.engine.vision.tiling.AnyResPlan;
+import dev.fovea.grpcsupport.GrpcFailures;
+import dev.fovea.grpcsupport.RequestIds;
 import dev.fovea.proto.v1.AdapterServiceGrpc;
 import dev.fovea.proto.v1.DType;
 import dev.fovea.proto.v1.Features;

@@ -8,6 +8,7 @@ import dev.fovea.engine.pipeline.VisionModel;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.tensor.WireTensors;
 import dev.fovea.engine.vision.FeatureMap;
+import dev.fovea.grpcsupport.RequestIds;
 import dev.fovea.proto.v1.AdapterServiceGrpc;
 import dev.fovea.proto.v1.AnyResImage;
 import dev.fovea.proto.v1.DType;

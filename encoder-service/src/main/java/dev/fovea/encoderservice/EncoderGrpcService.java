@@ -5,6 +5,8 @@ import dev.fovea.engine.tensor.WireTensors;
 import dev.fovea.engine.vision.ClipPreprocessor;
 import dev.fovea.engine.vision.FeatureMap;
 import dev.fovea.engine.vision.ImageException;
+import dev.fovea.grpcsupport.GrpcFailures;
+import dev.fovea.grpcsupport.RequestIds;
 import dev.fovea.proto.v1.DType;
 import dev.fovea.proto.v1.DescribeEncoderRequest;
 import dev.fovea.proto.v1.EncodeRequest;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.google.protobuf.ByteString;
+import dev.fovea.grpcsupport.RequestIds;
 import dev.fovea.proto.v1.DType;
 import dev.fovea.proto.v1.EncodeRequest;
 import dev.fovea.proto.v1.EncoderServiceGrpc;

@@ -78,8 +78,9 @@ class HostileSlowImageTest {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertThat(e).as("the slow image must be refused").isNotNull();
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-        assertThat(e.getStatus().getDescription()).contains("image decoding exceeded the limit of 100 ms")
-                .contains("fovea.encoder.decode-timeout");
+        // refused up front by the decoder's cost estimate, by its own deadline, or by the worker pool's
+        assertThat(e.getStatus().getDescription()).containsAnyOf("decoding exceeded the limit of 100 ms",
+                "would take longer to decode than the limit of 100 ms");
         assertThat(millis).isLessThan(10_000);
         given().when().get("/q/health/live").then().statusCode(200);
         validImageIsServed();

@@ -6,6 +6,8 @@ import dev.fovea.engine.pipeline.FinishReason;
 import dev.fovea.engine.pipeline.GenerationConfig;
 import dev.fovea.engine.pipeline.GenerationResult;
 import dev.fovea.engine.sampling.SamplerConfig;
+import dev.fovea.grpcsupport.GrpcFailures;
+import dev.fovea.grpcsupport.RequestIds;
 import dev.fovea.proto.v1.DescribeLlmRequest;
 import dev.fovea.proto.v1.Finished;
 import dev.fovea.proto.v1.GenerateEvent;

@@ -1,5 +1,6 @@
-package dev.fovea.encoderservice;
+package dev.fovea.grpcsupport;
 
+import dev.fovea.engine.pipeline.BatchScheduler;
 import dev.fovea.engine.vision.ImageException;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -11,31 +12,36 @@ import io.quarkus.grpc.ExceptionHandlerProvider;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
  * How every failure reaches a gRPC caller, so that nothing ends as UNKNOWN or carries a Java class name: invalid
- * input is INVALID_ARGUMENT with its message, a status passes through, and anything else is INTERNAL with a plain
- * message, logged once with its stack trace. Each status carries the request id in its trailers.
+ * input (an engine's {@link IllegalArgumentException} or {@link ImageException}) is INVALID_ARGUMENT with its
+ * message, a full scheduler queue RESOURCE_EXHAUSTED, a status passes through, and anything else is INTERNAL with a
+ * plain message naming the service, logged once with its stack trace. Each status carries the request id in its
+ * trailers.
  */
 @ApplicationScoped
-class GrpcFailures implements ExceptionHandlerProvider {
+public class GrpcFailures implements ExceptionHandlerProvider {
     private static final Logger LOG = Logger.getLogger(GrpcFailures.class);
 
     /** The status for {@code error} of request {@code requestId}, logged as it deserves. */
-    static StatusRuntimeException status(Throwable error, String requestId) {
+    public static StatusRuntimeException status(Throwable error, String requestId) {
         Throwable cause = unwrap(error);
         Status status;
         if (cause instanceof StatusRuntimeException s) {
             status = s.getStatus();
         } else if (cause instanceof StatusException s) {
             status = s.getStatus();
+        } else if (cause instanceof BatchScheduler.RejectedException) {
+            status = Status.RESOURCE_EXHAUSTED.withDescription(cause.getMessage());
         } else if (cause instanceof IllegalArgumentException || cause instanceof ImageException) {
             status = Status.INVALID_ARGUMENT.withDescription(cause.getMessage());
         } else {
             LOG.errorf(cause, "request %s failed unexpectedly", requestId);
-            status = Status.INTERNAL.withDescription("internal error in the encoder (request id " + requestId
-                    + "); the service log has the details");
+            status = Status.INTERNAL.withDescription("internal error in " + serviceName() + " (request id "
+                    + requestId + "); the service log has the details");
         }
         if (status.getCode() != Status.Code.INTERNAL) {
             LOG.infof("request %s: %s %s", requestId, status.getCode(), status.getDescription());
@@ -43,6 +49,11 @@ class GrpcFailures implements ExceptionHandlerProvider {
         Metadata trailers = new Metadata();
         trailers.put(RequestIds.HEADER, requestId);
         return status.asRuntimeException(trailers);
+    }
+
+    private static String serviceName() {
+        return ConfigProvider.getConfig().getOptionalValue("quarkus.application.name", String.class)
+                .orElse("the service");
     }
 
     private static Throwable unwrap(Throwable e) {

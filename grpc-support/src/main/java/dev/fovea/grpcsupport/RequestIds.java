@@ -1,4 +1,4 @@
-package dev.fovea.encoderservice;
+package dev.fovea.grpcsupport;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -16,8 +16,8 @@ import java.util.UUID;
  */
 @GlobalInterceptor
 @ApplicationScoped
-class RequestIds implements ServerInterceptor {
-    static final Metadata.Key<String> HEADER = Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
+public class RequestIds implements ServerInterceptor {
+    public static final Metadata.Key<String> HEADER = Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
     private static final Context.Key<String> CURRENT = Context.key("fovea-request-id");
     private static final int MAX_LENGTH = 128;
 
@@ -32,7 +32,7 @@ class RequestIds implements ServerInterceptor {
     }
 
     /** The id of the call this thread serves, or a new one where the call's context is not at hand. */
-    static String current() {
+    public static String current() {
         String id = CURRENT.get();
         return id != null ? id : UUID.randomUUID().toString();
     }
