@@ -34,7 +34,10 @@ const request = JSON.parse(body === undefined || body === "-" ? readFileSync(0, 
 const client = new Service(address, grpc.credentials.createInsecure(),
   { "grpc.max_receive_message_length": 256 << 20, "grpc.max_send_message_length": 256 << 20 });
 const print = m => console.log(JSON.stringify(m));
-const fail = e => { console.error(`${e.code !== undefined ? grpc.status[e.code] : "ERROR"}: ${e.details ?? e.message}`); process.exit(1); };
+// The services' transport (Quarkus on Vert.x) percent-encodes every reserved character of a status message, as the
+// gRPC spec allows, while grpc-js decodes with decodeURI, which leaves ", : ; = / ? # & + $ @" encoded: finish it.
+const plain = text => { try { return decodeURIComponent(text); } catch { return text; } };
+const fail = e => { console.error(`${e.code !== undefined ? grpc.status[e.code] : "ERROR"}: ${plain(e.details ?? e.message)}`); process.exit(1); };
 const call = client[methodName].bind(client);
 if (Service.service[methodName].responseStream) {
   const stream = call(request);

@@ -48,9 +48,11 @@ const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(files, { includeDirs
 const grpcOptions = { "grpc.max_receive_message_length": 64 * MB, "grpc.max_send_message_length": 64 * MB };
 const gatewayGrpc = new pkg.GatewayService(`127.0.0.1:${services.gateway.port}`, grpc.credentials.createInsecure(), grpcOptions);
 const jobGrpc = new pkg.JobService(`127.0.0.1:${services.gateway.port}`, grpc.credentials.createInsecure(), grpcOptions);
+// grpc-js decodes status messages with decodeURI, which leaves reserved characters percent-encoded (docs/gateway.md)
+const plain = text => { try { return decodeURIComponent(text); } catch { return text; } };
 const unary = (client, method, request) => new Promise(resolve =>
   client[method](request, { deadline: Date.now() + 30_000 }, (err, res) =>
-    resolve(err ? { status: grpc.status[err.code], message: err.details } : { status: "OK", message: JSON.stringify(res).slice(0, 200) })));
+    resolve(err ? { status: grpc.status[err.code], message: plain(err.details) } : { status: "OK", message: JSON.stringify(res).slice(0, 200) })));
 
 // --- requests
 async function http(path, body, { method = "POST", timeoutMs = 30_000 } = {}) {
