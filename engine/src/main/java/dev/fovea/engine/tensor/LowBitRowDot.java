@@ -5,7 +5,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -22,7 +21,6 @@ final class LowBitRowDot {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final ValueLayout.OfShort S16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ByteVector IQ4 = ByteVector.fromArray(B16, LowBitBlocks.IQ4_TABLE, 0);
     /** Lane j of the low (high) half of a 32-value block takes its fifth bit from qh byte j/8 (2 + j/8). */
     private static final VectorShuffle<Byte> QH_LO = VectorShuffle.fromValues(B16, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1,
@@ -43,27 +41,6 @@ final class LowBitRowDot {
             case IQ4_XS -> iq4xs(w, off, cols, a, t);
             default -> throw new IllegalArgumentException("not a low-bit block type: " + type);
         };
-    }
-
-    private static FloatVector toFloat(ByteVector v) {
-        return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
-    }
-
-    private static ByteVector bytes(MemorySegment w, long off) {
-        return ByteVector.fromMemorySegment(B16, w, off, LE);
-    }
-
-    private static float half(MemorySegment w, long off) {
-        return Float.float16ToFloat(w.get(S16, off));
-    }
-
-    private static int u(MemorySegment w, long off) {
-        return w.get(ValueLayout.JAVA_BYTE, off) & 0xFF;
-    }
-
-    /** Exact lane sum of integer-valued floats whose total stays below 2^24 in magnitude. */
-    private static int intSum(FloatVector v) {
-        return ((IntVector) v.convert(VectorOperators.F2I, 0)).reduceLanes(VectorOperators.ADD);
     }
 
     /** 16 in each lane whose fifth bit is set in the 4 qh bytes at {@code qh}, for the low or high 16 lanes. */
@@ -90,11 +67,11 @@ final class LowBitRowDot {
         int so = t * blocks;
         float sum = 0;
         for (int b = 0; b < blocks; b++, off += bytes, xo += 32) {
-            ByteVector q = bytes(w, off + qsAt);
+            ByteVector q = QuantRowDot.bytes(w, off + qsAt);
             ByteVector lo = q.and((byte) 0xF);
             ByteVector hi = q.lanewise(VectorOperators.LSHR, 4);
             if (five) {
-                ByteVector qh = bytes(w, off + qhAt); // lanes 0..3: qh; the rest (the nibbles) is not read
+                ByteVector qh = QuantRowDot.bytes(w, off + qhAt); // lanes 0..3: qh; the rest (the nibbles) is not read
                 lo = lo.or(fifthBits(qh, QH_LO));
                 hi = hi.or(fifthBits(qh, QH_HI));
                 if (type == GgmlType.Q5_0) {
@@ -105,12 +82,12 @@ final class LowBitRowDot {
                 lo = lo.selectFrom(IQ4);
                 hi = hi.selectFrom(IQ4);
             }
-            FloatVector p = toFloat(lo).mul(FloatVector.fromArray(F, x, xo));
-            p = toFloat(hi).fma(FloatVector.fromArray(F, x, xo + 16), p);
-            int sumi = intSum(p);
-            float dw = half(w, off);
+            FloatVector p = QuantRowDot.toFloat(lo).mul(FloatVector.fromArray(F, x, xo));
+            p = QuantRowDot.toFloat(hi).fma(FloatVector.fromArray(F, x, xo + 16), p);
+            int sumi = QuantRowDot.intSum(p);
+            float dw = QuantRowDot.half(w, off);
             if (offset) {
-                sum += (dw * a.scale[so + b]) * sumi + half(w, off + 2) * a.scaledSum[so + b];
+                sum += (dw * a.scale[so + b]) * sumi + QuantRowDot.half(w, off + 2) * a.scaledSum[so + b];
             } else {
                 sum += sumi * (dw * a.scale[so + b]);
             }
@@ -127,27 +104,27 @@ final class LowBitRowDot {
         for (int b = 0; b < blocks; b++, off += 84, xo += 256) {
             FloatVector acc = FloatVector.zero(F);
             for (int h = 0; h < 2; h++) {
-                ByteVector q0 = bytes(w, off + 16 + 32 * h);
-                ByteVector q1 = bytes(w, off + 16 + 32 * h + 16);
+                ByteVector q0 = QuantRowDot.bytes(w, off + 16 + 32 * h);
+                ByteVector q1 = QuantRowDot.bytes(w, off + 16 + 32 * h + 16);
                 for (int j = 0; j < 4; j++) {
                     int xs = xo + 128 * h + 32 * j;
                     int sub = 8 * h + 2 * j;
-                    FloatVector p0 = toFloat(q0.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3))
+                    FloatVector p0 = QuantRowDot.toFloat(q0.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3))
                             .mul(FloatVector.fromArray(F, x, xs));
-                    FloatVector p1 = toFloat(q1.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3))
+                    FloatVector p1 = QuantRowDot.toFloat(q1.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3))
                             .mul(FloatVector.fromArray(F, x, xs + 16));
-                    acc = p0.fma(FloatVector.broadcast(F, u(w, off + sub) & 0xF), acc);
-                    acc = p1.fma(FloatVector.broadcast(F, u(w, off + sub + 1) & 0xF), acc);
+                    acc = p0.fma(FloatVector.broadcast(F, QuantRowDot.u(w, off + sub) & 0xF), acc);
+                    acc = p1.fma(FloatVector.broadcast(F, QuantRowDot.u(w, off + sub + 1) & 0xF), acc);
                 }
             }
-            int isum = intSum(acc);
+            int isum = QuantRowDot.intSum(acc);
             int summs = 0;
             int bs = (t * blocks + b) * 16;
             for (int j = 0; j < 16; j++) {
-                summs += (u(w, off + j) >> 4) * a.bsum16[bs + j];
+                summs += (QuantRowDot.u(w, off + j) >> 4) * a.bsum16[bs + j];
             }
             float yd = a.scale[t * blocks + b];
-            sum += (yd * half(w, off + 80)) * isum - (yd * half(w, off + 82)) * summs;
+            sum += (yd * QuantRowDot.half(w, off + 80)) * isum - (yd * QuantRowDot.half(w, off + 82)) * summs;
         }
         return sum;
     }
@@ -161,12 +138,12 @@ final class LowBitRowDot {
         float sum = 0;
         for (int b = 0; b < blocks; b++, off += 110, xo += 256) {
             MemorySegment.copy(w, ValueLayout.JAVA_BYTE, off + 96, scales, 0, 12);
-            ByteVector m0 = bytes(w, off);
-            ByteVector m1 = bytes(w, off + 16);
+            ByteVector m0 = QuantRowDot.bytes(w, off);
+            ByteVector m1 = QuantRowDot.bytes(w, off + 16);
             FloatVector acc = FloatVector.zero(F);
             for (int h = 0; h < 2; h++) {
-                ByteVector q0 = bytes(w, off + 32 + 32 * h);
-                ByteVector q1 = bytes(w, off + 32 + 32 * h + 16);
+                ByteVector q0 = QuantRowDot.bytes(w, off + 32 + 32 * h);
+                ByteVector q1 = QuantRowDot.bytes(w, off + 32 + 32 * h + 16);
                 for (int j = 0; j < 4; j++) {
                     int bit = 4 * h + j;
                     // 4 where the high bit is clear: q = low2 − 4·(1 − bit)
@@ -178,14 +155,14 @@ final class LowBitRowDot {
                     ByteVector v1 = q1.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3).sub(c1);
                     int xs = xo + 128 * h + 32 * j;
                     int sub = 8 * h + 2 * j;
-                    acc = toFloat(v0).mul(FloatVector.fromArray(F, x, xs))
+                    acc = QuantRowDot.toFloat(v0).mul(FloatVector.fromArray(F, x, xs))
                             .fma(FloatVector.broadcast(F, LowBitBlocks.q3Scale(scales, 0, sub) - 32), acc);
-                    acc = toFloat(v1).mul(FloatVector.fromArray(F, x, xs + 16))
+                    acc = QuantRowDot.toFloat(v1).mul(FloatVector.fromArray(F, x, xs + 16))
                             .fma(FloatVector.broadcast(F, LowBitBlocks.q3Scale(scales, 0, sub + 1) - 32), acc);
                 }
             }
-            int sumi = intSum(acc);
-            sum += (half(w, off + 108) * a.scale[t * blocks + b]) * sumi;
+            int sumi = QuantRowDot.intSum(acc);
+            sum += (QuantRowDot.half(w, off + 108) * a.scale[t * blocks + b]) * sumi;
         }
         return sum;
     }
@@ -201,16 +178,16 @@ final class LowBitRowDot {
             int scalesL = w.get(I32, off + 4);
             int sumi = 0;
             for (int sub = 0; sub < 8; sub++) {
-                ByteVector q = bytes(w, off + 8 + 16 * sub);
+                ByteVector q = QuantRowDot.bytes(w, off + 8 + 16 * sub);
                 ByteVector lo = q.and((byte) 0xF).selectFrom(IQ4);
                 ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).selectFrom(IQ4);
                 int xs = xo + 32 * sub;
-                FloatVector p = toFloat(lo).mul(FloatVector.fromArray(F, x, xs));
-                p = toFloat(hi).fma(FloatVector.fromArray(F, x, xs + 16), p);
+                FloatVector p = QuantRowDot.toFloat(lo).mul(FloatVector.fromArray(F, x, xs));
+                p = QuantRowDot.toFloat(hi).fma(FloatVector.fromArray(F, x, xs + 16), p);
                 int ls = ((scalesL >>> (4 * sub)) & 0xF) | ((scalesH >>> (2 * sub)) & 3) << 4;
-                sumi += (ls - 32) * intSum(p);
+                sumi += (ls - 32) * QuantRowDot.intSum(p);
             }
-            sum += (half(w, off) * a.scale[t * blocks + b]) * sumi;
+            sum += (QuantRowDot.half(w, off) * a.scale[t * blocks + b]) * sumi;
         }
         return sum;
     }

@@ -27,15 +27,15 @@ final class QuantRowDot {
     private QuantRowDot() {
     }
 
-    private static FloatVector toFloat(ByteVector v) {
+    static FloatVector toFloat(ByteVector v) {
         return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
     }
 
-    private static ByteVector bytes(MemorySegment w, long off) {
+    static ByteVector bytes(MemorySegment w, long off) {
         return ByteVector.fromMemorySegment(B16, w, off, LE);
     }
 
-    private static float half(MemorySegment w, long off) {
+    static float half(MemorySegment w, long off) {
         return Float.float16ToFloat(w.get(S16, off));
     }
 
@@ -44,7 +44,7 @@ final class QuantRowDot {
         return v.reduceLanes(VectorOperators.ADD);
     }
 
-    private static int intSum(FloatVector v) {
+    static int intSum(FloatVector v) {
         return ((IntVector) v.convert(VectorOperators.F2I, 0)).reduceLanes(VectorOperators.ADD);
     }
 
@@ -97,7 +97,7 @@ final class QuantRowDot {
         return out;
     }
 
-    private static int u(MemorySegment w, long off) {
+    static int u(MemorySegment w, long off) {
         return w.get(ValueLayout.JAVA_BYTE, off) & 0xFF;
     }
 
