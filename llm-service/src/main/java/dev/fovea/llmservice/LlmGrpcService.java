@@ -112,8 +112,8 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
 
     /**
      * The tokens a request may generate: 0 (unset) means {@value #MAX_TOKENS_DEFAULT} or what is left of the
-     * context, whichever is less; a larger value must fit beside the input (as OpenAI answers, not clamped), so
-     * no request reserves memory by a number it cannot use.
+     * context, whichever is less; a value given must fit beside the input (as OpenAI answers, not clamped), which
+     * the scheduler's context rule checks before it reserves anything.
      */
     static int maxTokens(int requested, int inputLength, int context) {
         if (requested < 0) {
@@ -124,15 +124,7 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
             throw new IllegalArgumentException("input of " + inputLength + " positions does not fit the context of "
                     + context + " tokens");
         }
-        if (requested == 0) {
-            return Math.min(MAX_TOKENS_DEFAULT, context - inputLength);
-        }
-        if ((long) inputLength + requested > context) {
-            throw new IllegalArgumentException("max_tokens " + requested + " plus the input's " + inputLength
-                    + " positions exceeds the model's context of " + context + " tokens (at most " + (context - inputLength)
-                    + " for this input)");
-        }
-        return requested;
+        return requested == 0 ? Math.min(MAX_TOKENS_DEFAULT, context - inputLength) : requested;
     }
 
     private static List<String> stops(List<String> stops) {

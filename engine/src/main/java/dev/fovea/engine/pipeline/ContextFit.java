@@ -19,7 +19,8 @@ final class ContextFit {
         }
         if (inputLength + maxTokens > context) {
             throw new IllegalArgumentException("max_tokens " + maxTokens + " plus the input's " + inputLength
-                    + " positions exceeds the model's context of " + context + " positions");
+                    + " positions exceeds the model's context of " + context + " positions (at most "
+                    + (context - inputLength) + " for this input)");
         }
     }
 }
