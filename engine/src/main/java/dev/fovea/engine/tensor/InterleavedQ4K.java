@@ -3,7 +3,6 @@ package dev.fovea.engine.tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.stream.IntStream;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -25,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  * so the result is bit-identical to the row kernel's and the tiled kernel's.
  */
 final class InterleavedQ4K {
-    static final int ROWS = 16;
+    static final int ROWS = KQuantRecords.ROWS;
     static final int RECORD = 2 * 4 * ROWS + 2 * 8 * ROWS + 32 * 4 * ROWS;
     private static final int SCALES = 2 * 4 * ROWS;
     private static final int MINS = SCALES + 8 * ROWS;
@@ -34,41 +33,25 @@ final class InterleavedQ4K {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfInt I32 = KQuantRecords.I32;
+    private static final ValueLayout.OfFloat F32 = KQuantRecords.F32;
 
     private InterleavedQ4K() {
     }
 
     /** The repacked copy of a Q4_K matrix (ggml's layout), or null when its row count is not a multiple of 16. */
     static MemorySegment repack(MemorySegment data, int rows, int cols) {
-        if (rows % ROWS != 0) {
-            return null;
-        }
-        int blocks = cols / 256;
-        long rowBytes = GgmlType.Q4_K.byteSize(cols);
-        MemorySegment out = HugePageMemory.allocate((long) rows / ROWS * blocks * RECORD);
-        IntStream.range(0, rows / ROWS).parallel().forEach(g -> {
-            byte[] block = new byte[144];
-            for (int b = 0; b < blocks; b++) {
-                long dst = ((long) g * blocks + b) * RECORD;
-                for (int r = 0; r < ROWS; r++) {
-                    MemorySegment.copy(data, ValueLayout.JAVA_BYTE, (16L * g + r) * rowBytes + 144L * b, block, 0, 144);
-                    out.set(F32, dst + 4L * r, BlockDecoder.half(block, 0));
-                    out.set(F32, dst + 4L * ROWS + 4L * r, BlockDecoder.half(block, 2));
-                    for (int j = 0; j < 8; j++) {
-                        out.set(ValueLayout.JAVA_BYTE, dst + SCALES + ROWS * j + r, (byte) BlockDecoder.kScale(block, 4, j));
-                        out.set(ValueLayout.JAVA_BYTE, dst + MINS + ROWS * j + r, (byte) BlockDecoder.kMin(block, 4, j));
-                    }
-                    for (int c = 0; c < 32; c++) {
-                        int v = (block[16 + 4 * c] & 0xFF) | (block[17 + 4 * c] & 0xFF) << 8
-                                | (block[18 + 4 * c] & 0xFF) << 16 | (block[19 + 4 * c] & 0xFF) << 24;
-                        out.set(I32, dst + QUANTS + 4L * (ROWS * c + r), v);
-                    }
-                }
+        return KQuantRecords.repack(data, GgmlType.Q4_K, rows, cols, RECORD, (block, out, dst, r) -> {
+            out.set(F32, dst + 4L * r, BlockDecoder.half(block, 0));
+            out.set(F32, dst + 4L * ROWS + 4L * r, BlockDecoder.half(block, 2));
+            for (int j = 0; j < 8; j++) {
+                out.set(ValueLayout.JAVA_BYTE, dst + SCALES + ROWS * j + r, (byte) BlockDecoder.kScale(block, 4, j));
+                out.set(ValueLayout.JAVA_BYTE, dst + MINS + ROWS * j + r, (byte) BlockDecoder.kMin(block, 4, j));
+            }
+            for (int c = 0; c < 32; c++) {
+                out.set(I32, dst + QUANTS + 4L * (ROWS * c + r), KQuantRecords.intAt(block, 16 + 4 * c));
             }
         });
-        return out;
     }
 
     /** out[r] = row r · token 0 of {@code a} (Q8_K activations) for every row. */

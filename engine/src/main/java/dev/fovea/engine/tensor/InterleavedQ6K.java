@@ -3,7 +3,6 @@ package dev.fovea.engine.tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.stream.IntStream;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -25,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  * kernel's {@code sum += (yd·d)·sumi} runs lane by lane, so results equal {@link QuantRowDot}'s bit for bit.
  */
 final class InterleavedQ6K {
-    static final int ROWS = 16;
+    static final int ROWS = KQuantRecords.ROWS;
     static final int RECORD = 4 * ROWS + 16 * ROWS + 48 * 4 * ROWS;
     private static final int SCALES = 4 * ROWS;
     private static final int LOW = SCALES + 16 * ROWS;
@@ -34,39 +33,23 @@ final class InterleavedQ6K {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfInt I32 = KQuantRecords.I32;
+    private static final ValueLayout.OfFloat F32 = KQuantRecords.F32;
 
     private InterleavedQ6K() {
     }
 
     /** The repacked copy of a Q6_K matrix (ggml's layout), or null when its row count is not a multiple of 16. */
     static MemorySegment repack(MemorySegment data, int rows, int cols) {
-        if (rows % ROWS != 0) {
-            return null;
-        }
-        int blocks = cols / 256;
-        long rowBytes = GgmlType.Q6_K.byteSize(cols);
-        MemorySegment out = HugePageMemory.allocate((long) rows / ROWS * blocks * RECORD);
-        IntStream.range(0, rows / ROWS).parallel().forEach(g -> {
-            byte[] block = new byte[210];
-            for (int b = 0; b < blocks; b++) {
-                long dst = ((long) g * blocks + b) * RECORD;
-                for (int r = 0; r < ROWS; r++) {
-                    MemorySegment.copy(data, ValueLayout.JAVA_BYTE, (16L * g + r) * rowBytes + 210L * b, block, 0, 210);
-                    out.set(F32, dst + 4L * r, BlockDecoder.half(block, 208));
-                    for (int s = 0; s < 16; s++) {
-                        out.set(ValueLayout.JAVA_BYTE, dst + SCALES + ROWS * s + r, block[192 + s]);
-                    }
-                    for (int c = 0; c < 48; c++) {
-                        int v = (block[4 * c] & 0xFF) | (block[4 * c + 1] & 0xFF) << 8
-                                | (block[4 * c + 2] & 0xFF) << 16 | (block[4 * c + 3] & 0xFF) << 24;
-                        out.set(I32, dst + LOW + 4L * (ROWS * c + r), v); // c ≥ 32 lands in HIGH
-                    }
-                }
+        return KQuantRecords.repack(data, GgmlType.Q6_K, rows, cols, RECORD, (block, out, dst, r) -> {
+            out.set(F32, dst + 4L * r, BlockDecoder.half(block, 208));
+            for (int s = 0; s < 16; s++) {
+                out.set(ValueLayout.JAVA_BYTE, dst + SCALES + ROWS * s + r, block[192 + s]);
+            }
+            for (int c = 0; c < 48; c++) {
+                out.set(I32, dst + LOW + 4L * (ROWS * c + r), KQuantRecords.intAt(block, 4 * c)); // c ≥ 32: HIGH
             }
         });
-        return out;
     }
 
     /** out[r] = row r · token 0 of {@code a} (Q8_K activations) for every row. */

@@ -66,14 +66,16 @@ final class QuantizedActivations {
             a.quantize(x, xOff, 0, n);
         }
         if (a.bsum != null) {
-            int[] sums = sumsOf32(a.q, a.q.length);
-            System.arraycopy(sums, 0, a.bsum, 0, sums.length);
+            // one pass over the quants: sums of 16, and the sums of 32 as pairs of them
             for (int i = 0; i < a.bsum16.length; i++) {
                 int sum = 0;
                 for (int j = 16 * i; j < 16 * i + 16; j++) {
                     sum += (int) a.q[j];
                 }
                 a.bsum16[i] = sum;
+            }
+            for (int i = 0; i < a.bsum.length; i++) {
+                a.bsum[i] = a.bsum16[2 * i] + a.bsum16[2 * i + 1];
             }
         }
         return a;
