@@ -1,20 +1,17 @@
 package dev.fovea.engine.template;
 
-import java.beans.FeatureDescriptor;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import jinjava.javax.el.ELContext;
-import jinjava.javax.el.ELResolver;
 
 /**
  * Python's {@code str} methods that Hugging Face chat templates call ({@code strip}, {@code startswith},
  * {@code split}, {@code join}, ...), which Jinjava, resolving methods on Java objects, does not know. Placed before
  * Jinjava's own resolver; anything else is left to it.
  */
-final class PythonStringMethods extends ELResolver {
+final class PythonStringMethods extends PassThroughResolver {
     private static final Pattern WHITESPACE = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
 
     @Override
@@ -208,36 +205,5 @@ final class PythonStringMethods extends ELResolver {
             n++;
         }
         return n;
-    }
-
-    // ---- property access is not this resolver's business ----------------------------------------------------
-
-    @Override
-    public Object getValue(ELContext context, Object base, Object property) {
-        return null;
-    }
-
-    @Override
-    public Class<?> getType(ELContext context, Object base, Object property) {
-        return null;
-    }
-
-    @Override
-    public void setValue(ELContext context, Object base, Object property, Object value) {
-    }
-
-    @Override
-    public boolean isReadOnly(ELContext context, Object base, Object property) {
-        return false;
-    }
-
-    @Override
-    public Iterator<FeatureDescriptor> getFeatureDescriptors(ELContext context, Object base) {
-        return null;
-    }
-
-    @Override
-    public Class<?> getCommonPropertyType(ELContext context, Object base) {
-        return null;
     }
 }
