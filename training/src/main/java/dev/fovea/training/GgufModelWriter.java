@@ -1,0 +1,185 @@
+package dev.fovea.training;
+
+import ai.djl.ndarray.NDArray;
+import dev.fovea.engine.gguf.GgufValueType;
+import dev.fovea.engine.gguf.GgufWriter;
+import dev.fovea.engine.tensor.GgmlType;
+import dev.fovea.engine.tensor.Quantizer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Writes a trained model as llama.cpp's LLaVA pair: an {@code mmproj} (arch {@code clip}: the tower and the
+ * projector, keys as llama.cpp's image-encoder converter writes them) and an LLM (arch {@code llama}, with the
+ * ShapesWorld vocabulary and chat template). Matrices take the requested type; vectors, the class token, the
+ * positions and the norms stay F32, the patch kernel is F16 unless everything is F32, as in llama.cpp's files.
+ */
+final class GgufModelWriter {
+    /** CLIP's normalization, which the ShapesWorld towers are trained with. */
+    static final float[] IMAGE_MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
+    static final float[] IMAGE_STD = {0.26862954f, 0.26130258f, 0.27577711f};
+
+    private record Tensor(String name, GgmlType type, float[] data, long[] ne) {
+    }
+
+    private GgufModelWriter() {
+    }
+
+    static void writeMmproj(Path out, String name, VitTower tower, Adapter adapter, Parameters p, int llmDim, GgmlType type)
+            throws IOException {
+        VlmShape.Vit v = tower.shape();
+        String pre = tower.prefix();
+        List<Tensor> tensors = new ArrayList<>();
+        GgmlType kernelType = type == GgmlType.F32 ? GgmlType.F32 : GgmlType.F16;
+        tensors.add(new Tensor("v.patch_embd.weight", kernelType, transposed(p.get(pre + "patch_embd.weight")),
+                new long[] {v.patchSize(), v.patchSize(), 3, v.width()}));
+        tensors.add(vector("v.class_embd", p.get(pre + "class_embd")));
+        tensors.add(new Tensor("v.position_embd.weight", GgmlType.F32, p.get(pre + "position_embd.weight").toFloatArray(),
+                new long[] {v.width(), v.patches() + 1}));
+        tensors.add(vector("v.pre_ln.weight", p.get(pre + "pre_ln.weight")));
+        tensors.add(vector("v.pre_ln.bias", p.get(pre + "pre_ln.bias")));
+        for (int i = 0; i < v.blocks(); i++) {
+            String b = "blk." + i + ".";
+            for (String m : new String[] {"attn_q", "attn_k", "attn_v", "attn_out", "ffn_down", "ffn_up"}) {
+                tensors.add(matrix("v." + b + m + ".weight", p.get(pre + b + m + ".weight"), type));
+                tensors.add(vector("v." + b + m + ".bias", p.get(pre + b + m + ".bias")));
+            }
+            for (String n : new String[] {"ln1", "ln2"}) {
+                tensors.add(vector("v." + b + n + ".weight", p.get(pre + b + n + ".weight")));
+                tensors.add(vector("v." + b + n + ".bias", p.get(pre + b + n + ".bias")));
+            }
+        }
+        // LLaVA files declare one block more than runs (its projector reads the penultimate layer): an identity block
+        addIdleBlock(tensors, "v.blk." + v.blocks() + ".", v, type);
+        tensors.add(matrix("mm.0.weight", p.get("mm.0.weight"), type));
+        tensors.add(vector("mm.0.bias", p.get("mm.0.bias")));
+        if (adapter.kind().equals(Adapter.MLP)) {
+            tensors.add(matrix("mm.2.weight", p.get("mm.2.weight"), type));
+            tensors.add(vector("mm.2.bias", p.get("mm.2.bias")));
+        }
+        write(out, w -> w.putString("general.architecture", "clip")
+                .putString("general.name", name)
+                .putString("general.description", "ShapesWorld vision tower and " + adapter.kind()
+                        + " projector, trained by fovea train shapesworld")
+                .putUint32("general.file_type", fileType(type))
+                .putBool("clip.has_text_encoder", false)
+                .putBool("clip.has_vision_encoder", true)
+                .putBool("clip.has_llava_projector", true)
+                .putString("clip.projector_type", adapter.kind())
+                .putBool("clip.use_gelu", true)
+                .putUint32("clip.vision.image_size", v.imageSize())
+                .putUint32("clip.vision.patch_size", v.patchSize())
+                .putUint32("clip.vision.embedding_length", v.width())
+                .putUint32("clip.vision.feed_forward_length", v.ff())
+                .putUint32("clip.vision.projection_dim", llmDim)
+                .putUint32("clip.vision.attention.head_count", v.heads())
+                .putFloat32("clip.vision.attention.layer_norm_epsilon", VlmShape.VIT_EPS)
+                .putUint32("clip.vision.block_count", v.blocks() + 1)
+                .putArray("clip.vision.image_mean", GgufValueType.FLOAT32, IMAGE_MEAN.clone())
+                .putArray("clip.vision.image_std", GgufValueType.FLOAT32, IMAGE_STD.clone()), tensors);
+    }
+
+    private static void addIdleBlock(List<Tensor> tensors, String b, VlmShape.Vit v, GgmlType type) {
+        int d = v.width();
+        for (String m : new String[] {"attn_q", "attn_k", "attn_v", "attn_out"}) {
+            tensors.add(new Tensor(b + m + ".weight", type, new float[d * d], new long[] {d, d}));
+            tensors.add(new Tensor(b + m + ".bias", GgmlType.F32, new float[d], new long[] {d}));
+        }
+        tensors.add(new Tensor(b + "ffn_down.weight", type, new float[d * v.ff()], new long[] {d, v.ff()}));
+        tensors.add(new Tensor(b + "ffn_down.bias", GgmlType.F32, new float[v.ff()], new long[] {v.ff()}));
+        tensors.add(new Tensor(b + "ffn_up.weight", type, new float[d * v.ff()], new long[] {v.ff(), d}));
+        tensors.add(new Tensor(b + "ffn_up.bias", GgmlType.F32, new float[d], new long[] {d}));
+        for (String n : new String[] {"ln1", "ln2"}) {
+            float[] ones = new float[d];
+            java.util.Arrays.fill(ones, 1f);
+            tensors.add(new Tensor(b + n + ".weight", GgmlType.F32, ones, new long[] {d}));
+            tensors.add(new Tensor(b + n + ".bias", GgmlType.F32, new float[d], new long[] {d}));
+        }
+    }
+
+    static void writeLlm(Path out, String name, LlamaDecoder decoder, ShapesVocabulary vocab, Parameters p, GgmlType type)
+            throws IOException {
+        VlmShape.Llm s = decoder.shape();
+        List<Tensor> tensors = new ArrayList<>();
+        tensors.add(new Tensor("token_embd.weight", type, p.get("token_embd.weight").toFloatArray(),
+                new long[] {s.dim(), vocab.size()}));
+        tensors.add(vector("output_norm.weight", p.get("output_norm.weight")));
+        tensors.add(matrix("output.weight", p.get("output.weight"), type));
+        for (int i = 0; i < s.layers(); i++) {
+            String b = "blk." + i + ".";
+            tensors.add(vector(b + "attn_norm.weight", p.get(b + "attn_norm.weight")));
+            for (String m : new String[] {"attn_q", "attn_k", "attn_v", "attn_output"}) {
+                tensors.add(matrix(b + m + ".weight", p.get(b + m + ".weight"), type));
+            }
+            tensors.add(vector(b + "ffn_norm.weight", p.get(b + "ffn_norm.weight")));
+            for (String m : new String[] {"ffn_gate", "ffn_up", "ffn_down"}) {
+                tensors.add(matrix(b + m + ".weight", p.get(b + m + ".weight"), type));
+            }
+        }
+        write(out, w -> {
+            w.putString("general.architecture", "llama")
+                    .putString("general.name", name)
+                    .putUint32("general.file_type", fileType(type))
+                    .putUint32("general.quantization_version", 2)
+                    .putUint32("llama.context_length", s.context())
+                    .putUint32("llama.embedding_length", s.dim())
+                    .putUint32("llama.block_count", s.layers())
+                    .putUint32("llama.feed_forward_length", s.ff())
+                    .putUint32("llama.attention.head_count", s.heads())
+                    .putUint32("llama.attention.head_count_kv", s.heads())
+                    .putUint32("llama.rope.dimension_count", s.headDim())
+                    .putFloat32("llama.rope.freq_base", s.ropeBase())
+                    .putFloat32("llama.attention.layer_norm_rms_epsilon", VlmShape.NORM_EPS)
+                    .putUint32("llama.vocab_size", vocab.size());
+            vocab.writeTo(w, PromptLayout.CHAT_TEMPLATE);
+        }, tensors);
+    }
+
+    /** A weight held {@code [in, out]} as GGUF's {@code out} rows of {@code in} values. */
+    private static Tensor matrix(String name, NDArray held, GgmlType type) {
+        long in = held.getShape().get(0);
+        long out = held.getShape().get(1);
+        return new Tensor(name, type, transposed(held), new long[] {in, out});
+    }
+
+    private static Tensor vector(String name, NDArray a) {
+        return new Tensor(name, GgmlType.F32, a.toFloatArray(), new long[] {a.getShape().size()});
+    }
+
+    private static float[] transposed(NDArray held) {
+        int in = Math.toIntExact(held.getShape().get(0));
+        int out = Math.toIntExact(held.getShape().get(1));
+        float[] src = held.toFloatArray();
+        float[] dst = new float[src.length];
+        for (int i = 0; i < in; i++) {
+            for (int o = 0; o < out; o++) {
+                dst[o * in + i] = src[i * out + o];
+            }
+        }
+        return dst;
+    }
+
+    private static void write(Path out, Consumer<GgufWriter> metadata, List<Tensor> tensors) throws IOException {
+        try (GgufWriter w = GgufWriter.create(out)) {
+            metadata.accept(w);
+            for (Tensor t : tensors) {
+                w.addTensor(t.name(), t.type(), t.ne());
+            }
+            for (Tensor t : tensors) {
+                w.writeTensorData(Quantizer.quantize(t.type(), t.data()));
+            }
+        }
+    }
+
+    private static int fileType(GgmlType type) {
+        return switch (type) {
+            case F32 -> 0;
+            case F16 -> 1;
+            case Q8_0 -> 7;
+            default -> throw new IllegalArgumentException("ShapesWorld models are written as f32, f16 or q8_0, not " + type);
+        };
+    }
+}

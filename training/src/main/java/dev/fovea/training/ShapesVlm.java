@@ -1,0 +1,77 @@
+package dev.fovea.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import dev.fovea.engine.tensor.GgmlType;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** A trainable ShapesWorld vision-language model: ViT → adapter → llama decoder, over the ShapesWorld vocabulary. */
+final class ShapesVlm implements AutoCloseable {
+    private final VlmShape shape;
+    private final ShapesVocabulary vocab;
+    private final PromptLayout layout;
+    private final Parameters params;
+    private final VitTower tower;
+    private final Adapter adapter;
+    private final LlamaDecoder decoder;
+
+    ShapesVlm(NDManager manager, VlmShape shape, long seed) {
+        this.shape = shape;
+        this.vocab = new ShapesVocabulary();
+        this.layout = new PromptLayout(vocab);
+        this.params = new Parameters(manager, seed);
+        this.tower = new VitTower(shape.vit(), params, "v.");
+        this.adapter = new Adapter(shape.adapter(), shape.vit().width(), shape.llm().dim(), params);
+        this.decoder = new LlamaDecoder(shape.llm(), vocab.size(), params);
+    }
+
+    VlmShape shape() {
+        return shape;
+    }
+
+    PromptLayout layout() {
+        return layout;
+    }
+
+    Parameters parameters() {
+        return params;
+    }
+
+    int imageRows() {
+        return shape.vit().patches();
+    }
+
+    /** {@code [B, rows, llmDim]} embeddings of preprocessed images. */
+    NDArray imageEmbeddings(NDArray pixels) {
+        return adapter.forward(tower.forward(pixels));
+    }
+
+    /** {@code [B, L, V]} logits over the segment rows of a batch. */
+    NDArray segmentLogits(TrainingBatch b) {
+        NDArray x = NDArrays.concat(new NDList(decoder.embed(b.prefix()), imageEmbeddings(b.pixels()),
+                decoder.embed(b.segments())), 1);
+        int from = Math.toIntExact(b.prefix().getShape().get(1)) + imageRows();
+        return decoder.forward(x, b.cos(), b.sin(), b.mask(), from);
+    }
+
+    /** Mean cross-entropy of the answer tokens. */
+    NDArray loss(TrainingBatch b) {
+        return segmentLogits(b).logSoftmax(-1).mul(b.targets()).sum().neg().div(b.predicted());
+    }
+
+    /** Writes {@code DIR/NAME.gguf} (the LLM) and {@code DIR/NAME-mmproj.gguf}. */
+    void write(Path dir, String name, GgmlType type) throws IOException {
+        java.nio.file.Files.createDirectories(dir);
+        GgufModelWriter.writeLlm(dir.resolve(name + ".gguf"), name, decoder, vocab, params, type);
+        GgufModelWriter.writeMmproj(dir.resolve(name + "-mmproj.gguf"), name + " vision", tower, adapter, params,
+                shape.llm().dim(), type);
+    }
+
+    @Override
+    public void close() {
+        params.close();
+    }
+}
