@@ -54,7 +54,7 @@ final class Parameters implements AutoCloseable {
         if (values.containsKey(name)) {
             throw new IllegalArgumentException("parameter '" + name + "' exists");
         }
-        NDArray a = manager.create(v, new Shape(shape));
+        NDArray a = OwnedTensors.of(manager, v, new Shape(shape));
         a.setRequiresGradient(true);
         values.put(name, a);
         return a;

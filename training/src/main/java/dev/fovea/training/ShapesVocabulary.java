@@ -35,7 +35,7 @@ final class ShapesVocabulary {
             // question templates
             "What", "color", "is", "the", "shape", "object", "Is", "there", "a", "How", "many", "are", "objects",
             "left", "of", "above", "Which", "leftmost", "rightmost", "topmost", "bottommost", "height", "bar",
-            "tallest", "sum", "and", "bars", "more", "than", "Where", "Describe", "image", "with", "chart",
+            "tallest", "sum", "and", "bars", "more", "than", "Where", "Describe", "image", "with", "chart", "an",
             // answers
             "yes", "no",
             // colours and shapes, singular and plural
@@ -66,6 +66,9 @@ final class ShapesVocabulary {
             addWithPrefixes(SPACE + w);
         }
         addWithPrefixes(SPACE + "<box>");
+        for (char d = '0'; d <= '9'; d++) {
+            addWithPrefixes(SPACE + d); // a number answer starts with one token, not a lone space
+        }
         for (String g : GLUED) {
             addWithPrefixes(g);
         }

@@ -90,9 +90,9 @@ record TrainingBatch(NDArray pixels, NDArray prefix, NDArray segments, NDArray t
                 theta *= scale;
             }
         }
-        return new TrainingBatch(m.create(pixels, new Shape(b, 3, s, s)), m.create(prefix, new Shape(b, p, vocab)),
-                m.create(seg, new Shape(b, l, vocab)), m.create(tgt, new Shape(b, l, vocab)),
-                m.create(cos, new Shape(b, t, 1, half)), m.create(sin, new Shape(b, t, 1, half)),
-                m.create(mask, new Shape(b, 1, t, t)), predicted);
+        return new TrainingBatch(OwnedTensors.of(m, pixels, new Shape(b, 3, s, s)), OwnedTensors.of(m, prefix, new Shape(b, p, vocab)),
+                OwnedTensors.of(m, seg, new Shape(b, l, vocab)), OwnedTensors.of(m, tgt, new Shape(b, l, vocab)),
+                OwnedTensors.of(m, cos, new Shape(b, t, 1, half)), OwnedTensors.of(m, sin, new Shape(b, t, 1, half)),
+                OwnedTensors.of(m, mask, new Shape(b, 1, t, t)), predicted);
     }
 }

@@ -20,22 +20,32 @@ final class TrainingOps {
         return b == null ? y : y.add(b);
     }
 
+    /**
+     * A scalar tensor in {@code like}'s manager whose memory PyTorch owns. DJL's own scalar operations
+     * ({@code mul(Number)}, ...) wrap a Java buffer that they release right after the call, while autograd keeps the
+     * scalar for the backward pass: after a garbage collection that reads freed memory (NaN gradients).
+     */
+    static NDArray scalar(NDArray like, float value) {
+        return OwnedTensors.of(like.getManager(), new float[] {value}, new ai.djl.ndarray.types.Shape());
+    }
+
     static NDArray layerNorm(NDArray x, NDArray w, NDArray b, float eps) {
         NDArray mean = x.mean(new int[] {-1}, true);
         NDArray centred = x.sub(mean);
         NDArray var = centred.square().mean(new int[] {-1}, true);
-        return centred.div(var.add(eps).sqrt()).mul(w).add(b);
+        return centred.div(var.add(scalar(x, eps)).sqrt()).mul(w).add(b);
     }
 
     static NDArray rmsNorm(NDArray x, NDArray w, float eps) {
         NDArray ms = x.square().mean(new int[] {-1}, true);
-        return x.div(ms.add(eps).sqrt()).mul(w);
+        return x.div(ms.add(scalar(x, eps)).sqrt()).mul(w);
     }
 
     /** GELU in its tanh form, as ggml's {@code ggml_gelu}. */
     static NDArray gelu(NDArray x) {
-        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul(GELU_C);
-        return x.mul(inner.tanh().add(1f)).mul(0.5f);
+        NDArray cube = x.mul(x).mul(x);
+        NDArray inner = x.add(cube.mul(scalar(x, 0.044715f))).mul(scalar(x, GELU_C));
+        return x.mul(inner.tanh().add(scalar(x, 1f))).mul(scalar(x, 0.5f));
     }
 
     static NDArray silu(NDArray x) {
@@ -54,7 +64,7 @@ final class TrainingOps {
         NDArray qh = q.reshape(b, t, heads, d).transpose(0, 2, 1, 3);
         NDArray kh = k.reshape(b, t, heads, d).transpose(0, 2, 3, 1);
         NDArray vh = v.reshape(b, t, heads, d).transpose(0, 2, 1, 3);
-        NDArray scores = qh.matMul(kh).mul((float) (1.0 / Math.sqrt(d)));
+        NDArray scores = qh.matMul(kh).mul(scalar(q, (float) (1.0 / Math.sqrt(d))));
         if (mask != null) {
             scores = scores.add(mask);
         }

@@ -1,0 +1,64 @@
+package dev.fovea.training;
+
+import dev.fovea.engine.tensor.GgmlType;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+
+/** {@code fovea train shapesworld --variant a}: trains a ShapesWorld model and writes its GGUF pair. */
+@CommandLine.Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Trains the ShapesWorld vision-language models (DJL on PyTorch, CPU).",
+        subcommands = {TrainCommand.ShapesWorldCommand.class})
+public final class TrainCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    @CommandLine.Command(name = "shapesworld", mixinStandardHelpOptions = true,
+            description = "Trains one variant on ShapesWorld pictures and writes NAME.gguf + NAME-mmproj.gguf, "
+                    + "loss.csv and loss.png into --out.")
+    static final class ShapesWorldCommand implements Callable<Integer> {
+        @CommandLine.Option(names = "--variant", defaultValue = "a",
+                description = "a = LLaVA-style (one encoder, mlp adapter) (default: ${DEFAULT-VALUE}).")
+        String variant;
+
+        @CommandLine.Option(names = "--seed", defaultValue = "1", description = "Seed of the data and the initial weights.")
+        long seed;
+
+        @CommandLine.Option(names = "--steps", description = "Instruction-stage steps (default: the recipe's).")
+        Integer steps;
+
+        @CommandLine.Option(names = {"-o", "--out"}, required = true, description = "Output folder.")
+        Path out;
+
+        @CommandLine.Option(names = "--name", description = "File name stem (default: shapesworld-VARIANT).")
+        String name;
+
+        @CommandLine.Option(names = "--type", defaultValue = "f16", description = "Matrix type: f32, f16, q8_0.")
+        String type;
+
+        @Override
+        public Integer call() throws Exception {
+            TrainingRecipe recipe = TrainingRecipe.of(variant, seed);
+            if (steps != null) {
+                recipe = new TrainingRecipe(recipe.variant(), recipe.shape(), recipe.alignmentSteps(), steps,
+                        recipe.batch(), recipe.questionsPerPicture(), recipe.learningRate(), recipe.warmupSteps(), seed);
+            }
+            GgmlType t = GgmlType.valueOf(type.toUpperCase(Locale.ROOT));
+            new ShapesWorldTrainer(recipe, out, name != null ? name : "shapesworld-" + variant, t, System.err).run();
+            return 0;
+        }
+    }
+
+    public static void main(String[] args) {
+        // the native PyTorch library comes from the jars on the class path: DJL must never try to download it
+        System.setProperty("ai.djl.offline", "true");
+        System.exit(new CommandLine(new TrainCommand()).execute(args));
+    }
+}
