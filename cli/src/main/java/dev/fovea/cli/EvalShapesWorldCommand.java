@@ -86,10 +86,10 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EvalBackend backend = backend();
         if (n < 1) {
             throw new IllegalArgumentException("--n must be at least 1, got " + n);
         }
+        EvalBackend backend = backend();
         boolean temporary = dataset == null;
         TestSet set;
         if (dataset != null && Files.isRegularFile(dataset.resolve("questions.jsonl"))) {

@@ -51,7 +51,9 @@ final class GatewayEvalBackend implements EvalBackend {
             for (TestQuestion q : questions) {
                 pending.add(pool.submit(() -> {
                     String answer = ask(set, q);
-                    progress.update("eval", done.incrementAndGet(), questions.size());
+                    synchronized (done) { // counted and drawn together, so the bar never steps back
+                        progress.update("eval", done.incrementAndGet(), questions.size());
+                    }
                     return answer;
                 }));
             }
