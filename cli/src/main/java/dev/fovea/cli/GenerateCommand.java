@@ -7,7 +7,6 @@ import dev.fovea.engine.pipeline.Generator;
 import dev.fovea.engine.pipeline.LanguageModel;
 import dev.fovea.engine.pipeline.TokenListener;
 import dev.fovea.engine.pipeline.VisionModel;
-import dev.fovea.engine.template.ChatMessage;
 import dev.fovea.engine.vision.ImageDecoder;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,10 +66,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         List<Segment.Embeddings> out = new ArrayList<>();
         try (VisionModel vm = VisionModel.open(mmproj, engine.pool(), ImageDecoder.DEFAULT_MAX_PIXELS)) {
-            if (vm.projector().outputDim() != lm.decoder().config().embd()) {
-                throw new IllegalArgumentException("the mmproj's projector outputs " + vm.projector().outputDim()
-                        + " values per token; the model takes " + lm.decoder().config().embd());
-            }
+            ChatInput.checkFits(vm, lm);
             for (Path p : images) {
                 out.add(vm.embed(ImageFiles.read(p)));
             }
@@ -97,18 +93,7 @@ final class GenerateCommand implements Callable<Integer> {
                 if (suffix != null) {
                     throw new IllegalArgumentException("--suffix only applies with --raw");
                 }
-                List<ChatMessage> messages = new ArrayList<>();
-                if (system != null) {
-                    messages.add(ChatMessage.text("system", system));
-                }
-                List<ChatMessage.Part> parts = new ArrayList<>();
-                for (int i = 0; i < embeddings.size(); i++) {
-                    parts.add(new ChatMessage.Image(i));
-                    parts.add(new ChatMessage.Text("\n"));
-                }
-                parts.add(new ChatMessage.Text(prompt));
-                messages.add(new ChatMessage("user", parts));
-                input = lm.chatInput(messages, embeddings);
+                input = ChatInput.userTurn(lm, system, embeddings, prompt);
             }
             int[] promptTokens = input.stream().filter(s -> s instanceof Segment.Tokens)
                     .flatMapToInt(s -> java.util.Arrays.stream(((Segment.Tokens) s).ids())).toArray();

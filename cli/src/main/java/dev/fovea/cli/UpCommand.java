@@ -1,13 +1,5 @@
 package dev.fovea.cli;
 
-import dev.fovea.engine.Progress;
-import dev.fovea.engine.gguf.GgufFile;
-import dev.fovea.engine.synth.LlmPreset;
-import dev.fovea.engine.synth.LlmSynthesizer;
-import dev.fovea.engine.synth.MmprojPreset;
-import dev.fovea.engine.synth.MmprojSynthesizer;
-import dev.fovea.engine.tensor.GgmlType;
-import dev.fovea.engine.tensor.Parallel;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
@@ -66,7 +58,7 @@ final class UpCommand implements Callable<Integer> {
         if (!stack.recorded().isEmpty()) {
             stack.stopAll(Duration.ofSeconds(15)); // a previous stack: replace it
         }
-        StackFile spec = pipeline != null ? StackFile.read(pipeline) : demo(stack);
+        StackFile spec = pipeline != null ? StackFile.read(pipeline) : demo();
         spec.checkFilesExist();
         List<String> missing = new ArrayList<>();
         for (String module : List.of("llm-service", "encoder-service", "adapter-service", "gateway")) {
@@ -193,28 +185,12 @@ final class UpCommand implements Callable<Integer> {
     }
 
     /** The generated demo pipeline: a small random-weight Llama and a CLIP-style tower sized for it. */
-    private StackFile demo(LocalStack stack) throws Exception {
-        Path dir = LocalStack.checkout().resolve("models").resolve("demo");
-        Files.createDirectories(dir);
-        Path llm = dir.resolve("demo-llama-tiny-q8_0.gguf");
-        Path mmproj = dir.resolve("demo-mmproj-tiny.gguf");
-        LlmPreset preset = LlmPreset.named("tiny", "llama");
-        if (!Files.isRegularFile(llm)) {
-            Path v = vocab != null ? vocab : LocalStack.checkout().resolve("../shared/conformance/tokenizer/ggml-vocab-llama-spm.gguf")
-                    .normalize();
-            try (GgufFile f = GgufFile.open(v)) {
-                LlmSynthesizer.write(new LlmSynthesizer.Spec(preset, GgmlType.Q8_0, 1), f, llm, Parallel.shared(),
-                        Progress.NONE);
-            }
-        }
-        if (!Files.isRegularFile(mmproj)) {
-            MmprojSynthesizer.write(new MmprojSynthesizer.Spec(MmprojPreset.named("tiny"), "mlp", GgmlType.F16, 2,
-                    false, preset.embd()), mmproj, Parallel.shared(), Progress.NONE);
-        }
-        System.err.println("No --pipeline given: serving the generated demo model 'fovea-demo' (random weights, so its "
-                + "answers are gibberish; the point is the whole path). Models in " + dir);
-        return new StackFile("fovea-demo", llm.toString(), List.of(new StackFile.Encoder("clip", mmproj.toString())),
-                new StackFile.Adapter("demo-mlp", mmproj.toString()), "none");
+    private StackFile demo() throws Exception {
+        StackFile spec = DemoModel.ensure(vocab);
+        System.err.println("No --pipeline given: serving the generated demo model '" + DemoModel.ID + "' (random "
+                + "weights, so its answers are gibberish; the point is the whole path). Models in "
+                + Path.of(spec.llm()).getParent());
+        return spec;
     }
 
     /** A chat request for the stack's model, with a small generated image when it has encoders. */

@@ -1,0 +1,258 @@
+package dev.fovea.cli;
+
+import dev.fovea.shapesworld.AnswerScorer;
+import dev.fovea.shapesworld.TestQuestion;
+import dev.fovea.shapesworld.TestSet;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Runs a ShapesWorld test set through a model and reports accuracy per category: generated from {@code --n} and
+ * {@code --seed}, or read from {@code --dataset DIR} when that folder holds one. docs/shapesworld.md.
+ */
+@Command(name = "shapesworld", mixinStandardHelpOptions = true,
+        description = "Accuracy of a model on ShapesWorld questions (perception, counting, spatial, math, grounding, "
+                + "small objects), greedy, in-process or through a running stack.")
+final class EvalShapesWorldCommand implements Callable<Integer> {
+    @Option(names = "--n", defaultValue = "500", description = "Questions to generate (default: ${DEFAULT-VALUE}).")
+    int n;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the generated test set (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--dataset", description = "Test-set folder: read when it holds questions.jsonl (then --n and --seed "
+            + "do not apply), else the generated set is written there and kept.")
+    Path dataset;
+
+    @Option(names = "--via", defaultValue = "local", description = "local: the engine in this process; grpc: a running "
+            + "gateway (HTTP chat completions, which reach the services over gRPC); kafka: jobs on the running stack's "
+            + "queue (default: ${DEFAULT-VALUE}).")
+    String via;
+
+    @Option(names = "--model", defaultValue = DemoModel.ID, description = "Model: '" + DemoModel.ID + "' (the generated "
+            + "demo pair) or a pipeline file as `fovea up --pipeline` takes; with grpc/kafka the served model id "
+            + "(default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--llm", description = "With --via local: an LLM GGUF to run instead of --model (needs --mmproj).")
+    Path llm;
+
+    @Option(names = "--mmproj", description = "With --via local and --llm: the mmproj GGUF (vision tower + projector).")
+    Path mmproj;
+
+    @Option(names = "--gateway", defaultValue = "http://127.0.0.1:8080", description = "Gateway URL for grpc/kafka "
+            + "(default: ${DEFAULT-VALUE}).")
+    String gateway;
+
+    @Option(names = "--concurrency", defaultValue = "4", description = "Requests at a time with --via grpc "
+            + "(default: ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--max-tokens", defaultValue = "48", description = "Tokens generated per answer at most "
+            + "(default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--timeout", defaultValue = "3600", description = "Seconds for grpc requests, and for all jobs "
+            + "with kafka (default: ${DEFAULT-VALUE}).")
+    int timeout;
+
+    @Option(names = "--chart", description = "Also draw the accuracies as a PNG bar chart into this file.")
+    Path chart;
+
+    @Option(names = "--json", description = "Print one JSON object: accuracy per category, overall, n, via, model, "
+            + "and each answer (unless --answers).")
+    boolean json;
+
+    @Option(names = "--answers", description = "Write each question's answer as JSONL into this file.")
+    Path answersFile;
+
+    @Mixin
+    EngineOptions engine;
+
+    @Override
+    public Integer call() throws Exception {
+        if (n < 1) {
+            throw new IllegalArgumentException("--n must be at least 1, got " + n);
+        }
+        EvalBackend backend = backend();
+        boolean temporary = dataset == null;
+        TestSet set;
+        if (dataset != null && Files.isRegularFile(dataset.resolve("questions.jsonl"))) {
+            set = TestSet.read(dataset);
+            System.err.println("test set: " + dataset + " (" + set.questions().size() + " questions; --n/--seed do not apply)");
+        } else {
+            Path dir = temporary ? Files.createTempDirectory("fovea-shapesworld-") : dataset;
+            set = TestSet.generate(n, seed, dir);
+            System.err.println("test set: " + set.questions().size() + " questions, seed " + seed
+                    + (temporary ? "" : ", written to " + dir));
+        }
+        try {
+            long start = System.nanoTime();
+            List<String> predicted = backend.answers(set, new ConsoleProgress(!engine.quiet, "questions"));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            report(set, temporary ? null : set.dir(), backend.model(), predicted, seconds);
+        } finally {
+            if (temporary) {
+                deleteTree(set.dir());
+            }
+        }
+        return 0;
+    }
+
+    private EvalBackend backend() throws IOException {
+        if (maxTokens < 1) {
+            throw new IllegalArgumentException("--max-tokens must be at least 1, got " + maxTokens);
+        }
+        if ((llm != null || mmproj != null) && !via.equals("local")) {
+            throw new IllegalArgumentException("--llm and --mmproj apply to --via local only; grpc and kafka ask the "
+                    + "running stack for --model");
+        }
+        Duration wait = Duration.ofSeconds(Math.max(1, timeout));
+        return switch (via) {
+            case "local" -> local();
+            case "grpc" -> {
+                if (concurrency < 1 || concurrency > 64) {
+                    throw new IllegalArgumentException("--concurrency must be between 1 and 64, got " + concurrency);
+                }
+                yield new GatewayEvalBackend(gateway, servedModel(), maxTokens, concurrency, wait);
+            }
+            case "kafka" -> new JobsEvalBackend(gateway, servedModel(), maxTokens, wait);
+            default -> throw new IllegalArgumentException("--via must be local, grpc or kafka, got '" + via + "'");
+        };
+    }
+
+    /** The engine in-process on an LLM + mmproj pair named by --llm/--mmproj, the demo id, or a pipeline file. */
+    private EvalBackend local() throws IOException {
+        if (llm != null || mmproj != null) {
+            if (llm == null || mmproj == null) {
+                throw new IllegalArgumentException("--llm and --mmproj go together");
+            }
+            return new LocalEvalBackend(llm.getFileName().toString(), llm, mmproj, engine, maxTokens);
+        }
+        StackFile spec;
+        if (model.equals(DemoModel.ID)) {
+            spec = DemoModel.ensure(null);
+        } else if (Files.isRegularFile(Path.of(model))) {
+            spec = StackFile.read(Path.of(model));
+            spec.checkFilesExist();
+        } else {
+            throw new IllegalArgumentException("--model '" + model + "': with --via local give '" + DemoModel.ID
+                    + "', a pipeline file, or --llm FILE --mmproj FILE");
+        }
+        if (spec.encoders().size() != 1 || !spec.adapter().file().equals(spec.encoders().getFirst().mmproj())) {
+            throw new IllegalArgumentException("pipeline '" + spec.model() + "' has " + spec.encoders().size()
+                    + " encoders or an adapter of its own; in-process evaluation runs one mmproj with its projector "
+                    + "(use --via grpc against `fovea up --pipeline` for the rest)");
+        }
+        return new LocalEvalBackend(spec.model(), Path.of(spec.llm()), Path.of(spec.encoders().getFirst().mmproj()),
+                engine, maxTokens);
+    }
+
+    /** The id the gateway knows the model by: --model itself, or the model a pipeline file names. */
+    private String servedModel() throws IOException {
+        Path file = Path.of(model);
+        return !model.equals(DemoModel.ID) && Files.isRegularFile(file) ? StackFile.read(file).model() : model;
+    }
+
+    /** Prints the table or JSON ({@code keptDir}: where the test set stays, null for a temporary one). */
+    private void report(TestSet set, Path keptDir, String modelName, List<String> predicted, double seconds)
+            throws IOException {
+        List<TestQuestion> questions = set.questions();
+        List<Boolean> correct = new ArrayList<>();
+        List<Map<String, Object>> answers = new ArrayList<>();
+        for (int i = 0; i < questions.size(); i++) {
+            TestQuestion q = questions.get(i);
+            boolean right = AnswerScorer.correct(predicted.get(i), q.answer());
+            correct.add(right);
+            Map<String, Object> a = new LinkedHashMap<>();
+            a.put("id", q.id());
+            a.put("category", q.category());
+            a.put("question", q.question());
+            a.put("answer", q.answer());
+            a.put("predicted", predicted.get(i));
+            a.put("correct", right);
+            answers.add(a);
+        }
+        EvalScore score = EvalScore.of(questions, correct);
+        if (answersFile != null) {
+            try (BufferedWriter w = Files.newBufferedWriter(answersFile, StandardCharsets.UTF_8)) {
+                for (Map<String, Object> a : answers) {
+                    w.write(Json.write(a));
+                    w.write('\n');
+                }
+            }
+        }
+        double perQuestion = seconds / questions.size();
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            Map<String, Double> accuracy = new LinkedHashMap<>();
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            for (EvalScore.Tally t : score.categories()) {
+                accuracy.put(t.name(), round(t.accuracy()));
+                counts.put(t.name(), t.questions());
+            }
+            out.put("accuracy", accuracy);
+            out.put("overall", round(score.overall().accuracy()));
+            out.put("n", questions.size());
+            out.put("questions_per_category", counts);
+            out.put("via", via);
+            out.put("model", modelName);
+            if (keptDir != null) {
+                out.put("dataset", keptDir.toString());
+            }
+            out.put("seconds", round(seconds));
+            out.put("seconds_per_question", round(perQuestion));
+            if (answersFile == null) {
+                out.put("answers", answers.stream().map(a -> Map.of("id", a.get("id"), "predicted", a.get("predicted"),
+                        "correct", a.get("correct"))).toList());
+            }
+            System.out.println(Json.write(out));
+        } else {
+            System.out.printf(Locale.ROOT, "ShapesWorld: %d questions via %s, model %s (%.2f s per question)%n",
+                    questions.size(), via, modelName, perQuestion);
+            System.out.printf(Locale.ROOT, "%-14s %9s %8s %9s%n", "category", "questions", "correct", "accuracy");
+            for (EvalScore.Tally t : score.categories()) {
+                printRow(t);
+            }
+            printRow(score.overall());
+        }
+        if (chart != null) {
+            AccuracyChartPng.write(chart, "ShapesWorld accuracy: " + modelName,
+                    String.format(Locale.ROOT, "%d questions via %s, %.1f %% overall", questions.size(), via,
+                            100 * score.overall().accuracy()), score.categories(), score.overall());
+            System.err.println("chart: " + chart);
+        }
+    }
+
+    private static void printRow(EvalScore.Tally t) {
+        System.out.printf(Locale.ROOT, "%-14s %9d %8d %8.1f%%%n", t.name(), t.questions(), t.correct(),
+                100 * t.accuracy());
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10_000) / 10_000.0;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
