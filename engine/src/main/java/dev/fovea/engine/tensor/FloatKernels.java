@@ -21,6 +21,16 @@ import jdk.incubator.vector.VectorSpecies;
 final class FloatKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final int LANES = 16;
+    /**
+     * Whether the CPU has 512-bit vectors. Without them (AVX2) a 512-bit species runs as slow Java code, so each
+     * 16-lane accumulator is kept as two 8-lane halves instead: the same FMAs per lane, and the lane sum's first
+     * level (lane i + lane i+8) is the sum of the halves, so the results have the same bits.
+     */
+    static final boolean WIDE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+    private static final VectorSpecies<Float> H = FloatVector.SPECIES_256;
+    private static final VectorShuffle<Float> H_SWAP4 = VectorShuffle.fromOp(H, i -> i ^ 4);
+    private static final VectorShuffle<Float> H_SWAP2 = VectorShuffle.fromOp(H, i -> i ^ 2);
+    private static final VectorShuffle<Float> H_SWAP1 = VectorShuffle.fromOp(H, i -> i ^ 1);
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort S16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final VectorShuffle<Float> SWAP8 = VectorShuffle.fromOp(F, i -> i ^ 8);
@@ -51,6 +61,15 @@ final class FloatKernels {
         return v.lane(0);
     }
 
+    /** {@link #sumLanes} of the 16-lane vector whose lanes 0–7 are {@code lo} and 8–15 are {@code hi}. */
+    private static float sumHalves(FloatVector lo, FloatVector hi) {
+        FloatVector v = lo.add(hi);
+        v = v.add(v.rearrange(H_SWAP4));
+        v = v.add(v.rearrange(H_SWAP2));
+        v = v.add(v.rearrange(H_SWAP1));
+        return v.lane(0);
+    }
+
     /** Converts {@code count} values of one row starting at byte {@code off} into dst[o…]. */
     static void toFloat(GgmlType type, MemorySegment seg, long off, int count, float[] dst, int o, short[] tmp) {
         switch (type) {
@@ -73,6 +92,23 @@ final class FloatKernels {
 
     /** w[wo…]·x[xo…] over {@code cols} values. */
     static float dot(float[] w, int wo, float[] x, int xo, int cols) {
+        return WIDE ? dot16(w, wo, x, xo, cols) : dotHalves(w, wo, x, xo, cols);
+    }
+
+    /** {@link #dot} with the 16-lane accumulator as two 8-lane halves (same bits). */
+    static float dotHalves(float[] w, int wo, float[] x, int xo, int cols) {
+        FloatVector lo = FloatVector.zero(H);
+        FloatVector hi = lo;
+        int k = 0;
+        for (; k + LANES <= cols; k += LANES) {
+            lo = FloatVector.fromArray(H, w, wo + k).fma(FloatVector.fromArray(H, x, xo + k), lo);
+            hi = FloatVector.fromArray(H, w, wo + k + 8).fma(FloatVector.fromArray(H, x, xo + k + 8), hi);
+        }
+        return tail(sumHalves(lo, hi), w, wo, x, xo, k, cols);
+    }
+
+    /** {@link #dot} with one 16-lane accumulator. */
+    static float dot16(float[] w, int wo, float[] x, int xo, int cols) {
         FloatVector acc = FloatVector.zero(F);
         int k = 0;
         for (; k + LANES <= cols; k += LANES) {
@@ -91,7 +127,7 @@ final class FloatKernels {
     /** out[r] = row r · x for rows [from, to). */
     static void matVec(GgmlType type, MemorySegment seg, int cols, float[] x, float[] out, int from, int to) {
         long rowBytes = type.byteSize(cols);
-        if (type == GgmlType.F32) {
+        if (type == GgmlType.F32 && WIDE) {
             float[] row = null;
             for (int r = from; r < to; r++) {
                 long off = r * rowBytes;
@@ -152,6 +188,15 @@ final class FloatKernels {
     private static void panel(float[] w, int count, int row0, int rows, int cols, float[] x, int n, float[] out,
                               float[] sums) {
         int t = 0;
+        if (!WIDE) {
+            // no register tiles on 8-lane machines (a 4 × 4 tile of split accumulators needs 32 registers)
+            for (; t < n; t++) {
+                for (int r = 0; r < count; r++) {
+                    out[t * rows + row0 + r] = dot(w, r * cols, x, t * cols, cols);
+                }
+            }
+            return;
+        }
         for (; t + 4 <= n; t += 4) {
             for (int r = 0; r < count; r += 4) {
                 tile4x4(w, r, cols, x, t, sums);

@@ -6,7 +6,10 @@ import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
-/** The 16-at-once lane sum must give each accumulator exactly the bits of the one-at-a-time lane sum. */
+/**
+ * The 16-at-once lane sum must give each accumulator exactly the bits of the one-at-a-time lane sum, and the 8-lane
+ * form of the dot product the bits of the 16-lane one.
+ */
 class FloatKernelsSumLanesTest {
     @Test
     void sixteenLaneSumsAtOnceMatchOneByOne() {
@@ -30,6 +33,27 @@ class FloatKernelsSumLanesTest {
                 assertThat(Float.floatToRawIntBits(got[lane])).as("trial %d lane %d", trial, lane)
                         .isEqualTo(Float.floatToRawIntBits(FloatKernels.sumLanes(m[rev])));
             }
+        }
+    }
+
+    /** On CPUs without 512-bit vectors the dot product runs on two 8-lane halves: it must give the same bits. */
+    @Test
+    void dotOnEightLaneHalvesMatchesSixteenLanes() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int trial = 0; trial < 500; trial++) {
+            int cols = rnd.nextInt(1, 300);
+            float[] w = new float[cols + 7];
+            float[] x = new float[cols + 5];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) (rnd.nextGaussian() * Math.scalb(1.0, rnd.nextInt(-20, 21)));
+            }
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rnd.nextGaussian();
+            }
+            int wo = rnd.nextInt(0, 8);
+            int xo = rnd.nextInt(0, 6);
+            assertThat(Float.floatToRawIntBits(FloatKernels.dotHalves(w, wo, x, xo, cols))).as("trial %d", trial)
+                    .isEqualTo(Float.floatToRawIntBits(FloatKernels.dot16(w, wo, x, xo, cols)));
         }
     }
 }
