@@ -104,9 +104,15 @@ async function job(id, request) {
 }
 
 const sample = JSON.parse(readFileSync(join(root, ".fovea", "sample-request.json"), "utf8"));
-// the CLI check runs the LLM file the stack serves: --model FILE, else the generated demo model's
-const llmFile = args.includes("--model") ? args[args.indexOf("--model") + 1]
-  : join(root, "models", "demo", readdirSync(join(root, "models", "demo")).find(f => f.startsWith("demo-llama")) ?? "");
+// the CLI check runs the LLM file the stack serves: --model FILE, else the default ShapesWorld model's, else the
+// generated demo model's
+const defaultLlm = () => {
+  const trained = join(root, "models", "shapesworld", "shapesworld-a.gguf");
+  if (existsSync(trained)) return trained;
+  const demo = join(root, "models", "demo");
+  return join(demo, existsSync(demo) ? (readdirSync(demo).find(f => f.startsWith("demo-llama")) ?? "") : "");
+};
+const llmFile = args.includes("--model") ? args[args.indexOf("--model") + 1] : defaultLlm();
 const runId = Date.now().toString(36);
 
 // name → [async () => answer, what counts as passing]

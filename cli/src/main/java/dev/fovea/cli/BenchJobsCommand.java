@@ -35,7 +35,7 @@ final class BenchJobsCommand implements Callable<Integer> {
     @Option(names = "--gateway", defaultValue = "http://127.0.0.1:8080", description = "Gateway URL (default: ${DEFAULT-VALUE}).")
     String gateway;
 
-    @Option(names = "--model", defaultValue = "fovea-demo", description = "Model id (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = ShapesWorldModel.ID, description = "Model id (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "-n", defaultValue = "200", description = "Requests per run (default: ${DEFAULT-VALUE}).")

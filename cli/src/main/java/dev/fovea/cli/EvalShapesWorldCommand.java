@@ -44,7 +44,8 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
             + "queue (default: ${DEFAULT-VALUE}).")
     String via;
 
-    @Option(names = "--model", defaultValue = DemoModel.ID, description = "Model: '" + DemoModel.ID + "' (the generated "
+    @Option(names = "--model", defaultValue = ShapesWorldModel.ID, description = "Model: '" + ShapesWorldModel.ID
+            + "' (the trained model in models/shapesworld), '" + DemoModel.ID + "' (the generated random-weight "
             + "demo pair) or a pipeline file as `fovea up --pipeline` takes; with grpc/kafka the served model id "
             + "(default: ${DEFAULT-VALUE}).")
     String model;
@@ -147,11 +148,14 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
         StackFile spec;
         if (model.equals(DemoModel.ID)) {
             spec = DemoModel.ensure(null);
+        } else if (model.equals(ShapesWorldModel.ID) && ShapesWorldModel.installed()) {
+            spec = ShapesWorldModel.pipeline();
         } else if (Files.isRegularFile(Path.of(model))) {
             spec = StackFile.read(Path.of(model));
             spec.checkFilesExist();
         } else {
-            throw new IllegalArgumentException("--model '" + model + "': with --via local give '" + DemoModel.ID
+            throw new IllegalArgumentException("--model '" + model + "': with --via local give '" + ShapesWorldModel.ID
+                    + "' (when models/shapesworld is in the checkout), '" + DemoModel.ID
                     + "', a pipeline file, or --llm FILE --mmproj FILE");
         }
         if (spec.encoders().size() != 1 || !spec.adapter().file().equals(spec.encoders().getFirst().mmproj())) {

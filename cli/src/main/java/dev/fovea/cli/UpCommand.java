@@ -43,6 +43,10 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--pipeline", description = "Pipeline file: model id, LLM GGUF, encoders (mmproj), adapter (see README).")
     Path pipeline;
 
+    @Option(names = "--demo", description = "Serve the generated random-weight demo model (" + DemoModel.ID + ") instead of "
+            + "the trained " + ShapesWorldModel.ID + " model.")
+    boolean demo;
+
     @Option(names = "--vocab", description = "Vocab GGUF for the generated demo model (default: the conformance llama vocab).")
     Path vocab;
 
@@ -58,7 +62,7 @@ final class UpCommand implements Callable<Integer> {
         if (!stack.recorded().isEmpty()) {
             stack.stopAll(Duration.ofSeconds(15)); // a previous stack: replace it
         }
-        StackFile spec = pipeline != null ? StackFile.read(pipeline) : demo();
+        StackFile spec = pipeline != null ? StackFile.read(pipeline) : defaultModel();
         spec.checkFilesExist();
         List<String> missing = new ArrayList<>();
         for (String module : List.of("llm-service", "encoder-service", "adapter-service", "gateway")) {
@@ -173,6 +177,13 @@ final class UpCommand implements Callable<Integer> {
         System.out.println("  curl -s http://127.0.0.1:" + GATEWAY_PORT + "/v1/models");
         System.out.println("  curl -s http://127.0.0.1:" + GATEWAY_PORT
                 + "/v1/chat/completions -H 'Content-Type: application/json' -d @" + request);
+        if (spec.model().equals(ShapesWorldModel.ID)) {
+            ShapesWorldModel.Sample s = ShapesWorldModel.sample();
+            Path picture = stack.state().resolve("sample-picture.png");
+            ImageIO.write(s.picture().image(), "png", picture.toFile());
+            System.out.println("    (asks \"" + s.question().question() + "\" about " + picture + "; the answer is \""
+                    + s.question().answer() + "\")");
+        }
         if (!noKafka) {
             Path job = stack.state().resolve("sample-job.json");
             Files.writeString(job, "{\"id\":\"demo-job-1\",\"request\":" + sample + "}");
@@ -184,8 +195,13 @@ final class UpCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The generated demo pipeline: a small random-weight Llama and a CLIP-style tower sized for it. */
-    private StackFile demo() throws Exception {
+    /** The trained ShapesWorld model when the checkout has it, else the generated random-weight demo pair. */
+    private StackFile defaultModel() throws Exception {
+        if (ShapesWorldModel.installed() && !demo) {
+            System.err.println("No --pipeline given: serving '" + ShapesWorldModel.ID + "', the model trained on "
+                    + "ShapesWorld pictures (" + ShapesWorldModel.pipelineFile() + ")");
+            return ShapesWorldModel.pipeline();
+        }
         StackFile spec = DemoModel.ensure(vocab);
         System.err.println("No --pipeline given: serving the generated demo model '" + DemoModel.ID + "' (random "
                 + "weights, so its answers are gibberish; the point is the whole path). Models in "
@@ -193,11 +209,26 @@ final class UpCommand implements Callable<Integer> {
         return spec;
     }
 
-    /** A chat request for the stack's model, with a small generated image when it has encoders. */
+    /**
+     * A chat request for the stack's model: for ShapesWorld a question about a generated scene (its true answer is
+     * printed beside it), otherwise a small generated image when the model has encoders.
+     */
     private static String sampleRequest(StackFile spec) throws Exception {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("model", spec.model());
         List<Object> content = new ArrayList<>();
+        if (spec.model().equals(ShapesWorldModel.ID)) {
+            ShapesWorldModel.Sample sample = ShapesWorldModel.sample();
+            ByteArrayOutputStream png = new ByteArrayOutputStream();
+            ImageIO.write(sample.picture().image(), "png", png);
+            content.add(Map.of("type", "image_url", "image_url",
+                    Map.of("url", "data:image/png;base64," + Base64.getEncoder().encodeToString(png.toByteArray()))));
+            content.add(Map.of("type", "text", "text", sample.question().question()));
+            body.put("messages", List.of(Map.of("role", "user", "content", content)));
+            body.put("max_tokens", 16);
+            body.put("temperature", 0);
+            return Json.write(body);
+        }
         if (!spec.encoders().isEmpty()) {
             BufferedImage img = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
             for (int y = 0; y < 48; y++) {

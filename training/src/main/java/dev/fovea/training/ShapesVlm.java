@@ -59,7 +59,12 @@ final class ShapesVlm implements AutoCloseable {
 
     /** Mean cross-entropy of the answer tokens. */
     NDArray loss(TrainingBatch b) {
-        return segmentLogits(b).logSoftmax(-1).mul(b.targets()).sum().neg().div(TrainingOps.scalar(b.targets(), b.predicted()));
+        return loss(segmentLogits(b), b);
+    }
+
+    /** Mean cross-entropy of the answer tokens, from the batch's {@link #segmentLogits}. */
+    static NDArray loss(NDArray logits, TrainingBatch b) {
+        return logits.logSoftmax(-1).mul(b.targets()).sum().neg().div(TrainingOps.scalar(b.targets(), b.predicted()));
     }
 
     /** Writes {@code DIR/NAME.gguf} (the LLM) and {@code DIR/NAME-mmproj.gguf}. */

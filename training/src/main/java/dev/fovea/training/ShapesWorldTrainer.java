@@ -66,7 +66,7 @@ final class ShapesWorldTrainer {
                     TrainingBatch batch = TrainingBatch.build(s, examples, model.layout().prefix(), model.imageRows(),
                             shape, model.layout().vocab().size());
                     NDArray logits = model.segmentLogits(batch);
-                    NDArray lossArray = logits.logSoftmax(-1).mul(batch.targets()).sum().neg().div(TrainingOps.scalar(batch.targets(), batch.predicted()));
+                    NDArray lossArray = ShapesVlm.loss(logits, batch);
                     gc.backward(lossArray);
                     loss = lossArray.getFloat();
                     accuracy = tokenAccuracy(logits, batch);

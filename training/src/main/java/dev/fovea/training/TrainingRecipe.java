@@ -27,7 +27,10 @@ record TrainingRecipe(String variant, VlmShape shape, int alignmentSteps, int in
     static TrainingRecipe of(String variant, long seed) {
         return switch (variant) {
             case "a" -> new TrainingRecipe("a", VlmShape.llava(), 250, 1850, 8, 8, 1e-3f, 150, seed);
-            default -> throw new IllegalArgumentException("variant '" + variant + "' has no recipe yet (a)");
+            // BLIP-style: (a) with one linear map from image features to the decoder, the same steps
+            case "d" -> new TrainingRecipe("d", VlmShape.llava().withAdapter(Adapter.LINEAR), 250, 1850, 8, 8, 1e-3f,
+                    150, seed);
+            default -> throw new IllegalArgumentException("variant '" + variant + "' has no recipe yet (a, d)");
         };
     }
 }

@@ -53,6 +53,10 @@ record VlmShape(Vit vit, String adapter, Llm llm) {
         return new VlmShape(new Vit(224, 16, 192, 3, 768, 4), "mlp", new Llm(256, 4, 4, 768, 2048, 10000f));
     }
 
+    VlmShape withAdapter(String kind) {
+        return new VlmShape(vit, kind, llm);
+    }
+
     /** Small sizes for tests. */
     static VlmShape tiny(String adapter) {
         return new VlmShape(new Vit(32, 8, 64, 2, 128, 2), adapter, new Llm(64, 2, 2, 128, 512, 10000f));
