@@ -48,12 +48,14 @@ public final class ShapesWorld {
             case SMALL_OBJECTS -> picture(SceneGenerator.smallObjectScene(rng), rng);
             case BAR_CHART -> {
                 BarChart chart = BarChartGenerator.chart(rng);
-                yield new Picture(BarChartRenderer.render(chart), BarChartQuestions.ask(chart, rng));
+                yield new Picture(BarChartRenderer.render(chart), BarChartQuestions.ask(chart, rng),
+                        chart.bars().stream().map(b -> DrawnObject.of(chart, b)).toList());
             }
         };
     }
 
     private static Picture picture(Scene scene, SplittableRandom rng) {
-        return new Picture(SceneRenderer.render(scene), SceneQuestions.ask(scene, rng));
+        return new Picture(SceneRenderer.render(scene), SceneQuestions.ask(scene, rng),
+                scene.objects().stream().map(DrawnObject::of).toList());
     }
 }

@@ -26,7 +26,12 @@ final class ShapesVlm implements AutoCloseable {
         this.tower = new VitTower(shape.vit(), params, "v.");
         this.adapter = new Adapter(shape.adapter(), shape.vit().width(), shape.llm().dim(), params);
         this.decoder = new LlamaDecoder(shape.llm(), vocab.size(), params);
+        // the tower's auxiliary heads (patch colour and kind): trained, never written to the model files
+        params.normal(AUX + "color.weight", 0.02f, shape.vit().width(), PatchLabels.COLOR_CLASSES);
+        params.normal(AUX + "kind.weight", 0.02f, shape.vit().width(), PatchLabels.KIND_CLASSES);
     }
+
+    private static final String AUX = "aux.";
 
     VlmShape shape() {
         return shape;
@@ -49,12 +54,35 @@ final class ShapesVlm implements AutoCloseable {
         return adapter.forward(tower.forward(pixels));
     }
 
+    /**
+     * A batch's forward pass.
+     *
+     * @param logits            {@code [B, L, V]} over the segment rows
+     * @param imageMeanSquare   the mean square of the image embeddings (a scalar)
+     * @param patchLoss         cross-entropy of the tower's patch colour and kind heads (a scalar), or null when the
+     *                          batch has no patch labels
+     */
+    record Forward(NDArray logits, NDArray imageMeanSquare, NDArray patchLoss) {
+    }
+
+    Forward forward(TrainingBatch b) {
+        NDArray features = tower.forward(b.pixels());
+        NDArray image = adapter.forward(features);
+        NDArray x = NDArrays.concat(new NDList(decoder.embed(b.prefix()), image, decoder.embed(b.segments())), 1);
+        int from = Math.toIntExact(b.prefix().getShape().get(1)) + imageRows();
+        NDArray patchLoss = null;
+        if (b.patchColors() != null) {
+            float patches = b.patchColors().getShape().get(0) * b.patchColors().getShape().get(1);
+            NDArray colorLoss = features.matMul(params.get(AUX + "color.weight")).logSoftmax(-1).mul(b.patchColors()).sum();
+            NDArray kindLoss = features.matMul(params.get(AUX + "kind.weight")).logSoftmax(-1).mul(b.patchKinds()).sum();
+            patchLoss = colorLoss.add(kindLoss).neg().div(TrainingOps.scalar(colorLoss, patches));
+        }
+        return new Forward(decoder.forward(x, b.cos(), b.sin(), b.mask(), from), image.square().mean(), patchLoss);
+    }
+
     /** {@code [B, L, V]} logits over the segment rows of a batch. */
     NDArray segmentLogits(TrainingBatch b) {
-        NDArray x = NDArrays.concat(new NDList(decoder.embed(b.prefix()), imageEmbeddings(b.pixels()),
-                decoder.embed(b.segments())), 1);
-        int from = Math.toIntExact(b.prefix().getShape().get(1)) + imageRows();
-        return decoder.forward(x, b.cos(), b.sin(), b.mask(), from);
+        return forward(b).logits();
     }
 
     /** Mean cross-entropy of the answer tokens. */

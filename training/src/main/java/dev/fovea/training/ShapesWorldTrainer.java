@@ -50,7 +50,7 @@ final class ShapesWorldTrainer {
              PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("loss.csv")))) {
             log.printf("variant %s: %,d parameters, %d steps of %d pictures × %d questions%n", recipe.variant(),
                     model.parameters().count(), recipe.totalSteps(), recipe.batch(), recipe.questionsPerPicture());
-            csv.println("step,stage,loss,token_accuracy,learning_rate");
+            csv.println("step,stage,loss,token_accuracy,learning_rate,image_rms,patch_loss");
             BlockingQueue<List<TrainingExample>> queue = new ArrayBlockingQueue<>(4);
             Thread producer = Thread.ofPlatform().daemon().name("shapesworld-data").start(() -> produce(model, queue));
             AdamW optimizer = new AdamW(0.05f, 1f);
@@ -62,25 +62,38 @@ final class ShapesWorldTrainer {
                 float lr = recipe.learningRateAt(step);
                 float loss;
                 float accuracy;
+                float imageRms;
+                float patchLoss;
                 try (NDManager s = manager.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     TrainingBatch batch = TrainingBatch.build(s, examples, model.layout().prefix(), model.imageRows(),
                             shape, model.layout().vocab().size());
-                    NDArray logits = model.segmentLogits(batch);
+                    ShapesVlm.Forward forward = model.forward(batch);
+                    NDArray logits = forward.logits();
                     NDArray lossArray = ShapesVlm.loss(logits, batch);
-                    gc.backward(lossArray);
+                    NDArray objective = recipe.imageScalePenalty() > 0 ? lossArray.add(forward.imageMeanSquare()
+                            .mul(TrainingOps.scalar(lossArray, recipe.imageScalePenalty()))) : lossArray;
+                    if (forward.patchLoss() != null && recipe.patchLossWeight() > 0) {
+                        objective = objective.add(forward.patchLoss().mul(TrainingOps.scalar(lossArray,
+                                recipe.patchLossWeight())));
+                    }
+                    gc.backward(objective);
                     loss = lossArray.getFloat();
+                    imageRms = (float) Math.sqrt(forward.imageMeanSquare().getFloat());
+                    patchLoss = forward.patchLoss() == null ? Float.NaN : forward.patchLoss().getFloat();
                     accuracy = tokenAccuracy(logits, batch);
                 }
                 float gradNorm = optimizer.step(model.parameters(), lr);
                 smoothed = Double.isNaN(smoothed) ? loss : 0.95 * smoothed + 0.05 * loss;
-                csv.printf("%d,%s,%.5f,%.4f,%.6f%n", step, recipe.stageAt(step), loss, accuracy, lr);
+                csv.printf("%d,%s,%.5f,%.4f,%.6f,%.3f,%.4f%n", step, recipe.stageAt(step), loss, accuracy, lr, imageRms,
+                        patchLoss);
                 curve.add(new float[] {step, loss, accuracy});
                 if (step % 20 == 0 || step < 5 || !Float.isFinite(loss) || step == recipe.totalSteps() - 1) {
                     csv.flush();
                     double elapsed = (System.nanoTime() - start) / 1e9;
                     double eta = elapsed / (step + 1) * (recipe.totalSteps() - step - 1);
-                    log.printf("step %5d/%d  %-11s loss %.4f (avg %.4f)  answer-token accuracy %.3f  lr %.2e  |g| %.2f  %.2f s/step  ETA %s%n",
+                    log.printf("step %5d/%d  %-11s loss %.4f (avg %.4f)  answer-token accuracy %.3f  lr %.2e  |g| %.2f  image rms %.2f  patch loss %.3f  %.2f s/step  ETA %s%n",
                             step + 1, recipe.totalSteps(), recipe.stageAt(step), loss, smoothed, accuracy, lr, gradNorm,
+                            imageRms, patchLoss,
                             elapsed / (step + 1), minutes(eta));
                 }
                 if (!Float.isFinite(loss)) {
@@ -127,7 +140,9 @@ final class ShapesWorldTrainer {
                     for (QuestionAnswer qa : chosen) {
                         qas.add(new TrainingExample.QaTokens(layout.question(qa.question()), layout.answer(qa.answer())));
                     }
-                    batch.add(new TrainingExample(pre.apply(PicturePixels.rgb(picture.image())), qas));
+                    batch.add(new TrainingExample(pre.apply(PicturePixels.rgb(picture.image())), qas,
+                            PatchLabels.of(picture.image().getWidth(), picture.image().getHeight(), picture.objects(),
+                                    recipe.shape().vit())));
                 }
                 queue.put(batch);
             }

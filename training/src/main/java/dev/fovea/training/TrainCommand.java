@@ -48,7 +48,8 @@ public final class TrainCommand implements Runnable {
             TrainingRecipe recipe = TrainingRecipe.of(variant, seed);
             if (steps != null) {
                 recipe = new TrainingRecipe(recipe.variant(), recipe.shape(), recipe.alignmentSteps(), steps,
-                        recipe.batch(), recipe.questionsPerPicture(), recipe.learningRate(), recipe.warmupSteps(), seed);
+                        recipe.batch(), recipe.questionsPerPicture(), recipe.learningRate(), recipe.warmupSteps(),
+                        recipe.imageScalePenalty(), recipe.patchLossWeight(), seed);
             }
             GgmlType t = GgmlType.valueOf(type.toUpperCase(Locale.ROOT));
             new ShapesWorldTrainer(recipe, out, name != null ? name : "shapesworld-" + variant, t, System.err).run();

@@ -19,9 +19,12 @@ import java.util.List;
  * @param sin       rotary sines
  * @param mask      {@code [B, 1, T, T]} additive attention mask
  * @param predicted how many answer tokens are predicted (the loss is their mean)
+ * @param patchColors {@code [B, patches, colour classes]} one-hot patch colours, or null when the examples have no
+ *                    patch labels
+ * @param patchKinds  {@code [B, patches, kind classes]} one-hot patch kinds, or null
  */
 record TrainingBatch(NDArray pixels, NDArray prefix, NDArray segments, NDArray targets, NDArray cos, NDArray sin,
-                     NDArray mask, int predicted) {
+                     NDArray mask, int predicted, NDArray patchColors, NDArray patchKinds) {
     private static final float BLOCKED = -1e9f;
 
     static TrainingBatch build(NDManager m, List<TrainingExample> examples, int[] prefixIds, int imageRows,
@@ -90,9 +93,25 @@ record TrainingBatch(NDArray pixels, NDArray prefix, NDArray segments, NDArray t
                 theta *= scale;
             }
         }
+        NDArray colors = null;
+        NDArray kinds = null;
+        if (examples.stream().allMatch(e -> e.labels() != null)) {
+            int patches = shape.vit().patches();
+            float[] c = new float[b * patches * PatchLabels.COLOR_CLASSES];
+            float[] k = new float[b * patches * PatchLabels.KIND_CLASSES];
+            for (int i = 0; i < b; i++) {
+                PatchLabels labels = examples.get(i).labels();
+                for (int j = 0; j < patches; j++) {
+                    c[(i * patches + j) * PatchLabels.COLOR_CLASSES + labels.colors()[j]] = 1f;
+                    k[(i * patches + j) * PatchLabels.KIND_CLASSES + labels.kinds()[j]] = 1f;
+                }
+            }
+            colors = OwnedTensors.of(m, c, new Shape(b, patches, PatchLabels.COLOR_CLASSES));
+            kinds = OwnedTensors.of(m, k, new Shape(b, patches, PatchLabels.KIND_CLASSES));
+        }
         return new TrainingBatch(OwnedTensors.of(m, pixels, new Shape(b, 3, s, s)), OwnedTensors.of(m, prefix, new Shape(b, p, vocab)),
                 OwnedTensors.of(m, seg, new Shape(b, l, vocab)), OwnedTensors.of(m, tgt, new Shape(b, l, vocab)),
                 OwnedTensors.of(m, cos, new Shape(b, t, 1, half)), OwnedTensors.of(m, sin, new Shape(b, t, 1, half)),
-                OwnedTensors.of(m, mask, new Shape(b, 1, t, t)), predicted);
+                OwnedTensors.of(m, mask, new Shape(b, 1, t, t)), predicted, colors, kinds);
     }
 }

@@ -13,6 +13,8 @@ import dev.fovea.engine.pipeline.LanguageModel;
 import dev.fovea.engine.pipeline.VisionModel;
 import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.tensor.Parallel;
+import dev.fovea.shapesworld.DrawnObject;
+import dev.fovea.shapesworld.NamedColor;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -47,13 +49,17 @@ class ExportParityTest {
             float[] pixels = PicturePixels.preprocessor(shape.vit()).apply(PicturePixels.rgb(picture));
             TrainingExample example = new TrainingExample(pixels, List.of(
                     new TrainingExample.QaTokens(layout.question("What color is the star?"), layout.answer("red")),
-                    new TrainingExample.QaTokens(layout.question("How many objects are there?"), layout.answer("3"))));
+                    new TrainingExample.QaTokens(layout.question("How many objects are there?"), layout.answer("3"))),
+                    PatchLabels.of(picture.getWidth(), picture.getHeight(), List.of(
+                            new DrawnObject("circle", NamedColor.RED, 4, 4, 14, 14),
+                            new DrawnObject("square", NamedColor.BLUE, 26, 20, 12, 12)), shape.vit()));
             AdamW opt = new AdamW(0.01f, 1f);
             for (int step = 0; step < 2; step++) {
                 try (NDManager s = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     TrainingBatch batch = TrainingBatch.build(s, List.of(example, example), layout.prefix(),
                             model.imageRows(), shape, layout.vocab().size());
-                    gc.backward(model.loss(batch));
+                    ShapesVlm.Forward forward = model.forward(batch);
+                    gc.backward(ShapesVlm.loss(forward.logits(), batch).add(forward.patchLoss()));
                 }
                 opt.step(model.parameters(), 0.01f);
             }
@@ -62,7 +68,7 @@ class ExportParityTest {
             float[] trainerLogits;
             try (NDManager s = m.newSubManager()) {
                 TrainingExample one = new TrainingExample(pixels, List.of(
-                        new TrainingExample.QaTokens(question, new int[] {ShapesVocabulary.EOS})));
+                        new TrainingExample.QaTokens(question, new int[] {ShapesVocabulary.EOS})), null);
                 TrainingBatch batch = TrainingBatch.build(s, List.of(one), layout.prefix(), model.imageRows(), shape,
                         layout.vocab().size());
                 trainerEmbd = model.imageEmbeddings(batch.pixels()).toFloatArray();
