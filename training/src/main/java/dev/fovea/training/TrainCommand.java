@@ -9,7 +9,7 @@ import picocli.CommandLine;
 /** {@code fovea train shapesworld --variant a}: trains a ShapesWorld model and writes its GGUF pair. */
 @CommandLine.Command(name = "train", mixinStandardHelpOptions = true,
         description = "Trains the ShapesWorld vision-language models (DJL on PyTorch, CPU).",
-        subcommands = {TrainCommand.ShapesWorldCommand.class})
+        subcommands = {TrainCommand.ShapesWorldCommand.class, TrainCommand.ChartCommand.class})
 public final class TrainCommand implements Runnable {
 
     @CommandLine.Spec
@@ -53,6 +53,36 @@ public final class TrainCommand implements Runnable {
             }
             GgmlType t = GgmlType.valueOf(type.toUpperCase(Locale.ROOT));
             new ShapesWorldTrainer(recipe, out, name != null ? name : "shapesworld-" + variant, t, System.err).run();
+            return 0;
+        }
+    }
+
+    @CommandLine.Command(name = "chart", mixinStandardHelpOptions = true,
+            description = "Draws the loss curve of a loss.csv (e.g. of a run stopped at a checkpoint) as a PNG.")
+    static final class ChartCommand implements Callable<Integer> {
+        @CommandLine.Option(names = "--csv", required = true, description = "loss.csv of a training run.")
+        Path csv;
+
+        @CommandLine.Option(names = {"-o", "--out"}, required = true, description = "PNG to write.")
+        Path out;
+
+        @CommandLine.Option(names = "--title", defaultValue = "ShapesWorld training loss", description = "Chart title.")
+        String title;
+
+        @Override
+        public Integer call() throws Exception {
+            java.util.List<float[]> points = new java.util.ArrayList<>();
+            int boundary = 0;
+            java.util.List<String> lines = java.nio.file.Files.readAllLines(csv);
+            for (String line : lines.subList(1, lines.size())) {
+                String[] f = line.split(",");
+                float step = Float.parseFloat(f[0]);
+                if (f[1].equals("ALIGNMENT")) {
+                    boundary = (int) step + 1;
+                }
+                points.add(new float[] {step, Float.parseFloat(f[2]), Float.parseFloat(f[3])});
+            }
+            LossChart.write(out, title, points, boundary);
             return 0;
         }
     }
