@@ -161,7 +161,8 @@ final class UpCommand implements Callable<Integer> {
             }
         }
         Path request = stack.state().resolve("sample-request.json");
-        String sample = sampleRequest(spec);
+        ShapesWorldModel.Sample shapes = spec.model().equals(ShapesWorldModel.ID) ? ShapesWorldModel.sample() : null;
+        String sample = sampleRequest(spec, shapes);
         Files.writeString(request, sample);
         System.out.println("Fovea is up (logs in " + stack.logs() + "):");
         if (!noKafka) {
@@ -177,12 +178,11 @@ final class UpCommand implements Callable<Integer> {
         System.out.println("  curl -s http://127.0.0.1:" + GATEWAY_PORT + "/v1/models");
         System.out.println("  curl -s http://127.0.0.1:" + GATEWAY_PORT
                 + "/v1/chat/completions -H 'Content-Type: application/json' -d @" + request);
-        if (spec.model().equals(ShapesWorldModel.ID)) {
-            ShapesWorldModel.Sample s = ShapesWorldModel.sample();
+        if (shapes != null) {
             Path picture = stack.state().resolve("sample-picture.png");
-            ImageIO.write(s.picture().image(), "png", picture.toFile());
-            System.out.println("    (asks \"" + s.question().question() + "\" about " + picture + "; the answer is \""
-                    + s.question().answer() + "\")");
+            ImageIO.write(shapes.picture().image(), "png", picture.toFile());
+            System.out.println("    (asks \"" + shapes.question().question() + "\" about " + picture
+                    + "; the answer is \"" + shapes.question().answer() + "\")");
         }
         if (!noKafka) {
             Path job = stack.state().resolve("sample-job.json");
@@ -210,38 +210,31 @@ final class UpCommand implements Callable<Integer> {
     }
 
     /**
-     * A chat request for the stack's model: for ShapesWorld a question about a generated scene (its true answer is
-     * printed beside it), otherwise a small generated image when the model has encoders.
+     * A chat request for the stack's model: for ShapesWorld ({@code shapes}) its question about a generated scene
+     * (the true answer is printed beside it), otherwise a small generated image when the model has encoders.
      */
-    private static String sampleRequest(StackFile spec) throws Exception {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("model", spec.model());
-        List<Object> content = new ArrayList<>();
-        if (spec.model().equals(ShapesWorldModel.ID)) {
-            ShapesWorldModel.Sample sample = ShapesWorldModel.sample();
-            ByteArrayOutputStream png = new ByteArrayOutputStream();
-            ImageIO.write(sample.picture().image(), "png", png);
-            content.add(Map.of("type", "image_url", "image_url",
-                    Map.of("url", "data:image/png;base64," + Base64.getEncoder().encodeToString(png.toByteArray()))));
-            content.add(Map.of("type", "text", "text", sample.question().question()));
-            body.put("messages", List.of(Map.of("role", "user", "content", content)));
-            body.put("max_tokens", 16);
-            body.put("temperature", 0);
-            return Json.write(body);
-        }
-        if (!spec.encoders().isEmpty()) {
-            BufferedImage img = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
+    private static String sampleRequest(StackFile spec, ShapesWorldModel.Sample shapes) throws Exception {
+        BufferedImage img = null;
+        if (shapes != null) {
+            img = shapes.picture().image();
+        } else if (!spec.encoders().isEmpty()) {
+            img = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
             for (int y = 0; y < 48; y++) {
                 for (int x = 0; x < 64; x++) {
                     img.setRGB(x, y, x < 32 ? 0xD03030 : 0x3050D0);
                 }
             }
+        }
+        List<Object> content = new ArrayList<>();
+        if (img != null) {
             ByteArrayOutputStream png = new ByteArrayOutputStream();
             ImageIO.write(img, "png", png);
             content.add(Map.of("type", "image_url", "image_url",
                     Map.of("url", "data:image/png;base64," + Base64.getEncoder().encodeToString(png.toByteArray()))));
         }
-        content.add(Map.of("type", "text", "text", "What is in the picture?"));
+        content.add(Map.of("type", "text", "text", shapes != null ? shapes.question().question() : "What is in the picture?"));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("model", spec.model());
         body.put("messages", List.of(Map.of("role", "user", "content", content)));
         body.put("max_tokens", 16);
         body.put("temperature", 0);

@@ -174,12 +174,11 @@ final class GgufModelWriter {
         }
     }
 
+    /** The file type of a model written in {@code type}: f32, f16 or q8_0, the types a ShapesWorld model takes. */
     private static int fileType(GgmlType type) {
-        return switch (type) {
-            case F32 -> 0;
-            case F16 -> 1;
-            case Q8_0 -> 7;
-            default -> throw new IllegalArgumentException("ShapesWorld models are written as f32, f16 or q8_0, not " + type);
-        };
+        if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.Q8_0) {
+            throw new IllegalArgumentException("ShapesWorld models are written as f32, f16 or q8_0, not " + type);
+        }
+        return type.llamaFileType();
     }
 }

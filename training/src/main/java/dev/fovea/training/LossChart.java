@@ -23,8 +23,27 @@ final class LossChart {
     private LossChart() {
     }
 
+    /**
+     * The chart of a trainer's {@code loss.csv} (columns step, stage, loss, token accuracy, ...); the stage boundary is
+     * where the ALIGNMENT rows end.
+     */
+    static void writeFromCsv(Path csv, Path png, String title) throws IOException {
+        List<String> lines = java.nio.file.Files.readAllLines(csv);
+        List<float[]> points = new java.util.ArrayList<>();
+        int boundary = 0;
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",");
+            float step = Float.parseFloat(f[0]);
+            if (f[1].equals("ALIGNMENT")) {
+                boundary = (int) step + 1;
+            }
+            points.add(new float[] {step, Float.parseFloat(f[2]), Float.parseFloat(f[3])});
+        }
+        write(png, title, points, boundary);
+    }
+
     /** @param points rows of {step, loss, accuracy} */
-    static void write(Path file, String title, List<float[]> points, int stageBoundary) throws IOException {
+    private static void write(Path file, String title, List<float[]> points, int stageBoundary) throws IOException {
         BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);

@@ -85,11 +85,6 @@ final class ShapesVlm implements AutoCloseable {
         return forward(b).logits();
     }
 
-    /** Mean cross-entropy of the answer tokens. */
-    NDArray loss(TrainingBatch b) {
-        return loss(segmentLogits(b), b);
-    }
-
     /** Mean cross-entropy of the answer tokens, from the batch's {@link #segmentLogits}. */
     static NDArray loss(NDArray logits, TrainingBatch b) {
         return logits.logSoftmax(-1).mul(b.targets()).sum().neg().div(TrainingOps.scalar(b.targets(), b.predicted()));

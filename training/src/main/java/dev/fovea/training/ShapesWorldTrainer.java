@@ -54,7 +54,6 @@ final class ShapesWorldTrainer {
             BlockingQueue<List<TrainingExample>> queue = new ArrayBlockingQueue<>(4);
             Thread producer = Thread.ofPlatform().daemon().name("shapesworld-data").start(() -> produce(model, queue));
             AdamW optimizer = new AdamW(0.05f, 1f);
-            List<float[]> curve = new ArrayList<>();
             long start = System.nanoTime();
             double smoothed = Double.NaN;
             for (int step = 0; step < recipe.totalSteps(); step++) {
@@ -86,7 +85,6 @@ final class ShapesWorldTrainer {
                 smoothed = Double.isNaN(smoothed) ? loss : 0.95 * smoothed + 0.05 * loss;
                 csv.printf("%d,%s,%.5f,%.4f,%.6f,%.3f,%.4f%n", step, recipe.stageAt(step), loss, accuracy, lr, imageRms,
                         patchLoss);
-                curve.add(new float[] {step, loss, accuracy});
                 if (step % 20 == 0 || step < 5 || !Float.isFinite(loss) || step == recipe.totalSteps() - 1) {
                     csv.flush();
                     double elapsed = (System.nanoTime() - start) / 1e9;
@@ -105,8 +103,9 @@ final class ShapesWorldTrainer {
             }
             producer.interrupt();
             model.write(out, name, type);
-            LossChart.write(out.resolve("loss.png"), "ShapesWorld variant " + recipe.variant() + " — training loss", curve,
-                    recipe.alignmentSteps());
+            csv.flush();
+            LossChart.writeFromCsv(out.resolve("loss.csv"), out.resolve("loss.png"),
+                    "ShapesWorld variant " + recipe.variant() + " — training loss");
             log.printf("wrote %s.gguf and %s-mmproj.gguf in %s (%s)%n", name, name, out,
                     minutes((System.nanoTime() - start) / 1e9));
         }

@@ -47,9 +47,7 @@ public final class TrainCommand implements Runnable {
         public Integer call() throws Exception {
             TrainingRecipe recipe = TrainingRecipe.of(variant, seed);
             if (steps != null) {
-                recipe = new TrainingRecipe(recipe.variant(), recipe.shape(), recipe.alignmentSteps(), steps,
-                        recipe.batch(), recipe.questionsPerPicture(), recipe.learningRate(), recipe.warmupSteps(),
-                        recipe.imageScalePenalty(), recipe.patchLossWeight(), seed);
+                recipe = recipe.withInstructionSteps(steps);
             }
             GgmlType t = GgmlType.valueOf(type.toUpperCase(Locale.ROOT));
             new ShapesWorldTrainer(recipe, out, name != null ? name : "shapesworld-" + variant, t, System.err).run();
@@ -71,18 +69,7 @@ public final class TrainCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            java.util.List<float[]> points = new java.util.ArrayList<>();
-            int boundary = 0;
-            java.util.List<String> lines = java.nio.file.Files.readAllLines(csv);
-            for (String line : lines.subList(1, lines.size())) {
-                String[] f = line.split(",");
-                float step = Float.parseFloat(f[0]);
-                if (f[1].equals("ALIGNMENT")) {
-                    boundary = (int) step + 1;
-                }
-                points.add(new float[] {step, Float.parseFloat(f[2]), Float.parseFloat(f[3])});
-            }
-            LossChart.write(out, title, points, boundary);
+            LossChart.writeFromCsv(csv, out, title);
             return 0;
         }
     }

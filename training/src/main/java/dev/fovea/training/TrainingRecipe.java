@@ -34,6 +34,11 @@ record TrainingRecipe(String variant, VlmShape shape, int alignmentSteps, int in
         return step < alignmentSteps ? QuestionMix.Stage.ALIGNMENT : QuestionMix.Stage.INSTRUCTION;
     }
 
+    TrainingRecipe withInstructionSteps(int steps) {
+        return new TrainingRecipe(variant, shape, alignmentSteps, steps, batch, questionsPerPicture, learningRate,
+                warmupSteps, imageScalePenalty, patchLossWeight, seed);
+    }
+
     /** The recipe of a variant by its letter. */
     static TrainingRecipe of(String variant, long seed) {
         return switch (variant) {

@@ -47,7 +47,7 @@ public final class LlmSynthesizer {
             String a = p.arch();
             w.putString("general.architecture", a)
                     .putString("general.name", "fovea-synth " + p.name() + " (random weights)")
-                    .putUint32("general.file_type", fileType(spec.type()))
+                    .putUint32("general.file_type", spec.type().llamaFileType())
                     .putUint32("general.quantization_version", 2)
                     .putUint32(a + ".context_length", p.contextLength())
                     .putUint32(a + ".embedding_length", p.embd())
@@ -93,19 +93,5 @@ public final class LlmSynthesizer {
             plan.add(SynthTensor.random(b + "ffn_down.weight", type, p.embd(), p.ffnLength(), WEIGHT_STD));
         }
         return plan;
-    }
-
-    /** {@code general.file_type}: llama.cpp's LLAMA_FTYPE of a model whose matrices are all {@code type}. */
-    private static int fileType(GgmlType type) {
-        return switch (type) {
-            case F32 -> 0;
-            case F16 -> 1;
-            case Q4_0 -> 2;
-            case Q8_0 -> 7;
-            case Q4_K -> 15;
-            case Q6_K -> 18;
-            case BF16 -> 32;
-            default -> throw new IllegalArgumentException("no llama.cpp file type for " + type);
-        };
     }
 }

@@ -94,4 +94,22 @@ public enum GgmlType {
         }
         return Math.multiplyExact(elements / blockSize, (long) typeSize);
     }
+
+    /**
+     * {@code general.file_type}: llama.cpp's {@code LLAMA_FTYPE} of a model whose matrices are all of this type.
+     *
+     * @throws IllegalArgumentException for a type Fovea does not write whole models in
+     */
+    public int llamaFileType() {
+        return switch (this) {
+            case F32 -> 0;
+            case F16 -> 1;
+            case Q4_0 -> 2;
+            case Q8_0 -> 7;
+            case Q4_K -> 15;
+            case Q6_K -> 18;
+            case BF16 -> 32;
+            default -> throw new IllegalArgumentException("no llama.cpp file type for " + this);
+        };
+    }
 }
