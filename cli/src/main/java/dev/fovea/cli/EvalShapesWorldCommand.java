@@ -41,8 +41,16 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
 
     @Option(names = "--via", defaultValue = "local", description = "local: the engine in this process; grpc: a running "
             + "gateway (HTTP chat completions, which reach the services over gRPC); kafka: jobs on the running stack's "
-            + "queue (default: ${DEFAULT-VALUE}).")
+            + "queue; llamacpp: llama.cpp's llama-llava-cli (--llama-cli) on the same files, one process per question "
+            + "(default: ${DEFAULT-VALUE}).")
     String via;
+
+    @Option(names = "--llama-cli", description = "With --via llamacpp: llama.cpp's llama-llava-cli executable.")
+    Path llamaCli;
+
+    @Option(names = "--same-as", description = "An --answers file of an earlier run on the same test set: report how "
+            + "many answers are the same, and exit with 1 when any differs.")
+    Path sameAs;
 
     @Option(names = "--model", defaultValue = ShapesWorldModel.ID, description = "Model: '" + ShapesWorldModel.ID
             + "' (the trained model in models/shapesworld), '" + DemoModel.ID + "' (the generated random-weight "
@@ -50,10 +58,10 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     String model;
 
-    @Option(names = "--llm", description = "With --via local: an LLM GGUF to run instead of --model (needs --mmproj).")
+    @Option(names = "--llm", description = "With --via local or llamacpp: an LLM GGUF to run instead of --model (needs --mmproj).")
     Path llm;
 
-    @Option(names = "--mmproj", description = "With --via local and --llm: the mmproj GGUF (vision tower + projector).")
+    @Option(names = "--mmproj", description = "With --via local or llamacpp, and --llm: the mmproj GGUF (vision tower + projector).")
     Path mmproj;
 
     @Option(names = "--gateway", defaultValue = "http://127.0.0.1:8080", description = "Gateway URL for grpc/kafka "
@@ -107,6 +115,9 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
             List<String> predicted = backend.answers(set, new ConsoleProgress(!engine.quiet, "questions"));
             double seconds = (System.nanoTime() - start) / 1e9;
             report(set, temporary ? null : set.dir(), backend.model(), predicted, seconds);
+            if (sameAs != null && !AnswerComparison.of(sameAs, set.questions(), predicted).report(System.err)) {
+                return 1;
+            }
         } finally {
             if (temporary) {
                 deleteTree(set.dir());
@@ -119,9 +130,12 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
         if (maxTokens < 1) {
             throw new IllegalArgumentException("--max-tokens must be at least 1, got " + maxTokens);
         }
-        if ((llm != null || mmproj != null) && !via.equals("local")) {
-            throw new IllegalArgumentException("--llm and --mmproj apply to --via local only; grpc and kafka ask the "
-                    + "running stack for --model");
+        if ((llm != null || mmproj != null) && !via.equals("local") && !via.equals("llamacpp")) {
+            throw new IllegalArgumentException("--llm and --mmproj apply to --via local and llamacpp only; grpc and "
+                    + "kafka ask the running stack for --model");
+        }
+        if (llamaCli != null && !via.equals("llamacpp")) {
+            throw new IllegalArgumentException("--llama-cli applies to --via llamacpp only");
         }
         Duration wait = Duration.ofSeconds(Math.max(1, timeout));
         return switch (via) {
@@ -133,12 +147,22 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
                 yield new GatewayEvalBackend(gateway, servedModel(), maxTokens, concurrency, wait);
             }
             case "kafka" -> new JobsEvalBackend(gateway, servedModel(), maxTokens, wait);
-            default -> throw new IllegalArgumentException("--via must be local, grpc or kafka, got '" + via + "'");
+            case "llamacpp" -> {
+                if (llamaCli == null) {
+                    throw new IllegalArgumentException("--via llamacpp needs --llama-cli (llama.cpp's llama-llava-cli)");
+                }
+                LocalEvalBackend files = local();
+                yield new LlamaCppEvalBackend(files.model(), llamaCli, files.llm(), files.mmproj(), maxTokens,
+                        engine.threads != null ? engine.threads : Runtime.getRuntime().availableProcessors(),
+                        Math.max(1, timeout));
+            }
+            default -> throw new IllegalArgumentException("--via must be local, grpc, kafka or llamacpp, got '" + via
+                    + "'");
         };
     }
 
     /** The engine in-process on an LLM + mmproj pair named by --llm/--mmproj, the demo id, or a pipeline file. */
-    private EvalBackend local() throws IOException {
+    private LocalEvalBackend local() throws IOException {
         if (llm != null || mmproj != null) {
             if (llm == null || mmproj == null) {
                 throw new IllegalArgumentException("--llm and --mmproj go together");

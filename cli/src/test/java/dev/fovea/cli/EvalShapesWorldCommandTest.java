@@ -103,13 +103,52 @@ class EvalShapesWorldCommandTest {
 
     @Test
     void wrongOptionsAreOneLineEach(@TempDir Path dir) throws Exception {
-        assertOneLine(run("eval", "shapesworld", "--via", "pigeon", "--n", "1"), "--via must be local, grpc or kafka");
+        assertOneLine(run("eval", "shapesworld", "--via", "pigeon", "--n", "1"),
+                "--via must be local, grpc, kafka or llamacpp");
+        assertOneLine(run("eval", "shapesworld", "--via", "llamacpp", "--llm", LLM.toString(), "--mmproj",
+                MMPROJ.toString(), "--n", "1"), "--via llamacpp needs --llama-cli");
+        assertOneLine(run("eval", "shapesworld", "--via", "llamacpp", "--llama-cli", dir.resolve("absent").toString(),
+                "--llm", LLM.toString(), "--mmproj", MMPROJ.toString(), "--n", "1"), "is not an executable");
+        assertOneLine(run("eval", "shapesworld", "--llama-cli", LLM.toString(), "--n", "1"),
+                "--llama-cli applies to --via llamacpp only");
         assertOneLine(run("eval", "shapesworld", "--llm", LLM.toString(), "--n", "1"), "--llm and --mmproj go together");
         assertOneLine(run("eval", "shapesworld", "--via", "grpc", "--llm", LLM.toString(), "--n", "1"),
-                "apply to --via local only");
+                "apply to --via local and llamacpp only");
         assertOneLine(run("eval", "shapesworld", "--model", "no-such-model", "--n", "1"), "--model 'no-such-model'");
         assertOneLine(run("eval", "shapesworld", "--llm", LLM.toString(), "--mmproj", MMPROJ.toString(), "--n", "0"),
                 "--n must be at least 1");
+    }
+
+    @Test
+    void aSecondRunIsComparedAnswerByAnswerWithTheFirst(@TempDir Path dir) throws Exception {
+        Path dataset = dir.resolve("set");
+        Path first = dir.resolve("first.jsonl");
+        String[] common = {"eval", "shapesworld", "--n", "4", "--seed", "5", "--llm", LLM.toString(), "--mmproj",
+                MMPROJ.toString(), "--dataset", dataset.toString(), "--max-tokens", "2", "-t", "2", "--quiet"};
+        Run r = run(concat(common, "--answers", first.toString()));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(Files.readAllLines(first)).hasSize(4);
+
+        Run same = run(concat(common, "--same-as", first.toString()));
+        assertThat(same.exitCode()).as(same.err()).isZero();
+        assertThat(same.progress()).contains("same answers as " + first + ": 4/4");
+
+        // one answer changed in the earlier file: the comparison names it and the run fails
+        List<String> lines = new ArrayList<>(Files.readAllLines(first));
+        JsonNode changed = Json.mapper().readTree(lines.get(2));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) changed).put("predicted", "something else");
+        lines.set(2, Json.write(changed));
+        Files.write(first, lines);
+        Run differs = run(concat(common, "--same-as", first.toString()));
+        assertThat(differs.exitCode()).isEqualTo(1);
+        assertThat(differs.progress()).contains(": 3/4").contains("differs: " + changed.get("id").asText()
+                + ": 'something else'");
+    }
+
+    private static String[] concat(String[] head, String... tail) {
+        String[] out = java.util.Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, out, head.length, tail.length);
+        return out;
     }
 
     @Test

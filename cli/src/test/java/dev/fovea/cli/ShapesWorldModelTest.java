@@ -24,6 +24,18 @@ class ShapesWorldModelTest {
         assertThat(spec.encoders()).hasSize(1);
     }
 
+    /** llama.cpp's llava-cli is given the prompt Fovea renders, with its own image placeholder. */
+    @Test
+    void llamaCppIsAskedInTheModelsOwnTemplate() throws Exception {
+        StackFile spec = ShapesWorldModel.pipeline();
+        try (dev.fovea.engine.gguf.GgufFile f = dev.fovea.engine.gguf.GgufFile.open(Path.of(spec.llm()))) {
+            var template = dev.fovea.engine.template.ChatTemplate.forModel(f,
+                    dev.fovea.engine.tokenizer.Tokenizer.fromGguf(f));
+            assertThat(LlamaCppEvalBackend.prompt(template, "What color is the star?"))
+                    .isEqualTo("USER: <image> What color is the star? ASSISTANT:");
+        }
+    }
+
     @Test
     void theReadmePictureIsTheGeneratedSample() throws Exception {
         java.awt.image.BufferedImage committed = ImageIO.read(LocalStack.checkout()
