@@ -80,6 +80,25 @@ final class LlamaCppEvalBackend implements EvalBackend {
         return rendered.replace(ChatTemplate.IMAGE_MARKER, PLACEHOLDER);
     }
 
+    /** The log line llava-cli's CLIP code writes to stdout last, right before the answer. */
+    private static final String LAST_LOG_LINE = "encode_image_with_clip:";
+
+    /**
+     * The answer in llava-cli's stdout: its CLIP code logs to stdout too (llama's log goes to stderr), and the answer
+     * follows the last of those lines, between line breaks.
+     */
+    static String answerOf(String stdout) {
+        int at = stdout.lastIndexOf("\n" + LAST_LOG_LINE);
+        if (at < 0 && stdout.startsWith(LAST_LOG_LINE)) {
+            at = 0;
+        }
+        if (at >= 0) {
+            int lineEnd = stdout.indexOf('\n', at + 1);
+            stdout = lineEnd < 0 ? "" : stdout.substring(lineEnd + 1);
+        }
+        return stdout.strip();
+    }
+
     private String ask(Path image, String prompt) throws IOException, InterruptedException {
         List<String> command = List.of(cli.toString(), "-m", llm.toString(), "--mmproj", mmproj.toString(),
                 "--image", image.toString(), "-p", prompt, "--temp", "0", "-n", Integer.toString(maxTokens),
@@ -98,8 +117,7 @@ final class LlamaCppEvalBackend implements EvalBackend {
                 throw new IOException("llama-llava-cli exited with " + p.exitValue() + " on " + image + ": "
                         + String.join("\n", log.subList(Math.max(0, log.size() - 8), log.size())));
             }
-            // llava-cli prints the answer alone on stdout (its log goes to stderr), between two line breaks
-            return new String(stdout, StandardCharsets.UTF_8).strip();
+            return answerOf(new String(stdout, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(stderr);
         }
