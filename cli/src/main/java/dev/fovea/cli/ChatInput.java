@@ -16,18 +16,23 @@ final class ChatInput {
     }
 
     static List<Segment> userTurn(LanguageModel lm, String system, List<Segment.Embeddings> images, String text) {
+        return lm.chatInput(messages(system, images.size(), text), images);
+    }
+
+    /** The messages of such a turn, with {@code images} image slots (for templates rendered without the engine). */
+    static List<ChatMessage> messages(String system, int images, String text) {
         List<ChatMessage> messages = new ArrayList<>();
         if (system != null) {
             messages.add(ChatMessage.text("system", system));
         }
         List<ChatMessage.Part> parts = new ArrayList<>();
-        for (int i = 0; i < images.size(); i++) {
+        for (int i = 0; i < images; i++) {
             parts.add(new ChatMessage.Image(i));
             parts.add(new ChatMessage.Text("\n"));
         }
         parts.add(new ChatMessage.Text(text));
         messages.add(new ChatMessage("user", parts));
-        return lm.chatInput(messages, images);
+        return messages;
     }
 
     /** Refuses an mmproj whose projector does not output the LLM's embedding width. */

@@ -139,7 +139,10 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
         }
         Duration wait = Duration.ofSeconds(Math.max(1, timeout));
         return switch (via) {
-            case "local" -> local();
+            case "local" -> {
+                ModelPair pair = modelPair();
+                yield new LocalEvalBackend(pair.model(), pair.llm(), pair.mmproj(), engine, maxTokens);
+            }
             case "grpc" -> {
                 if (concurrency < 1 || concurrency > 64) {
                     throw new IllegalArgumentException("--concurrency must be between 1 and 64, got " + concurrency);
@@ -151,8 +154,8 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
                 if (llamaCli == null) {
                     throw new IllegalArgumentException("--via llamacpp needs --llama-cli (llama.cpp's llama-llava-cli)");
                 }
-                LocalEvalBackend files = local();
-                yield new LlamaCppEvalBackend(files.model(), llamaCli, files.llm(), files.mmproj(), maxTokens,
+                ModelPair pair = modelPair();
+                yield new LlamaCppEvalBackend(pair.model(), llamaCli, pair.llm(), pair.mmproj(), maxTokens,
                         engine.threads != null ? engine.threads : Runtime.getRuntime().availableProcessors(),
                         Math.max(1, timeout));
             }
@@ -161,13 +164,17 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
         };
     }
 
-    /** The engine in-process on an LLM + mmproj pair named by --llm/--mmproj, the demo id, or a pipeline file. */
-    private LocalEvalBackend local() throws IOException {
+    /** An LLM and the mmproj that holds its tower and projector, under the name the report gives the model. */
+    private record ModelPair(String model, Path llm, Path mmproj) {
+    }
+
+    /** The pair run in this process (local, llamacpp): named by --llm/--mmproj, the demo id, or a pipeline file. */
+    private ModelPair modelPair() throws IOException {
         if (llm != null || mmproj != null) {
             if (llm == null || mmproj == null) {
                 throw new IllegalArgumentException("--llm and --mmproj go together");
             }
-            return new LocalEvalBackend(llm.getFileName().toString(), llm, mmproj, engine, maxTokens);
+            return new ModelPair(llm.getFileName().toString(), llm, mmproj);
         }
         StackFile spec;
         if (model.equals(DemoModel.ID)) {
@@ -187,8 +194,7 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
                     + " encoders or an adapter of its own; in-process evaluation runs one mmproj with its projector "
                     + "(use --via grpc against `fovea up --pipeline` for the rest)");
         }
-        return new LocalEvalBackend(spec.model(), Path.of(spec.llm()), Path.of(spec.encoders().getFirst().mmproj()),
-                engine, maxTokens);
+        return new ModelPair(spec.model(), Path.of(spec.llm()), Path.of(spec.encoders().getFirst().mmproj()));
     }
 
     /** The id the gateway knows the model by: --model itself, or the model a pipeline file names. */

@@ -1,7 +1,6 @@
 package dev.fovea.cli;
 
 import dev.fovea.engine.gguf.GgufFile;
-import dev.fovea.engine.template.ChatMessage;
 import dev.fovea.engine.template.ChatTemplate;
 import dev.fovea.engine.tokenizer.Tokenizer;
 import dev.fovea.shapesworld.TestQuestion;
@@ -67,9 +66,7 @@ final class LlamaCppEvalBackend implements EvalBackend {
 
     /** The rendered one-turn prompt with llava-cli's placeholder for the image and without the leading BOS text. */
     static String prompt(ChatTemplate template, String question) {
-        List<ChatMessage.Part> parts = List.of(new ChatMessage.Image(0), new ChatMessage.Text("\n"),
-                new ChatMessage.Text(question));
-        String rendered = template.render(List.of(new ChatMessage("user", parts)), true);
+        String rendered = template.render(ChatInput.messages(null, 1, question), true);
         String bos = template.bosToken();
         if (bos != null && !bos.isEmpty() && rendered.startsWith(bos)) {
             rendered = rendered.substring(bos.length());
@@ -103,11 +100,13 @@ final class LlamaCppEvalBackend implements EvalBackend {
         List<String> command = List.of(cli.toString(), "-m", llm.toString(), "--mmproj", mmproj.toString(),
                 "--image", image.toString(), "-p", prompt, "--temp", "0", "-n", Integer.toString(maxTokens),
                 "-t", Integer.toString(threads), "-c", "2048");
+        // both streams go to files: reading a pipe to its end would wait on a hung process past the timeout
+        Path stdout = Files.createTempFile("fovea-llava-cli-", ".out");
         Path stderr = Files.createTempFile("fovea-llava-cli-", ".log");
         try {
-            Process p = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+            Process p = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile())
+                    .start();
             p.getOutputStream().close();
-            byte[] stdout = p.getInputStream().readAllBytes();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new IOException("llama-llava-cli ran past " + timeoutSeconds + " s on " + image);
@@ -117,8 +116,9 @@ final class LlamaCppEvalBackend implements EvalBackend {
                 throw new IOException("llama-llava-cli exited with " + p.exitValue() + " on " + image + ": "
                         + String.join("\n", log.subList(Math.max(0, log.size() - 8), log.size())));
             }
-            return answerOf(new String(stdout, StandardCharsets.UTF_8));
+            return answerOf(Files.readString(stdout, StandardCharsets.UTF_8));
         } finally {
+            Files.deleteIfExists(stdout);
             Files.deleteIfExists(stderr);
         }
     }

@@ -38,14 +38,6 @@ final class LocalEvalBackend implements EvalBackend {
         return model;
     }
 
-    Path llm() {
-        return llm;
-    }
-
-    Path mmproj() {
-        return mmproj;
-    }
-
     @Override
     public List<String> answers(TestSet set, ConsoleProgress progress) throws Exception {
         ModelContext.checkTokens("--max-tokens", maxTokens, 1, "a prompt of at least one position",
