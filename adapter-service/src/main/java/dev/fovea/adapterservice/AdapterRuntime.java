@@ -1,7 +1,7 @@
 package dev.fovea.adapterservice;
 
 import dev.fovea.engine.adapter.Projector;
-import dev.fovea.engine.adapter.ProjectorLoader;
+import dev.fovea.engine.adapter.ProjectorRegistry;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.vision.tiling.AnyResAssembler;
@@ -40,7 +40,7 @@ public class AdapterRuntime {
         for (var e : settings.files().entrySet()) {
             GgufFile f = GgufFile.open(Path.of(e.getValue()));
             files.add(f);
-            Projector p = ProjectorLoader.load(f);
+            Projector p = ProjectorRegistry.load(f);
             projectors.put(e.getKey(), p);
             anyRes.put(e.getKey(), new AnyRes(AnyResTiling.fromGguf(f), AnyResAssembler.readNewline(f)));
             LOG.infof("adapter %s: %s → %d wide, from %s", e.getKey(), p.kind(), p.outputDim(), e.getValue());

@@ -1,7 +1,7 @@
 package dev.fovea.cli;
 
 import dev.fovea.engine.adapter.Projector;
-import dev.fovea.engine.adapter.ProjectorLoader;
+import dev.fovea.engine.adapter.ProjectorRegistry;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.vision.ClipVisionEncoder;
@@ -37,7 +37,7 @@ final class BenchEncoderCommand implements Callable<Integer> {
         Parallel pool = engine.pool();
         try (GgufFile f = GgufFile.open(mmproj)) {
             ClipVisionEncoder encoder = ClipVisionEncoder.load(f);
-            Projector projector = ProjectorLoader.load(f);
+            Projector projector = ProjectorRegistry.load(f);
             // a random photo-sized image: preprocessing then does a real resize
             SplittableRandom rnd = new SplittableRandom(7);
             byte[] rgb = new byte[1024 * 768 * 3];

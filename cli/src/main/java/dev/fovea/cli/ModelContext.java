@@ -1,6 +1,7 @@
 package dev.fovea.cli;
 
 import dev.fovea.engine.gguf.GgufFile;
+import dev.fovea.engine.gguf.GgufKeys;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -17,7 +18,7 @@ final class ModelContext {
 
     static int of(Path model) throws IOException {
         try (GgufFile f = GgufFile.open(model)) {
-            return f.getInt(f.architecture() + ".context_length", DEFAULT_CONTEXT);
+            return f.getInt(GgufKeys.contextLength(f.architecture()), DEFAULT_CONTEXT);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.fovea.cli;
 
 import dev.fovea.engine.gguf.GgufFile;
+import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.synth.LlmPreset;
 import dev.fovea.engine.synth.LlmSynthesizer;
 import dev.fovea.engine.tensor.GgmlType;
@@ -47,7 +48,7 @@ final class SynthLlmCommand implements Callable<Integer> {
             Files.createDirectories(parent);
         }
         try (GgufFile v = GgufFile.open(vocab)) {
-            int nVocab = v.getStringArray("tokenizer.ggml.tokens").length;
+            int nVocab = v.getStringArray(GgufKeys.TOKENS).length;
             long params = p.parameterCount(nVocab);
             System.err.printf("synth %s (%s, %d layers, n_embd %d, vocab %d): %.2f B parameters as %s%n",
                     p.name(), p.arch(), p.blockCount(), p.embd(), nVocab, params / 1e9, type);

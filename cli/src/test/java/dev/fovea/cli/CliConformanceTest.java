@@ -66,6 +66,37 @@ class CliConformanceTest {
     }
 
     @Test
+    void qwen2VlGeneratesLlamaCppsGreedyTokens() throws Exception {
+        Path dir = CONFORMANCE.resolve("qwen2vl");
+        JsonNode c = Json.mapper().readTree(dir.resolve("cases.json").toFile()).get("cases").get(0);
+        JsonNode exp = Json.mapper().readTree(dir.resolve(c.get("expected").asText() + ".json").toFile());
+        String[] pair = {"generate", "--model", dir.resolve(c.get("model").asText()).toString(),
+                "--mmproj", dir.resolve(c.get("mmproj").asText()).toString(),
+                "--image", dir.resolve(c.get("image").asText()).toString()};
+        // exactly the reference's input: prompt, image, suffix
+        Run raw = run(concat(pair, "--prompt", c.get("prompt").asText(), "--suffix", c.get("suffix").asText(),
+                "--raw", "--temperature", "0", "-n", "24", "--json", "--quiet"));
+        assertThat(raw.exitCode()).as(raw.err()).isZero();
+        assertThat(Json.mapper().readTree(raw.out()).get("tokens")).isEqualTo(exp.get("greedy_tokens"));
+        // through the chat template (ChatML: the file has none), which must wrap the image in the family's
+        // <|vision_start|> … <|vision_end|> as the reference's prompt does; the CLI puts a line break after an image
+        Run chat = run(concat(pair, "--system", "You are a helpful assistant.", "--prompt", "Describe this image.",
+                "--temperature", "0", "-n", "24", "--json", "--quiet"));
+        assertThat(chat.exitCode()).as(chat.err()).isZero();
+        JsonNode prompt = Json.mapper().readTree(chat.out()).get("prompt_tokens");
+        JsonNode reference = exp.get("prompt_tokens");
+        for (int i = 0; i < reference.size(); i++) {
+            assertThat(prompt.get(i)).as("prompt token %d", i).isEqualTo(reference.get(i));
+        }
+    }
+
+    private static String[] concat(String[] head, String... tail) {
+        String[] out = java.util.Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, out, head.length, tail.length);
+        return out;
+    }
+
+    @Test
     void benchBatchReportsTheMedianOfItsRounds() throws Exception {
         Run r = run("bench", "batch", "--model", CONFORMANCE.resolve("models/llama-spm-f32.gguf").toString(),
                 "--streams", "1,2", "-p", "4", "-n", "4", "--rounds", "3", "--json", "--quiet");

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fovea.engine.Progress;
-import dev.fovea.engine.adapter.AdapterFormats;
 import dev.fovea.engine.adapter.Projector;
+import dev.fovea.engine.adapter.ProjectorRegistry;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.llm.Segment;
 import dev.fovea.engine.pipeline.GenerationConfig;
@@ -122,7 +122,7 @@ class DistributedVlmTest {
         }
         FeatureMap fused;
         try (GgufFile f = GgufFile.open(VisionStackProcesses.target("fusion-clip-siglip.gguf"))) {
-            Projector fusion = AdapterFormats.load(f);
+            Projector fusion = ProjectorRegistry.load(f);
             fused = fusion.project(List.of(clip, siglip), Parallel.shared());
         }
         GenerationResult expected = singleProcess(new Segment.Embeddings(fused.data(), fused.tokens()));

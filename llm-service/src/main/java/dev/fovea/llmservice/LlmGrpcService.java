@@ -1,5 +1,6 @@
 package dev.fovea.llmservice;
 
+import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.llm.Segment;
 import dev.fovea.engine.pipeline.BatchScheduler;
 import dev.fovea.engine.pipeline.FinishReason;
@@ -181,7 +182,7 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
         var tok = lm.tokenizer();
         String template;
         try {
-            template = lm.file().getString("tokenizer.chat_template", "");
+            template = lm.file().getString(GgufKeys.CHAT_TEMPLATE, "");
         } catch (dev.fovea.engine.gguf.GgufFormatException e) {
             template = "";
         }

@@ -1,6 +1,7 @@
 package dev.fovea.training;
 
 import ai.djl.ndarray.NDArray;
+import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.gguf.GgufValueType;
 import dev.fovea.engine.gguf.GgufWriter;
 import dev.fovea.engine.tensor.GgmlType;
@@ -60,26 +61,26 @@ final class GgufModelWriter {
             tensors.add(matrix("mm.2.weight", p.get("mm.2.weight"), type));
             tensors.add(vector("mm.2.bias", p.get("mm.2.bias")));
         }
-        write(out, w -> w.putString("general.architecture", "clip")
-                .putString("general.name", name)
-                .putString("general.description", "ShapesWorld vision tower and " + adapter.kind()
+        write(out, w -> w.putString(GgufKeys.ARCHITECTURE, "clip")
+                .putString(GgufKeys.NAME, name)
+                .putString(GgufKeys.DESCRIPTION, "ShapesWorld vision tower and " + adapter.kind()
                         + " projector, trained by fovea train shapesworld")
-                .putUint32("general.file_type", fileType(type))
-                .putBool("clip.has_text_encoder", false)
-                .putBool("clip.has_vision_encoder", true)
-                .putBool("clip.has_llava_projector", true)
-                .putString("clip.projector_type", adapter.kind())
-                .putBool("clip.use_gelu", true)
-                .putUint32("clip.vision.image_size", v.imageSize())
-                .putUint32("clip.vision.patch_size", v.patchSize())
-                .putUint32("clip.vision.embedding_length", v.width())
-                .putUint32("clip.vision.feed_forward_length", v.ff())
-                .putUint32("clip.vision.projection_dim", llmDim)
-                .putUint32("clip.vision.attention.head_count", v.heads())
-                .putFloat32("clip.vision.attention.layer_norm_epsilon", VlmShape.VIT_EPS)
-                .putUint32("clip.vision.block_count", v.blocks() + 1)
-                .putArray("clip.vision.image_mean", GgufValueType.FLOAT32, IMAGE_MEAN.clone())
-                .putArray("clip.vision.image_std", GgufValueType.FLOAT32, IMAGE_STD.clone()), tensors);
+                .putUint32(GgufKeys.FILE_TYPE, fileType(type))
+                .putBool(GgufKeys.HAS_TEXT_ENCODER, false)
+                .putBool(GgufKeys.HAS_VISION_ENCODER, true)
+                .putBool(GgufKeys.HAS_LLAVA_PROJECTOR, true)
+                .putString(GgufKeys.PROJECTOR_TYPE, adapter.kind())
+                .putBool(GgufKeys.USE_GELU, true)
+                .putUint32(GgufKeys.VISION_IMAGE_SIZE, v.imageSize())
+                .putUint32(GgufKeys.VISION_PATCH_SIZE, v.patchSize())
+                .putUint32(GgufKeys.VISION_EMBEDDING_LENGTH, v.width())
+                .putUint32(GgufKeys.VISION_FEED_FORWARD_LENGTH, v.ff())
+                .putUint32(GgufKeys.VISION_PROJECTION_DIM, llmDim)
+                .putUint32(GgufKeys.VISION_HEAD_COUNT, v.heads())
+                .putFloat32(GgufKeys.VISION_LAYER_NORM_EPSILON, VlmShape.VIT_EPS)
+                .putUint32(GgufKeys.VISION_BLOCK_COUNT, v.blocks() + 1)
+                .putArray(GgufKeys.VISION_IMAGE_MEAN, GgufValueType.FLOAT32, IMAGE_MEAN.clone())
+                .putArray(GgufKeys.VISION_IMAGE_STD, GgufValueType.FLOAT32, IMAGE_STD.clone()), tensors);
     }
 
     private static void addIdleBlock(List<Tensor> tensors, String b, VlmShape.Vit v, GgmlType type) {
@@ -120,10 +121,10 @@ final class GgufModelWriter {
             }
         }
         write(out, w -> {
-            w.putString("general.architecture", "llama")
-                    .putString("general.name", name)
-                    .putUint32("general.file_type", fileType(type))
-                    .putUint32("general.quantization_version", 2)
+            w.putString(GgufKeys.ARCHITECTURE, "llama")
+                    .putString(GgufKeys.NAME, name)
+                    .putUint32(GgufKeys.FILE_TYPE, fileType(type))
+                    .putUint32(GgufKeys.QUANTIZATION_VERSION, 2)
                     .putUint32("llama.context_length", s.context())
                     .putUint32("llama.embedding_length", s.dim())
                     .putUint32("llama.block_count", s.layers())

@@ -1,6 +1,7 @@
 package dev.fovea.training;
 
 import dev.fovea.engine.gguf.GgufFile;
+import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.gguf.GgufWriter;
 import dev.fovea.engine.llm.Segment;
 import dev.fovea.engine.pipeline.PromptAssembler;
@@ -47,7 +48,7 @@ final class PromptLayout {
             Path tmp = Files.createTempFile("shapes-vocab", ".gguf");
             try {
                 try (GgufWriter w = GgufWriter.create(tmp)) {
-                    w.putString("general.architecture", "llama");
+                    w.putString(GgufKeys.ARCHITECTURE, "llama");
                     vocab.writeTo(w, CHAT_TEMPLATE);
                     w.writeHeader();
                 }

@@ -1,5 +1,6 @@
 package dev.fovea.training;
 
+import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.gguf.GgufValueType;
 import dev.fovea.engine.gguf.GgufWriter;
 import java.util.ArrayList;
@@ -107,16 +108,16 @@ final class ShapesVocabulary {
             s[i] = scores.get(i);
             t[i] = types.get(i);
         }
-        w.putString("tokenizer.ggml.model", "llama")
-                .putArray("tokenizer.ggml.tokens", GgufValueType.STRING, tokens.toArray(String[]::new))
-                .putArray("tokenizer.ggml.scores", GgufValueType.FLOAT32, s)
-                .putArray("tokenizer.ggml.token_type", GgufValueType.INT32, t)
-                .putUint32("tokenizer.ggml.bos_token_id", BOS)
-                .putUint32("tokenizer.ggml.eos_token_id", EOS)
-                .putUint32("tokenizer.ggml.unknown_token_id", UNK)
-                .putBool("tokenizer.ggml.add_bos_token", true)
-                .putBool("tokenizer.ggml.add_eos_token", false)
-                .putBool("tokenizer.ggml.add_space_prefix", false)
-                .putString("tokenizer.chat_template", chatTemplate);
+        w.putString(GgufKeys.TOKENIZER_MODEL, "llama")
+                .putArray(GgufKeys.TOKENS, GgufValueType.STRING, tokens.toArray(String[]::new))
+                .putArray(GgufKeys.SCORES, GgufValueType.FLOAT32, s)
+                .putArray(GgufKeys.TOKEN_TYPES, GgufValueType.INT32, t)
+                .putUint32(GgufKeys.BOS_ID, BOS)
+                .putUint32(GgufKeys.EOS_ID, EOS)
+                .putUint32(GgufKeys.UNKNOWN_ID, UNK)
+                .putBool(GgufKeys.ADD_BOS, true)
+                .putBool(GgufKeys.ADD_EOS, false)
+                .putBool(GgufKeys.ADD_SPACE_PREFIX, false)
+                .putString(GgufKeys.CHAT_TEMPLATE, chatTemplate);
     }
 }

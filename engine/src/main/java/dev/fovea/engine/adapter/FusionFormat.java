@@ -3,9 +3,13 @@ package dev.fovea.engine.adapter;
 import dev.fovea.engine.adapter.AdapterTensorSpec.Role;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
+import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.gguf.GgufTensorInfo;
-import dev.fovea.engine.gguf.GgufWriter;
 import dev.fovea.engine.gguf.GgufValueType;
+import dev.fovea.engine.gguf.GgufWriter;
+import dev.fovea.engine.layers.DenseLayer;
+import dev.fovea.engine.layers.GgufTensors;
+import dev.fovea.engine.layers.LayerNormWeights;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,16 +23,11 @@ import java.util.List;
  * prefix {@code clip.fusion.resampler.}.
  */
 public final class FusionFormat {
-    public static final String INPUT_DIMS_KEY = "clip.fusion.input_dims";
-    public static final String GRID_ROWS_KEY = "clip.fusion.grid_rows";
-    public static final String GRID_COLS_KEY = "clip.fusion.grid_cols";
-    public static final String EPS_KEY = "clip.fusion.layer_norm_epsilon";
-    public static final String QUERY_BRANCH_KEY = "clip.fusion.query_branch_input";
     public static final String FC_WEIGHT = "fusion.fc.weight";
     public static final String FC_BIAS = "fusion.fc.bias";
     public static final String LN_WEIGHT = "fusion.ln.weight";
     public static final String LN_BIAS = "fusion.ln.bias";
-    public static final ResamplerFormat QUERY_BRANCH = new ResamplerFormat("fusion.resampler.", "clip.fusion.resampler.");
+    public static final ResamplerFormat QUERY_BRANCH = new ResamplerFormat("fusion.resampler.", GgufKeys.FUSION_RESAMPLER_PREFIX);
     public static final float DEFAULT_EPS = 1e-5f;
 
     private FusionFormat() {
@@ -48,11 +47,11 @@ public final class FusionFormat {
     }
 
     public static void putMetadata(GgufWriter w, FusionConfig c, ResamplerConfig branch) {
-        w.putArray(INPUT_DIMS_KEY, GgufValueType.INT32, c.inputDims().stream().mapToInt(Integer::intValue).toArray());
-        w.putUint32(GRID_ROWS_KEY, c.gridRows());
-        w.putUint32(GRID_COLS_KEY, c.gridCols());
-        w.putFloat32(EPS_KEY, c.eps());
-        w.putInt32(QUERY_BRANCH_KEY, c.queryBranchInput());
+        w.putArray(GgufKeys.FUSION_INPUT_DIMS, GgufValueType.INT32, c.inputDims().stream().mapToInt(Integer::intValue).toArray());
+        w.putUint32(GgufKeys.FUSION_GRID_ROWS, c.gridRows());
+        w.putUint32(GgufKeys.FUSION_GRID_COLS, c.gridCols());
+        w.putFloat32(GgufKeys.FUSION_LAYER_NORM_EPSILON, c.eps());
+        w.putInt32(GgufKeys.FUSION_QUERY_BRANCH_INPUT, c.queryBranchInput());
         if (branch != null) {
             QUERY_BRANCH.putMetadata(w, branch);
         }
@@ -60,15 +59,15 @@ public final class FusionFormat {
 
     public static FusionProjector load(GgufFile f) throws GgufFormatException {
         String file = f.path().getFileName().toString();
-        int[] dims = f.getIntArray(INPUT_DIMS_KEY);
+        int[] dims = f.getIntArray(GgufKeys.FUSION_INPUT_DIMS);
         if (dims == null) {
-            throw new GgufFormatException(file + ": missing metadata '" + INPUT_DIMS_KEY + "'");
+            throw new GgufFormatException(file + ": missing metadata '" + GgufKeys.FUSION_INPUT_DIMS + "'");
         }
         FusionConfig c;
         try {
-            c = new FusionConfig(Arrays.stream(dims).boxed().toList(), GgufTensors.requirePositive(f, GRID_ROWS_KEY),
-                    GgufTensors.requirePositive(f, GRID_COLS_KEY), outputDim(f), f.getFloat(EPS_KEY, DEFAULT_EPS),
-                    f.getInt(QUERY_BRANCH_KEY, -1));
+            c = new FusionConfig(Arrays.stream(dims).boxed().toList(), GgufTensors.requirePositive(f, GgufKeys.FUSION_GRID_ROWS),
+                    GgufTensors.requirePositive(f, GgufKeys.FUSION_GRID_COLS), outputDim(f), f.getFloat(GgufKeys.FUSION_LAYER_NORM_EPSILON, DEFAULT_EPS),
+                    f.getInt(GgufKeys.FUSION_QUERY_BRANCH_INPUT, -1));
         } catch (IllegalArgumentException e) {
             throw new GgufFormatException(file + ": bad fusion adapter: " + e.getMessage());
         }

@@ -1,5 +1,7 @@
 package dev.fovea.engine.adapter;
 
+import dev.fovea.engine.layers.DenseLayer;
+import dev.fovea.engine.layers.LayerNormWeights;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.vision.FeatureMap;
 import java.util.List;

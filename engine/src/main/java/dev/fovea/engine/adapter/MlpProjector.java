@@ -1,5 +1,6 @@
 package dev.fovea.engine.adapter;
 
+import dev.fovea.engine.layers.DenseLayer;
 import dev.fovea.engine.ops.Activations;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.vision.FeatureMap;

@@ -3,8 +3,11 @@ package dev.fovea.engine.adapter;
 import dev.fovea.engine.adapter.AdapterTensorSpec.Role;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
+import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.gguf.GgufTensorInfo;
 import dev.fovea.engine.gguf.GgufWriter;
+import dev.fovea.engine.layers.DenseLayer;
+import dev.fovea.engine.layers.GgufTensors;
 import java.util.List;
 
 /**
@@ -13,7 +16,6 @@ import java.util.List;
  * (shape [inputDim·r², outputDim]).
  */
 public final class PixelShuffleFormat {
-    public static final String SCALE_KEY = "clip.vision.projector.scale_factor";
     public static final String FC_WEIGHT = "mm.model.fc.weight";
 
     private PixelShuffleFormat() {
@@ -25,11 +27,11 @@ public final class PixelShuffleFormat {
     }
 
     public static void putMetadata(GgufWriter w, int scale) {
-        w.putUint32(SCALE_KEY, scale);
+        w.putUint32(GgufKeys.VISION_PROJECTOR_SCALE_FACTOR, scale);
     }
 
     public static PixelShuffleProjector load(GgufFile f) throws GgufFormatException {
-        int scale = GgufTensors.requirePositive(f, SCALE_KEY);
+        int scale = GgufTensors.requirePositive(f, GgufKeys.VISION_PROJECTOR_SCALE_FACTOR);
         GgufTensorInfo fc = GgufTensors.matrixInfo(f, FC_WEIGHT);
         long cols = fc.rowLength();
         if (cols % ((long) scale * scale) != 0) {

@@ -3,9 +3,12 @@ package dev.fovea.engine.adapter;
 import dev.fovea.engine.adapter.AdapterTensorSpec.Role;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
+import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.gguf.GgufTensorInfo;
 import dev.fovea.engine.gguf.GgufWriter;
-import dev.fovea.engine.tensor.WeightMatrix;
+import dev.fovea.engine.layers.DenseLayer;
+import dev.fovea.engine.layers.GgufTensors;
+import dev.fovea.engine.layers.LayerNormWeights;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,7 +25,7 @@ import java.util.List;
  */
 public record ResamplerFormat(String tensorPrefix, String keyPrefix) {
     /** The stand-alone resampler adapter's layout. */
-    public static final ResamplerFormat STANDALONE = new ResamplerFormat("resampler.", "clip.resampler.");
+    public static final ResamplerFormat STANDALONE = new ResamplerFormat("resampler.", GgufKeys.RESAMPLER_PREFIX);
     public static final float DEFAULT_EPS = 1e-6f;
 
     public String headCountKey() {
@@ -108,13 +111,12 @@ public record ResamplerFormat(String tensorPrefix, String keyPrefix) {
     public ResamplerProjector load(GgufFile f) throws GgufFormatException {
         ResamplerConfig c = readConfig(f);
         int e = c.embedDim();
-        float[] query = WeightMatrix.forRowReads(f, GgufTensors.matrixInfo(f, tensor("query"))).dequantize();
+        float[] query = GgufTensors.rowTable(f, GgufTensors.matrixInfo(f, tensor("query"))).dequantize();
         DenseLayer kv = c.inputDim() == e ? null
                 : new DenseLayer(GgufTensors.matrix(f, tensor("kv.weight"), c.inputDim(), e), null);
         var weights = new ResamplerProjector.Weights(query, kv, norm(f, "ln_q", c), norm(f, "ln_kv", c),
                 attn(f, "q", e), attn(f, "k", e), attn(f, "v", e), attn(f, "out", e), norm(f, "ln_post", c),
-                new DenseLayer(GgufTensors.matrix(f, tensor("proj.weight"), e, c.outputDim()),
-                        GgufTensors.optionalVector(f, tensor("proj.bias"), c.outputDim())));
+                GgufTensors.dense(f, tensor("proj"), e, c.outputDim()));
         try {
             return new ResamplerProjector(c, weights);
         } catch (IllegalArgumentException ex) {
@@ -123,12 +125,10 @@ public record ResamplerFormat(String tensorPrefix, String keyPrefix) {
     }
 
     private LayerNormWeights norm(GgufFile f, String name, ResamplerConfig c) throws GgufFormatException {
-        return new LayerNormWeights(GgufTensors.vector(f, tensor(name + ".weight"), c.embedDim()),
-                GgufTensors.optionalVector(f, tensor(name + ".bias"), c.embedDim()), c.eps());
+        return GgufTensors.layerNorm(f, tensor(name), c.embedDim(), c.eps());
     }
 
     private DenseLayer attn(GgufFile f, String name, int e) throws GgufFormatException {
-        return new DenseLayer(GgufTensors.matrix(f, tensor("attn." + name + ".weight"), e, e),
-                GgufTensors.optionalVector(f, tensor("attn." + name + ".bias"), e));
+        return GgufTensors.dense(f, tensor("attn." + name), e, e);
     }
 }

@@ -96,7 +96,7 @@ public final class GgufFile implements AutoCloseable {
         }
 
         int alignment = DEFAULT_ALIGNMENT;
-        GgufValue align = meta.get("general.alignment");
+        GgufValue align = meta.get(GgufKeys.ALIGNMENT);
         if (align != null) {
             // integer types only: a float such as 32.5 must not be truncated into a valid-looking alignment
             Object a = align.value();
@@ -410,7 +410,7 @@ public final class GgufFile implements AutoCloseable {
 
     /** The architecture ({@code general.architecture}), e.g. {@code llama}. */
     public String architecture() throws GgufFormatException {
-        return requireString("general.architecture");
+        return requireString(GgufKeys.ARCHITECTURE);
     }
 
     private GgufFormatException typeError(String key, String expected) {

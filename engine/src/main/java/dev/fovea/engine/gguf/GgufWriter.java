@@ -30,7 +30,6 @@ import java.util.Set;
  */
 public final class GgufWriter implements AutoCloseable {
     /** Key that GGUF reserves for the data alignment. */
-    public static final String ALIGNMENT_KEY = "general.alignment";
     private static final int MAX_ALIGNMENT = 1 << 30;
     private static final int VERSION = 3;
 
@@ -84,7 +83,7 @@ public final class GgufWriter implements AutoCloseable {
         }
         // serialize now, so a bad value fails here and not when the header is written
         new GgufHeaderBuffer().typedValue(key, value);
-        if (key.equals(ALIGNMENT_KEY)) {
+        if (key.equals(GgufKeys.ALIGNMENT)) {
             alignment = checkedAlignment(value);
         }
         metadata.put(key, value);
@@ -348,11 +347,11 @@ public final class GgufWriter implements AutoCloseable {
 
     private static int checkedAlignment(GgufValue v) {
         if (v.type() != GgufValueType.UINT32) {
-            throw new IllegalArgumentException(ALIGNMENT_KEY + " must be a UINT32, got " + v.type());
+            throw new IllegalArgumentException(GgufKeys.ALIGNMENT + " must be a UINT32, got " + v.type());
         }
         long a = ((Number) v.value()).longValue();
         if (a <= 0 || a > MAX_ALIGNMENT || Long.bitCount(a) != 1) {
-            throw new IllegalArgumentException(ALIGNMENT_KEY + " must be a power of two up to " + MAX_ALIGNMENT
+            throw new IllegalArgumentException(GgufKeys.ALIGNMENT + " must be a power of two up to " + MAX_ALIGNMENT
                     + ", got " + a);
         }
         return (int) a;

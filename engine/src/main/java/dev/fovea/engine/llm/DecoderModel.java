@@ -4,6 +4,7 @@ import dev.fovea.engine.Progress;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
 import dev.fovea.engine.gguf.GgufTensorInfo;
+import dev.fovea.engine.layers.GgufTensors;
 import dev.fovea.engine.ops.Activations;
 import dev.fovea.engine.ops.Norms;
 import dev.fovea.engine.ops.Softmax;
@@ -49,7 +50,7 @@ public final class DecoderModel {
         GgufTensorInfo embInfo = f.tensor("token_embd.weight");
         // with an output matrix of its own, the embedding only serves row lookups: no repacked copy for products
         boolean tied = !f.hasTensor("output.weight");
-        WeightMatrix emb = matrix(f, embInfo, tied);
+        WeightMatrix emb = tied ? GgufTensors.weights(f, embInfo) : GgufTensors.rowTable(f, embInfo);
         LlmConfig cfg = LlmConfig.fromGguf(f, emb.rows());
         if (emb.cols() != cfg.embd()) {
             throw new GgufFormatException("token_embd.weight width " + emb.cols() + " != embedding_length " + cfg.embd());
@@ -58,61 +59,23 @@ public final class DecoderModel {
         for (int i = 0; i < layers.length; i++) {
             String p = "blk." + i + ".";
             layers[i] = new LayerWeights(
-                    vector(f, p + "attn_norm.weight", cfg.embd()),
-                    matrix(f, p + "attn_q.weight", cfg.headCount() * cfg.headDim(), cfg.embd()),
-                    matrix(f, p + "attn_k.weight", cfg.kvDim(), cfg.embd()),
-                    matrix(f, p + "attn_v.weight", cfg.kvDim(), cfg.embd()),
-                    optionalVector(f, p + "attn_q.bias", cfg.headCount() * cfg.headDim()),
-                    optionalVector(f, p + "attn_k.bias", cfg.kvDim()),
-                    optionalVector(f, p + "attn_v.bias", cfg.kvDim()),
-                    matrix(f, p + "attn_output.weight", cfg.embd(), cfg.headCount() * cfg.headDim()),
-                    vector(f, p + "ffn_norm.weight", cfg.embd()),
-                    matrix(f, p + "ffn_gate.weight", cfg.ffnLength(), cfg.embd()),
-                    matrix(f, p + "ffn_up.weight", cfg.ffnLength(), cfg.embd()),
-                    matrix(f, p + "ffn_down.weight", cfg.embd(), cfg.ffnLength()));
+                    GgufTensors.vector(f, p + "attn_norm.weight", cfg.embd()),
+                    GgufTensors.matrix(f, p + "attn_q.weight", cfg.embd(), cfg.headCount() * cfg.headDim()),
+                    GgufTensors.matrix(f, p + "attn_k.weight", cfg.embd(), cfg.kvDim()),
+                    GgufTensors.matrix(f, p + "attn_v.weight", cfg.embd(), cfg.kvDim()),
+                    GgufTensors.optionalVector(f, p + "attn_q.bias", cfg.headCount() * cfg.headDim()),
+                    GgufTensors.optionalVector(f, p + "attn_k.bias", cfg.kvDim()),
+                    GgufTensors.optionalVector(f, p + "attn_v.bias", cfg.kvDim()),
+                    GgufTensors.matrix(f, p + "attn_output.weight", cfg.headCount() * cfg.headDim(), cfg.embd()),
+                    GgufTensors.vector(f, p + "ffn_norm.weight", cfg.embd()),
+                    GgufTensors.matrix(f, p + "ffn_gate.weight", cfg.embd(), cfg.ffnLength()),
+                    GgufTensors.matrix(f, p + "ffn_up.weight", cfg.embd(), cfg.ffnLength()),
+                    GgufTensors.matrix(f, p + "ffn_down.weight", cfg.ffnLength(), cfg.embd()));
             progress.update("load", i + 1, layers.length);
         }
-        float[] outNorm = vector(f, "output_norm.weight", cfg.embd());
-        WeightMatrix out = tied ? emb : matrix(f, "output.weight", cfg.vocabSize(), cfg.embd());
+        float[] outNorm = GgufTensors.vector(f, "output_norm.weight", cfg.embd());
+        WeightMatrix out = tied ? emb : GgufTensors.matrix(f, "output.weight", cfg.embd(), cfg.vocabSize());
         return new DecoderModel(cfg, emb, layers, outNorm, out, pool);
-    }
-
-    private static WeightMatrix matrix(GgufFile f, GgufTensorInfo t) throws GgufFormatException {
-        return matrix(f, t, true);
-    }
-
-    /** {@code products}: whether the model multiplies by it (else row reads only, see WeightMatrix.forRowReads). */
-    private static WeightMatrix matrix(GgufFile f, GgufTensorInfo t, boolean products) throws GgufFormatException {
-        if (!t.type().supported()) {
-            throw new GgufFormatException("tensor '" + t.name() + "' has type " + t.type()
-                    + ", which the engine does not support");
-        }
-        try {
-            return products ? WeightMatrix.of(f, t) : WeightMatrix.forRowReads(f, t);
-        } catch (IllegalArgumentException e) {
-            throw new GgufFormatException("tensor '" + t.name() + "': " + e.getMessage());
-        }
-    }
-
-    private static WeightMatrix matrix(GgufFile f, String name, int rows, int cols) throws GgufFormatException {
-        WeightMatrix m = matrix(f, f.tensor(name));
-        if (m.rows() != rows || m.cols() != cols) {
-            throw new GgufFormatException("tensor '" + name + "' is " + m.rows() + "×" + m.cols() + ", expected "
-                    + rows + "×" + cols);
-        }
-        return m;
-    }
-
-    private static float[] vector(GgufFile f, String name, int length) throws GgufFormatException {
-        float[] v = matrix(f, f.tensor(name), false).dequantize();
-        if (v.length != length) {
-            throw new GgufFormatException("tensor '" + name + "' has " + v.length + " values, expected " + length);
-        }
-        return v;
-    }
-
-    private static float[] optionalVector(GgufFile f, String name, int length) throws GgufFormatException {
-        return f.hasTensor(name) ? vector(f, name, length) : null;
     }
 
     public LlmConfig config() {
@@ -133,12 +96,13 @@ public final class DecoderModel {
         int vocab = config.vocabSize();
         float[] logits = new float[allLogits ? total * vocab : vocab];
         RowSource rows = new RowSource(segments);
+        int[] positions = positions(cache, segments, total);
         int done = 0;
         while (done < total) {
-            int n = Math.min(MAX_UBATCH, total - done);
+            int n = ubatchEnd(segments, done, Math.min(MAX_UBATCH, total - done)) - done;
             float[] x = new float[n * config.embd()];
             rows.fill(x, 0, n);
-            forwardRows(List.of(new Slot(cache, 0, n)), x, n);
+            forwardRows(List.of(new Slot(cache, 0, n, positions, done)), x, n);
             if (allLogits) {
                 project(x, n, logits, done * vocab);
             } else if (done + n == total) {
@@ -177,7 +141,7 @@ public final class DecoderModel {
         int start = 0;
         for (int i = 0; i < caches.size(); i++) {
             new RowSource(inputs.get(i)).fill(x, start, counts[i]);
-            slots.add(new Slot(caches.get(i), start, counts[i]));
+            slots.add(new Slot(caches.get(i), start, counts[i], positions(caches.get(i), inputs.get(i), counts[i]), 0));
             start += counts[i];
         }
         forwardRows(slots, x, total);
@@ -226,8 +190,71 @@ public final class DecoderModel {
         return total;
     }
 
-    /** Rows [start, start + rows) of a batch belong to the sequence of {@code cache}, at its next positions. */
-    private record Slot(KvCache cache, int start, int rows) {
+    /**
+     * Rows [start, start + rows) of a batch belong to the sequence of {@code cache}, at its next positions. With
+     * multi-section rotary, {@code positions} holds each row's (t, h, w, e, following text position) from row
+     * {@code posOff} on ({@link #positions}); null otherwise.
+     */
+    private record Slot(KvCache cache, int start, int rows, int[] positions, int posOff) {
+    }
+
+    private static final int POSITION_FIELDS = 5;
+
+    /**
+     * The positions of {@code total} new rows after what {@code cache} holds, for a multi-section (M-RoPE) model:
+     * a text row (p, p, p, 0) with p growing by one; a gridded image's row at (gy, gx) of its grid
+     * (p₀, p₀ + gy, p₀ + gx, 0), all sharing the temporal position p₀, and the text after it going on at
+     * p₀ + max(grid height, grid width). Null for single-stream models, whose position is the row's index.
+     */
+    private int[] positions(KvCache cache, List<Segment> segments, int total) {
+        if (config.ropeSections() == null) {
+            return null;
+        }
+        int[] out = new int[total * POSITION_FIELDS];
+        int p = cache.nextPosition();
+        int r = 0;
+        for (Segment s : segments) {
+            if (s instanceof Segment.Embeddings e && e.gridded()) {
+                int next = p + Math.max(e.gridHeight(), e.gridWidth());
+                for (int i = 0; i < e.count(); i++, r++) {
+                    int o = r * POSITION_FIELDS;
+                    out[o] = p;
+                    out[o + 1] = p + i / e.gridWidth();
+                    out[o + 2] = p + i % e.gridWidth();
+                    out[o + 4] = next;
+                }
+                p = next;
+            } else {
+                for (int i = 0; i < s.length(); i++, r++) {
+                    int o = r * POSITION_FIELDS;
+                    out[o] = p;
+                    out[o + 1] = p;
+                    out[o + 2] = p;
+                    out[o + 4] = ++p;
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Where a micro-batch from row {@code from} of {@code want} rows ends: a gridded image is never cut, since its
+     * rows attend to each other in both directions and so must be in the cache together.
+     */
+    private int ubatchEnd(List<Segment> segments, int from, int want) {
+        int end = from + want;
+        if (config.ropeSections() == null) {
+            return end;
+        }
+        int at = 0;
+        for (Segment s : segments) {
+            int segEnd = at + s.length();
+            if (s instanceof Segment.Embeddings e && e.gridded() && at < end && end < segEnd) {
+                return at > from ? at : segEnd;
+            }
+            at = segEnd;
+        }
+        return end;
     }
 
     /** Runs the batch's rows through all blocks; x becomes the final hidden state. */
@@ -246,6 +273,7 @@ public final class DecoderModel {
         float[] up = new float[n * ff];
         float[] cos = new float[rope.dims() / 2];
         float[] sin = new float[rope.dims() / 2];
+        int[] visible = visibleKeys(slots, n);
         for (int l = 0; l < layers.length; l++) {
             LayerWeights w = layers[l];
             Norms.rmsNorm(x, xn, n, w.attnNorm(), config.rmsEps());
@@ -264,13 +292,21 @@ public final class DecoderModel {
                 int pos0 = s.cache().length();
                 for (int r = 0; r < s.rows(); r++) {
                     int row = s.start() + r;
-                    rope.apply(q, row * qDim, config.headCount(), config.headDim(), pos0 + r, cos, sin);
-                    rope.apply(k, row * kvDim, config.headCountKv(), config.headDim(), pos0 + r, cos, sin);
+                    if (s.positions() == null) {
+                        rope.apply(q, row * qDim, config.headCount(), config.headDim(), pos0 + r, cos, sin);
+                        rope.apply(k, row * kvDim, config.headCountKv(), config.headDim(), pos0 + r, cos, sin);
+                    } else {
+                        int po = (s.posOff() + r) * POSITION_FIELDS;
+                        rope.applySections(q, row * qDim, config.headCount(), config.headDim(), s.positions(), po,
+                                config.ropeSections(), cos, sin);
+                        rope.applySections(k, row * kvDim, config.headCountKv(), config.headDim(), s.positions(), po,
+                                config.ropeSections(), cos, sin);
+                    }
                 }
                 System.arraycopy(k, s.start() * kvDim, s.cache().keys(l), pos0 * kvDim, s.rows() * kvDim);
                 System.arraycopy(v, s.start() * kvDim, s.cache().values(l), pos0 * kvDim, s.rows() * kvDim);
             }
-            attend(slots, q, att, l);
+            attend(slots, q, att, l, visible);
             linear(w.wo(), att, n, proj);
             VectorMath.addInPlace(x, proj);
 
@@ -286,8 +322,41 @@ public final class DecoderModel {
         }
     }
 
-    /** Causal attention of every slot's new rows over its own cache, one task per (row, head). */
-    private void attend(List<Slot> slots, float[] q, float[] att, int layer) {
+    /**
+     * Records each new row's positions in its cache and returns how many cache entries each row's query sees: those
+     * up to itself (causal), and with multi-section positions also the later rows of the same temporal position
+     * (an image's rows see each other in both directions, as llama.cpp's mask compares temporal positions).
+     */
+    private static int[] visibleKeys(List<Slot> slots, int n) {
+        int[] visible = new int[n];
+        for (Slot s : slots) {
+            KvCache c = s.cache();
+            int len0 = c.length();
+            for (int r = 0; r < s.rows(); r++) {
+                int j = len0 + r;
+                if (s.positions() == null) {
+                    c.setPositions(j, j, j + 1);
+                } else {
+                    int po = (s.posOff() + r) * POSITION_FIELDS;
+                    c.setPositions(j, s.positions()[po], s.positions()[po + 4]);
+                }
+            }
+            for (int r = 0; r < s.rows(); r++) {
+                int v = len0 + r + 1;
+                if (s.positions() != null) {
+                    int t = c.temporal(len0 + r);
+                    while (v < len0 + s.rows() && c.temporal(v) <= t) {
+                        v++;
+                    }
+                }
+                visible[s.start() + r] = v;
+            }
+        }
+        return visible;
+    }
+
+    /** Attention of every slot's new rows over its own cache ({@link #visibleKeys}), one task per (row, head). */
+    private void attend(List<Slot> slots, float[] q, float[] att, int layer, int[] visible) {
         int heads = config.headCount();
         int hd = config.headDim();
         int qDim = heads * hd;
@@ -316,7 +385,7 @@ public final class DecoderModel {
                 float[] valueCache = s.cache().values(layer);
                 int kvOff = (h / group) * hd;
                 int qOff = row * qDim + h * hd;
-                int len = s.cache().length() + (row - s.start()) + 1;
+                int len = visible[row];
                 for (int j = 0; j < len; j++) {
                     scores[j] = VectorMath.dot(q, qOff, keyCache, j * kvDim + kvOff, hd) * scale;
                 }

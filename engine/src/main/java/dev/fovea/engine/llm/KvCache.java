@@ -14,6 +14,13 @@ public final class KvCache {
     private final int kvDim;
     private final float[][] keys;
     private final float[][] values;
+    /**
+     * Each entry's temporal position (which keys a query may see: those whose temporal position is not later than
+     * its own) and the text position that follows it. Both equal the entry's index, resp. index + 1, except after
+     * an image with multi-section positions, whose rows share one temporal position.
+     */
+    private int[] temporal = new int[0];
+    private int[] following = new int[0];
     /** Positions the arrays hold room for. */
     private int allocated;
     private int length;
@@ -48,6 +55,8 @@ public final class KvCache {
             keys[l] = java.util.Arrays.copyOf(keys[l], size * kvDim);
             values[l] = java.util.Arrays.copyOf(values[l], size * kvDim);
         }
+        temporal = java.util.Arrays.copyOf(temporal, size);
+        following = java.util.Arrays.copyOf(following, size);
         allocated = size;
     }
 
@@ -85,6 +94,8 @@ public final class KvCache {
             System.arraycopy(source.keys[l], 0, keys[l], 0, n * kvDim);
             System.arraycopy(source.values[l], 0, values[l], 0, n * kvDim);
         }
+        System.arraycopy(source.temporal, 0, temporal, 0, n);
+        System.arraycopy(source.following, 0, following, 0, n);
         length = n;
     }
 
@@ -104,6 +115,22 @@ public final class KvCache {
 
     float[] values(int layer) {
         return values[layer];
+    }
+
+    /** The text position of the next entry: 0 for an empty cache. */
+    int nextPosition() {
+        return length == 0 ? 0 : following[length - 1];
+    }
+
+    /** Temporal position of entry {@code j}. */
+    int temporal(int j) {
+        return temporal[j];
+    }
+
+    /** Records entry {@code j}'s temporal position and the text position that follows it. */
+    void setPositions(int j, int temporalPosition, int followingPosition) {
+        temporal[j] = temporalPosition;
+        following[j] = followingPosition;
     }
 
     int kvDim() {

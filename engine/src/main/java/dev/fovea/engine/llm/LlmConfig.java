@@ -2,11 +2,12 @@ package dev.fovea.engine.llm;
 
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
+import dev.fovea.engine.gguf.GgufKeys;
 
 /**
  * Hyper-parameters of a decoder-only transformer, read from GGUF metadata under the architecture's prefix.
  *
- * @param arch          GGUF architecture ({@code llama} or {@code qwen2})
+ * @param arch          GGUF architecture, one of {@link LlmArchitectures#names()}
  * @param blockCount    number of transformer blocks
  * @param embd          model width
  * @param headCount     query heads
@@ -19,10 +20,12 @@ import dev.fovea.engine.gguf.GgufFormatException;
  * @param ropeBase      rotary frequency base
  * @param ropeDims      number of rotated dims per head
  * @param ropeNeox      rotate pairs (i, i + ropeDims/2) instead of adjacent pairs (2i, 2i+1)
+ * @param ropeSections  multi-section rotary (Qwen2-VL's M-RoPE): how many of the ropeDims/2 pairs turn by the
+ *                      temporal, height, width and extra position streams, in that order; null for one stream
  */
 public record LlmConfig(String arch, int blockCount, int embd, int headCount, int headCountKv, int headDim,
                         int ffnLength, int vocabSize, int contextLength, float rmsEps, float ropeBase,
-                        int ropeDims, boolean ropeNeox) {
+                        int ropeDims, boolean ropeNeox, int[] ropeSections) {
 
     public LlmConfig {
         if (blockCount <= 0 || embd <= 0 || headCount <= 0 || headCountKv <= 0 || ffnLength <= 0 || vocabSize <= 0) {
@@ -39,6 +42,14 @@ public record LlmConfig(String arch, int blockCount, int embd, int headCount, in
             throw new IllegalArgumentException(arch + ": rope dimension_count " + ropeDims + " invalid for head dim "
                     + headDim);
         }
+        if (ropeSections != null) {
+            if (ropeSections.length != 4 || java.util.Arrays.stream(ropeSections).anyMatch(v -> v < 0)
+                    || java.util.Arrays.stream(ropeSections).sum() == 0) {
+                throw new IllegalArgumentException(arch + ": rope dimension_sections must be 4 counts, not all 0, got "
+                        + java.util.Arrays.toString(ropeSections));
+            }
+            ropeSections = ropeSections.clone();
+        }
     }
 
     /** Width of the key (and value) projections: all KV heads together. */
@@ -46,38 +57,40 @@ public record LlmConfig(String arch, int blockCount, int embd, int headCount, in
         return headCountKv * headDim;
     }
 
-    /** Reads the config of a {@code llama} or {@code qwen2} GGUF. */
+    /** Reads the config of an LLM file of one of {@link LlmArchitectures#names()}. */
     public static LlmConfig fromGguf(GgufFile f, int vocabSize) throws GgufFormatException {
-        String arch = f.architecture();
-        boolean neox = switch (arch) {
-            case "llama", "mistral" -> false;
-            case "qwen2" -> true;
-            default -> throw new GgufFormatException(f.path() + ": architecture '" + arch
-                    + "' is not supported (llama, qwen2)");
-        };
+        LlmArchitecture a = LlmArchitectures.of(f);
         try {
-            return read(f, arch, vocabSize, neox);
+            return read(f, a, vocabSize);
         } catch (IllegalArgumentException e) {
             throw new GgufFormatException(f.path() + ": " + e.getMessage());
         }
     }
 
-    private static LlmConfig read(GgufFile f, String arch, int vocabSize, boolean neox) throws GgufFormatException {
-        int embd = f.requireInt(arch + ".embedding_length");
-        int heads = f.requireInt(arch + ".attention.head_count");
-        int headDim = f.getInt(arch + ".attention.key_length", embd / Math.max(1, heads));
+    private static LlmConfig read(GgufFile f, LlmArchitecture a, int vocabSize) throws GgufFormatException {
+        String arch = a.name();
+        int[] sections = null;
+        if (a.multiSectionRope()) {
+            sections = f.getIntArray(GgufKeys.ropeDimensionSections(arch));
+            if (sections == null) {
+                throw new GgufFormatException(f.path() + ": missing metadata '" + GgufKeys.ropeDimensionSections(arch) + "'");
+            }
+        }
+        int embd = f.requireInt(GgufKeys.embeddingLength(arch));
+        int heads = f.requireInt(GgufKeys.headCount(arch));
+        int headDim = f.getInt(GgufKeys.keyLength(arch), embd / Math.max(1, heads));
         return new LlmConfig(arch,
-                f.requireInt(arch + ".block_count"),
+                f.requireInt(GgufKeys.blockCount(arch)),
                 embd,
                 heads,
-                f.getInt(arch + ".attention.head_count_kv", heads),
+                f.getInt(GgufKeys.headCountKv(arch), heads),
                 headDim,
-                f.requireInt(arch + ".feed_forward_length"),
+                f.requireInt(GgufKeys.feedForwardLength(arch)),
                 vocabSize,
-                f.getInt(arch + ".context_length", 2048),
-                f.getFloat(arch + ".attention.layer_norm_rms_epsilon", 1e-5f),
-                f.getFloat(arch + ".rope.freq_base", 10000f),
-                f.getInt(arch + ".rope.dimension_count", headDim),
-                neox);
+                f.getInt(GgufKeys.contextLength(arch), 2048),
+                f.getFloat(GgufKeys.rmsEpsilon(arch), 1e-5f),
+                f.getFloat(GgufKeys.ropeFreqBase(arch), 10000f),
+                f.getInt(GgufKeys.ropeDimensionCount(arch), headDim),
+                a.ropeNeox(), sections);
     }
 }

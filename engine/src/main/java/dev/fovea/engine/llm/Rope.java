@@ -19,6 +19,37 @@ final class Rope {
     /** Rotates {@code heads} heads of width {@code headDim} stored at x[off…] for position {@code pos}. */
     void apply(float[] x, int off, int heads, int headDim, int pos, float[] cos, float[] sin) {
         angles(pos, cos, sin);
+        rotate(x, off, heads, headDim, cos, sin);
+    }
+
+    /**
+     * Multi-section rotary (M-RoPE, ggml's {@code rope_multi}): pair i turns by the position of stream
+     * {@code sector(i)} — temporal, height, width or extra by {@code sections} — each stream's angle built by the
+     * same repeated multiplication, so a row whose streams are equal turns exactly as {@link #apply} does.
+     */
+    void applySections(float[] x, int off, int heads, int headDim, int[] pos, int posOff, int[] sections,
+                       float[] cos, float[] sin) {
+        int half = dims / 2;
+        int period = sections[0] + sections[1] + sections[2] + sections[3];
+        float t = pos[posOff];
+        float h = pos[posOff + 1];
+        float w = pos[posOff + 2];
+        float e = pos[posOff + 3];
+        for (int i = 0; i < half; i++) {
+            int sector = i % period;
+            float theta = sector < sections[0] ? t : sector < sections[0] + sections[1] ? h
+                    : sector < sections[0] + sections[1] + sections[2] ? w : e;
+            cos[i] = (float) Math.cos(theta);
+            sin[i] = (float) Math.sin(theta);
+            t *= thetaScale;
+            h *= thetaScale;
+            w *= thetaScale;
+            e *= thetaScale;
+        }
+        rotate(x, off, heads, headDim, cos, sin);
+    }
+
+    private void rotate(float[] x, int off, int heads, int headDim, float[] cos, float[] sin) {
         int half = dims / 2;
         for (int h = 0; h < heads; h++) {
             int base = off + h * headDim;

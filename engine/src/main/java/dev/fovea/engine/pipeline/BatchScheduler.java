@@ -249,6 +249,9 @@ public final class BatchScheduler implements AutoCloseable {
         r.hashCount = hashes.length;
         // at least the last input position is evaluated: its logits choose the first token
         PrefixCache.Hit hit = prefixCache.lookup(hashes, hashes.length - 1);
+        if (hit != null && cutsGriddedImage(r.input, hit.positions())) {
+            hit = null; // an M-RoPE image's rows are evaluated together (they see each other), never resumed inside
+        }
         if (hit == null) {
             prefixMisses.incrementAndGet();
             return r.input;
@@ -264,6 +267,18 @@ public final class BatchScheduler implements AutoCloseable {
         long[] h = at < hashes.length ? hashes : Arrays.copyOf(hashes, hashes.length * 2);
         h[at] = value;
         return h;
+    }
+
+    /** Whether position {@code n} falls strictly inside an image that carries a grid. */
+    static boolean cutsGriddedImage(List<Segment> input, int n) {
+        int at = 0;
+        for (Segment s : input) {
+            if (s instanceof Segment.Embeddings e && e.gridded() && at < n && n < at + s.length()) {
+                return true;
+            }
+            at += s.length();
+        }
+        return false;
     }
 
     /** The input without its first {@code n} positions. */

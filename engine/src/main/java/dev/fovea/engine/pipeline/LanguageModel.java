@@ -4,6 +4,8 @@ import dev.fovea.engine.Progress;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
 import dev.fovea.engine.llm.DecoderModel;
+import dev.fovea.engine.llm.LlmArchitecture;
+import dev.fovea.engine.llm.LlmArchitectures;
 import dev.fovea.engine.llm.Segment;
 import dev.fovea.engine.template.ChatMessage;
 import dev.fovea.engine.template.ChatTemplate;
@@ -69,7 +71,12 @@ public final class LanguageModel implements AutoCloseable {
      * where its marker is.
      */
     public List<Segment> chatInput(List<ChatMessage> messages, List<Segment.Embeddings> images) {
-        return PromptAssembler.assemble(tokenizer, chatTemplate.render(messages, true), images);
+        LlmArchitecture arch = LlmArchitectures.named(decoder.config().arch());
+        String rendered = chatTemplate.render(messages, true);
+        if (arch != null) {
+            rendered = PromptAssembler.wrapImages(rendered, arch.imageStart(), arch.imageEnd());
+        }
+        return PromptAssembler.assemble(tokenizer, rendered, images);
     }
 
     @Override

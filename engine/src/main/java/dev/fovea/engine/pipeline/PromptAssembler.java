@@ -12,6 +12,27 @@ public final class PromptAssembler {
     }
 
     /**
+     * {@code rendered} with each image marker between {@code start} and {@code end} (a family's image wrapper
+     * tokens, e.g. Qwen2-VL's {@code <|vision_start|>}…{@code <|vision_end|>}), except where the template already
+     * wrote them around it.
+     */
+    public static String wrapImages(String rendered, String start, String end) {
+        if (start.isEmpty() && end.isEmpty()) {
+            return rendered;
+        }
+        String marker = ChatTemplate.IMAGE_MARKER;
+        StringBuilder out = new StringBuilder(rendered.length() + 32);
+        int from = 0;
+        for (int at = rendered.indexOf(marker); at >= 0; at = rendered.indexOf(marker, from)) {
+            out.append(rendered, from, at);
+            boolean wrapped = rendered.startsWith(start, at - start.length()) && rendered.startsWith(end, at + marker.length());
+            out.append(wrapped ? marker : start + marker + end);
+            from = at + marker.length();
+        }
+        return out.append(rendered.substring(from)).toString();
+    }
+
+    /**
      * Tokenizes {@code rendered} (special tokens parsed; BOS per the vocabulary, added once at the start — a BOS the
      * template wrote as text is dropped so it is not doubled) and puts {@code images.get(k)} at the k-th marker.
      */

@@ -1,12 +1,14 @@
 package dev.fovea.engine.pipeline;
 
 import dev.fovea.engine.adapter.Projector;
-import dev.fovea.engine.adapter.ProjectorLoader;
+import dev.fovea.engine.adapter.ProjectorRegistry;
+import dev.fovea.engine.adapter.Qwen2VlMerger;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
 import dev.fovea.engine.llm.Segment;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.vision.ClipVisionEncoder;
+import dev.fovea.engine.vision.Qwen2VlVisionEncoder;
 import dev.fovea.engine.vision.FeatureMap;
 import dev.fovea.engine.vision.ImageDecoder;
 import dev.fovea.engine.vision.ImageException;
@@ -20,10 +22,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** An {@code mmproj} GGUF opened for use: image → encoder features → projector → LLM embeddings. */
+/**
+ * An {@code mmproj} GGUF opened for use: image → encoder features → projector → LLM embeddings. The tower is CLIP's
+ * layout ({@link ClipVisionEncoder}) except for a {@code qwen2vl_merger} file, whose tower is Qwen2-VL's
+ * ({@link Qwen2VlVisionEncoder}: the image at its own size, embeddings carrying their grid for M-RoPE).
+ */
 public final class VisionModel implements AutoCloseable {
     private final GgufFile file;
     private final ClipVisionEncoder encoder;
+    private final Qwen2VlVisionEncoder qwen2vl;
     private final Projector projector;
     private final Parallel pool;
     private final ImageDecoder decoder;
@@ -31,10 +38,11 @@ public final class VisionModel implements AutoCloseable {
     private final AnyResTiling anyRes;
     private final float[] newline;
 
-    private VisionModel(GgufFile file, ClipVisionEncoder encoder, Projector projector, Parallel pool, long maxPixels)
-            throws GgufFormatException {
+    private VisionModel(GgufFile file, ClipVisionEncoder encoder, Qwen2VlVisionEncoder qwen2vl, Projector projector,
+                        Parallel pool, long maxPixels) throws GgufFormatException {
         this.file = file;
         this.encoder = encoder;
+        this.qwen2vl = qwen2vl;
         this.projector = projector;
         this.pool = pool;
         this.decoder = new ImageDecoder(maxPixels);
@@ -45,7 +53,12 @@ public final class VisionModel implements AutoCloseable {
     public static VisionModel open(Path path, Parallel pool, long maxPixels) throws IOException {
         GgufFile f = GgufFile.open(path);
         try {
-            return new VisionModel(f, ClipVisionEncoder.load(f), ProjectorLoader.load(f), pool, maxPixels);
+            Projector projector = ProjectorRegistry.load(f);
+            if (projector instanceof Qwen2VlMerger) {
+                return new VisionModel(f, null, Qwen2VlVisionEncoder.load(f, QWEN2VL_MAX_PIXELS), projector, pool,
+                        maxPixels);
+            }
+            return new VisionModel(f, ClipVisionEncoder.load(f), null, projector, pool, maxPixels);
         } catch (GgufFormatException | IllegalArgumentException e) {
             f.close();
             throw GgufFormatException.naming(path, e);
@@ -55,7 +68,17 @@ public final class VisionModel implements AutoCloseable {
         }
     }
 
+    /**
+     * The most pixels a Qwen2-VL image is encoded at (1280 merged tokens, Qwen2-VL's own suggested budget): larger
+     * images are scaled down to fit, since the tower's attention grows with the square of the patch count.
+     */
+    public static final long QWEN2VL_MAX_PIXELS = 1280L * 28 * 28;
+
+    /** The CLIP-layout tower; absent for a Qwen2-VL file. */
     public ClipVisionEncoder encoder() {
+        if (encoder == null) {
+            throw new IllegalStateException("this mmproj's tower is Qwen2-VL's, not CLIP's");
+        }
         return encoder;
     }
 
@@ -66,6 +89,9 @@ public final class VisionModel implements AutoCloseable {
     /** Encoder features of an encoded image file (PNG, JPEG, …). */
     public FeatureMap features(byte[] imageFile) throws ImageException {
         RgbImage img = decoder.decode(imageFile);
+        if (qwen2vl != null) {
+            return qwen2vl.encode(img, pool);
+        }
         return encoder.encode(encoder.preprocessor().apply(img), pool);
     }
 
@@ -75,6 +101,10 @@ public final class VisionModel implements AutoCloseable {
      */
     public Segment.Embeddings embed(byte[] imageFile) throws ImageException {
         RgbImage img = decoder.decode(imageFile);
+        if (qwen2vl != null) {
+            FeatureMap merged = projector.project(List.of(qwen2vl.encode(img, pool)), pool);
+            return new Segment.Embeddings(merged.data(), merged.tokens(), merged.gridHeight(), merged.gridWidth());
+        }
         FeatureMap out;
         if (anyRes == null) {
             out = projector.project(List.of(encoder.encode(encoder.preprocessor().apply(img), pool)), pool);

@@ -3,6 +3,7 @@ package dev.fovea.engine.synth;
 import dev.fovea.engine.Progress;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
+import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.gguf.GgufValue;
 import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.tensor.Parallel;
@@ -38,29 +39,29 @@ public final class LlmSynthesizer {
 
     public static void write(Spec spec, GgufFile vocab, Path out, Parallel pool, Progress progress) throws IOException {
         LlmPreset p = spec.preset();
-        String[] tokens = vocab.getStringArray("tokenizer.ggml.tokens");
+        String[] tokens = vocab.getStringArray(GgufKeys.TOKENS);
         if (tokens == null || tokens.length == 0) {
             throw new GgufFormatException(vocab.path() + " has no tokenizer.ggml.tokens: not a vocab GGUF");
         }
         List<SynthTensor> plan = plan(p, tokens.length, spec.type());
         SynthTensor.writeFile(out, w -> {
             String a = p.arch();
-            w.putString("general.architecture", a)
-                    .putString("general.name", "fovea-synth " + p.name() + " (random weights)")
-                    .putUint32("general.file_type", spec.type().llamaFileType())
-                    .putUint32("general.quantization_version", 2)
-                    .putUint32(a + ".context_length", p.contextLength())
-                    .putUint32(a + ".embedding_length", p.embd())
-                    .putUint32(a + ".block_count", p.blockCount())
-                    .putUint32(a + ".feed_forward_length", p.ffnLength())
-                    .putUint32(a + ".attention.head_count", p.headCount())
-                    .putUint32(a + ".attention.head_count_kv", p.headCountKv())
-                    .putUint32(a + ".rope.dimension_count", p.headDim())
-                    .putFloat32(a + ".rope.freq_base", p.ropeBase())
-                    .putFloat32(a + ".attention.layer_norm_rms_epsilon", p.rmsEps())
+            w.putString(GgufKeys.ARCHITECTURE, a)
+                    .putString(GgufKeys.NAME, "fovea-synth " + p.name() + " (random weights)")
+                    .putUint32(GgufKeys.FILE_TYPE, spec.type().llamaFileType())
+                    .putUint32(GgufKeys.QUANTIZATION_VERSION, 2)
+                    .putUint32(GgufKeys.contextLength(a), p.contextLength())
+                    .putUint32(GgufKeys.embeddingLength(a), p.embd())
+                    .putUint32(GgufKeys.blockCount(a), p.blockCount())
+                    .putUint32(GgufKeys.feedForwardLength(a), p.ffnLength())
+                    .putUint32(GgufKeys.headCount(a), p.headCount())
+                    .putUint32(GgufKeys.headCountKv(a), p.headCountKv())
+                    .putUint32(GgufKeys.ropeDimensionCount(a), p.headDim())
+                    .putFloat32(GgufKeys.ropeFreqBase(a), p.ropeBase())
+                    .putFloat32(GgufKeys.rmsEpsilon(a), p.rmsEps())
                     .putUint32(a + ".vocab_size", tokens.length);
             for (Map.Entry<String, GgufValue> e : vocab.metadata().entrySet()) {
-                if (e.getKey().startsWith("tokenizer.")) {
+                if (e.getKey().startsWith(GgufKeys.TOKENIZER_PREFIX)) {
                     w.put(e.getKey(), e.getValue());
                 }
             }

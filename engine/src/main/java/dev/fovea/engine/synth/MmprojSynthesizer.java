@@ -2,6 +2,7 @@ package dev.fovea.engine.synth;
 
 import dev.fovea.engine.Progress;
 import dev.fovea.engine.adapter.MlpProjector;
+import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.gguf.GgufValueType;
 import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.tensor.Parallel;
@@ -42,30 +43,30 @@ public final class MmprojSynthesizer {
         SynthTensor.writeFile(out, w -> {
             // LLaVA's projector reads the penultimate layer: declare one block more than runs, as llava files do
             boolean llava = p.classToken();
-            w.putString("general.architecture", "clip")
-                    .putString("general.name", "fovea-synth " + p.name() + " (random weights)")
-                    .putBool("clip.has_text_encoder", false)
-                    .putBool("clip.has_vision_encoder", true)
-                    .putBool("clip.has_llava_projector", llava)
-                    .putString("clip.projector_type", spec.projector())
-                    .putBool("clip.use_gelu", p.gelu())
-                    .putUint32("clip.vision.image_size", p.imageSize())
-                    .putUint32("clip.vision.patch_size", p.patchSize())
-                    .putUint32("clip.vision.embedding_length", p.embd())
-                    .putUint32("clip.vision.feed_forward_length", p.ffn())
-                    .putUint32("clip.vision.projection_dim", outputDim(spec))
-                    .putUint32("clip.vision.attention.head_count", p.heads())
-                    .putFloat32("clip.vision.attention.layer_norm_epsilon", 1e-6f)
-                    .putUint32("clip.vision.block_count", p.blocks())
-                    .putArray("clip.vision.image_mean", GgufValueType.FLOAT32, p.mean().clone())
-                    .putArray("clip.vision.image_std", GgufValueType.FLOAT32, p.std().clone());
+            w.putString(GgufKeys.ARCHITECTURE, "clip")
+                    .putString(GgufKeys.NAME, "fovea-synth " + p.name() + " (random weights)")
+                    .putBool(GgufKeys.HAS_TEXT_ENCODER, false)
+                    .putBool(GgufKeys.HAS_VISION_ENCODER, true)
+                    .putBool(GgufKeys.HAS_LLAVA_PROJECTOR, llava)
+                    .putString(GgufKeys.PROJECTOR_TYPE, spec.projector())
+                    .putBool(GgufKeys.USE_GELU, p.gelu())
+                    .putUint32(GgufKeys.VISION_IMAGE_SIZE, p.imageSize())
+                    .putUint32(GgufKeys.VISION_PATCH_SIZE, p.patchSize())
+                    .putUint32(GgufKeys.VISION_EMBEDDING_LENGTH, p.embd())
+                    .putUint32(GgufKeys.VISION_FEED_FORWARD_LENGTH, p.ffn())
+                    .putUint32(GgufKeys.VISION_PROJECTION_DIM, outputDim(spec))
+                    .putUint32(GgufKeys.VISION_HEAD_COUNT, p.heads())
+                    .putFloat32(GgufKeys.VISION_LAYER_NORM_EPSILON, 1e-6f)
+                    .putUint32(GgufKeys.VISION_BLOCK_COUNT, p.blocks())
+                    .putArray(GgufKeys.VISION_IMAGE_MEAN, GgufValueType.FLOAT32, p.mean().clone())
+                    .putArray(GgufKeys.VISION_IMAGE_STD, GgufValueType.FLOAT32, p.std().clone());
             if (spec.anyRes()) {
                 int[] pinpoints = new int[AnyResTiling.LLAVA_16_PINPOINTS.size() * 2];
                 for (int i = 0; i < AnyResTiling.LLAVA_16_PINPOINTS.size(); i++) {
                     pinpoints[2 * i] = AnyResTiling.LLAVA_16_PINPOINTS.get(i).width() * p.imageSize() / 336;
                     pinpoints[2 * i + 1] = AnyResTiling.LLAVA_16_PINPOINTS.get(i).height() * p.imageSize() / 336;
                 }
-                w.putArray(AnyResTiling.PINPOINTS_KEY, GgufValueType.INT32, pinpoints);
+                w.putArray(GgufKeys.VISION_IMAGE_GRID_PINPOINTS, GgufValueType.INT32, pinpoints);
             }
         }, plan, spec.seed(), pool, progress);
     }

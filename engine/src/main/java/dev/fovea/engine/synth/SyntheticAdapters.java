@@ -1,15 +1,16 @@
 package dev.fovea.engine.synth;
 
-import dev.fovea.engine.adapter.AdapterFormats;
 import dev.fovea.engine.adapter.AdapterTensorSpec;
 import dev.fovea.engine.adapter.FusionConfig;
 import dev.fovea.engine.adapter.FusionFormat;
 import dev.fovea.engine.adapter.FusionProjector;
 import dev.fovea.engine.adapter.PixelShuffleFormat;
 import dev.fovea.engine.adapter.PixelShuffleProjector;
+import dev.fovea.engine.adapter.ProjectorRegistry;
 import dev.fovea.engine.adapter.ResamplerConfig;
 import dev.fovea.engine.adapter.ResamplerFormat;
 import dev.fovea.engine.adapter.ResamplerProjector;
+import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.gguf.GgufWriter;
 import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.tensor.Quantizer;
@@ -59,10 +60,10 @@ public final class SyntheticAdapters {
         }
         Random random = new Random(seed);
         try (GgufWriter w = GgufWriter.create(path)) {
-            w.putString("general.architecture", "clip");
-            w.putString("general.name", "fovea-synthetic-" + kind);
-            w.putBool("clip.has_vision_encoder", false);
-            w.putString(AdapterFormats.PROJECTOR_TYPE_KEY, kind);
+            w.putString(GgufKeys.ARCHITECTURE, "clip");
+            w.putString(GgufKeys.NAME, "fovea-synthetic-" + kind);
+            w.putBool(GgufKeys.HAS_VISION_ENCODER, false);
+            w.putString(GgufKeys.PROJECTOR_TYPE, kind);
             metadata.accept(w);
             for (AdapterTensorSpec t : tensors) {
                 w.addTensor(t.name(), typeOf(t, matrixType), t.shape());

@@ -10,6 +10,7 @@ import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
+import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.tokenizer.Tokenizer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -136,7 +137,7 @@ public final class ChatTemplate {
      * from its vocabulary.
      */
     public static ChatTemplate forModel(GgufFile file, Tokenizer tokenizer) throws GgufFormatException {
-        String source = file.getString("tokenizer.chat_template", null);
+        String source = file.getString(GgufKeys.CHAT_TEMPLATE, null);
         String bos = tokenizer.bosId() >= 0 ? tokenizer.tokenText(tokenizer.bosId()) : "";
         String eos = tokenizer.eosId() >= 0 ? tokenizer.tokenText(tokenizer.eosId()) : "";
         return source == null || source.isBlank() ? chatMl(bos, eos) : of(source, bos, eos);

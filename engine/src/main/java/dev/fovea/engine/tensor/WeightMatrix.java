@@ -1,7 +1,5 @@
 package dev.fovea.engine.tensor;
 
-import dev.fovea.engine.gguf.GgufFile;
-import dev.fovea.engine.gguf.GgufTensorInfo;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Objects;
@@ -49,18 +47,13 @@ public final class WeightMatrix {
         this.rowBytes = type.byteSize(cols);
     }
 
-    /** The GGUF tensor {@code t} of {@code f} (ne = [cols, rows]). */
-    public static WeightMatrix of(GgufFile f, GgufTensorInfo t) {
-        return of(f.data(t), t.type(), Math.toIntExact(t.rowCount()), Math.toIntExact(t.rowLength()));
-    }
-
     /**
-     * The GGUF tensor {@code t} for row reads and dequantizing only (embedding lookups, position tables): no
-     * repacked copy is made, so loading it costs neither the repacking nor its memory. Products still work, from
-     * the file's layout, with the same results.
+     * A matrix over {@code data} for row reads and dequantizing only (embedding lookups, position tables): no
+     * repacked copy is made, so it costs neither the repacking nor its memory. Products still work, from the
+     * file's layout, with the same results.
      */
-    public static WeightMatrix forRowReads(GgufFile f, GgufTensorInfo t) {
-        return of(f.data(t), t.type(), Math.toIntExact(t.rowCount()), Math.toIntExact(t.rowLength()), false);
+    public static WeightMatrix forRowReads(MemorySegment data, GgmlType type, int rows, int cols) {
+        return of(data, type, rows, cols, false);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.fovea.engine.tokenizer;
 
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
+import dev.fovea.engine.gguf.GgufKeys;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,7 +19,7 @@ final class BpeTokenizer extends VocabTokenizer {
 
     BpeTokenizer(Vocabulary vocab, GgufFile f) throws GgufFormatException {
         super(vocab);
-        String[] merges = f.getStringArray("tokenizer.ggml.merges");
+        String[] merges = f.getStringArray(GgufKeys.MERGES);
         if (merges == null) {
             throw new GgufFormatException("a gpt2 tokenizer needs tokenizer.ggml.merges");
         }
@@ -31,7 +32,7 @@ final class BpeTokenizer extends VocabTokenizer {
             // key "left right" → rank; the pair is looked up by the same joined form
             ranks.putIfAbsent(merges[i], i);
         }
-        preTokenizer = PreTokenizer.named(f.getString("tokenizer.ggml.pre", "default"));
+        preTokenizer = PreTokenizer.named(f.getString(GgufKeys.TOKENIZER_PRE, "default"));
     }
 
     @Override

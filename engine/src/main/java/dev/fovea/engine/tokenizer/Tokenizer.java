@@ -2,6 +2,7 @@ package dev.fovea.engine.tokenizer;
 
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
+import dev.fovea.engine.gguf.GgufKeys;
 
 /**
  * Text to token ids and back, as the GGUF's {@code tokenizer.ggml.*} metadata defines: SentencePiece
@@ -12,7 +13,7 @@ public interface Tokenizer {
     /** The tokenizer a GGUF file describes; unsupported models are a {@link GgufFormatException}. */
     static Tokenizer fromGguf(GgufFile file) throws GgufFormatException {
         Vocabulary vocab = Vocabulary.fromGguf(file);
-        String model = file.requireString("tokenizer.ggml.model");
+        String model = file.requireString(GgufKeys.TOKENIZER_MODEL);
         return switch (model) {
             case "llama" -> new SpmTokenizer(vocab);
             case "gpt2" -> new BpeTokenizer(vocab, file);

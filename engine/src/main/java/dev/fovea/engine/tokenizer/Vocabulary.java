@@ -2,6 +2,7 @@ package dev.fovea.engine.tokenizer;
 
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
+import dev.fovea.engine.gguf.GgufKeys;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -38,17 +39,17 @@ final class Vocabulary {
     final boolean[] rstrip;
 
     private Vocabulary(GgufFile f) throws GgufFormatException {
-        tokens = f.getStringArray("tokenizer.ggml.tokens");
+        tokens = f.getStringArray(GgufKeys.TOKENS);
         if (tokens == null || tokens.length == 0) {
             throw new GgufFormatException("tokenizer.ggml.tokens is missing or empty");
         }
         int n = tokens.length;
-        float[] s = f.getFloatArray("tokenizer.ggml.scores");
+        float[] s = f.getFloatArray(GgufKeys.SCORES);
         if (s != null && s.length != n) {
             throw new GgufFormatException("tokenizer.ggml.scores has " + s.length + " entries for " + n + " tokens");
         }
         scores = s != null ? s : new float[n];
-        int[] t = f.getIntArray("tokenizer.ggml.token_type");
+        int[] t = f.getIntArray(GgufKeys.TOKEN_TYPES);
         if (t != null && t.length != n) {
             throw new GgufFormatException("tokenizer.ggml.token_type has " + t.length + " entries for " + n + " tokens");
         }
@@ -60,19 +61,19 @@ final class Vocabulary {
             }
             ids.putIfAbsent(tokens[i], i);
         }
-        boolean spm = "llama".equals(f.getString("tokenizer.ggml.model", ""));
-        bos = id(f, "tokenizer.ggml.bos_token_id", spm ? 1 : -1, n);
-        eos = id(f, "tokenizer.ggml.eos_token_id", spm ? 2 : -1, n);
-        unk = id(f, "tokenizer.ggml.unknown_token_id", spm ? 0 : -1, n);
+        boolean spm = "llama".equals(f.getString(GgufKeys.TOKENIZER_MODEL, ""));
+        bos = id(f, GgufKeys.BOS_ID, spm ? 1 : -1, n);
+        eos = id(f, GgufKeys.EOS_ID, spm ? 2 : -1, n);
+        unk = id(f, GgufKeys.UNKNOWN_ID, spm ? 0 : -1, n);
         // llama.cpp's defaults: SentencePiece adds BOS and a space prefix; byte-level BPE adds neither
-        addBos = f.getBool("tokenizer.ggml.add_bos_token", spm) && bos >= 0;
-        addEos = f.getBool("tokenizer.ggml.add_eos_token", false) && eos >= 0;
-        addSpacePrefix = f.getBool("tokenizer.ggml.add_space_prefix", spm);
+        addBos = f.getBool(GgufKeys.ADD_BOS, spm) && bos >= 0;
+        addEos = f.getBool(GgufKeys.ADD_EOS, false) && eos >= 0;
+        addSpacePrefix = f.getBool(GgufKeys.ADD_SPACE_PREFIX, spm);
         endOfGeneration = new boolean[n];
         if (eos >= 0) {
             endOfGeneration[eos] = true;
         }
-        int eot = id(f, "tokenizer.ggml.eot_token_id", -1, n);
+        int eot = id(f, GgufKeys.EOT_ID, -1, n);
         if (eot >= 0) {
             endOfGeneration[eot] = true;
         }
@@ -93,7 +94,7 @@ final class Vocabulary {
         rstrip = new boolean[n];
         // llama.cpp marks Phi-3's special tokens rstrip by the model's name (its tokenizer.json does), so a templated
         // "<|assistant|>\n" tokenizes without the newline
-        String name = f.getString("general.name", "").toLowerCase(java.util.Locale.ROOT);
+        String name = f.getString(GgufKeys.NAME, "").toLowerCase(java.util.Locale.ROOT);
         if (name.contains("phi-3") || name.contains("phi3")) {
             for (int id : specials) {
                 rstrip[id] = true;

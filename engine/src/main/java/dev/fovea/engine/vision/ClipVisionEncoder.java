@@ -1,11 +1,12 @@
 package dev.fovea.engine.vision;
 
-import dev.fovea.engine.adapter.DenseLayer;
-import dev.fovea.engine.adapter.GgufTensors;
-import dev.fovea.engine.adapter.LayerNormWeights;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
+import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.gguf.GgufTensorInfo;
+import dev.fovea.engine.layers.DenseLayer;
+import dev.fovea.engine.layers.GgufTensors;
+import dev.fovea.engine.layers.LayerNormWeights;
 import dev.fovea.engine.ops.Activations;
 import dev.fovea.engine.ops.VectorMath;
 import dev.fovea.engine.tensor.Parallel;
@@ -55,18 +56,18 @@ public final class ClipVisionEncoder {
     private final ClipPreprocessor preprocessor;
 
     private ClipVisionEncoder(GgufFile f, Options options) throws GgufFormatException {
-        if (!"clip".equals(f.getString("general.architecture", ""))) {
+        if (!"clip".equals(f.getString(GgufKeys.ARCHITECTURE, ""))) {
             throw new GgufFormatException(f.path().getFileName() + " is not an mmproj (general.architecture is '"
-                    + f.getString("general.architecture", "") + "', expected 'clip')");
+                    + f.getString(GgufKeys.ARCHITECTURE, "") + "', expected 'clip')");
         }
-        imageSize = GgufTensors.requirePositive(f, "clip.vision.image_size");
-        patchSize = GgufTensors.requirePositive(f, "clip.vision.patch_size");
-        embd = GgufTensors.requirePositive(f, "clip.vision.embedding_length");
-        heads = GgufTensors.requirePositive(f, "clip.vision.attention.head_count");
-        int ff = GgufTensors.requirePositive(f, "clip.vision.feed_forward_length");
-        int blockCount = GgufTensors.requirePositive(f, "clip.vision.block_count");
-        float eps = f.getFloat("clip.vision.attention.layer_norm_epsilon", 1e-5f);
-        gelu = f.getBool("clip.use_gelu", true);
+        imageSize = GgufTensors.requirePositive(f, GgufKeys.VISION_IMAGE_SIZE);
+        patchSize = GgufTensors.requirePositive(f, GgufKeys.VISION_PATCH_SIZE);
+        embd = GgufTensors.requirePositive(f, GgufKeys.VISION_EMBEDDING_LENGTH);
+        heads = GgufTensors.requirePositive(f, GgufKeys.VISION_HEAD_COUNT);
+        int ff = GgufTensors.requirePositive(f, GgufKeys.VISION_FEED_FORWARD_LENGTH);
+        int blockCount = GgufTensors.requirePositive(f, GgufKeys.VISION_BLOCK_COUNT);
+        float eps = f.getFloat(GgufKeys.VISION_LAYER_NORM_EPSILON, 1e-5f);
+        gelu = f.getBool(GgufKeys.USE_GELU, true);
         // a stride-p convolution: pixels beyond the last whole patch are not seen (SigLIP 384 / 14 → 27 × 27)
         if (patchSize > imageSize || embd % heads != 0) {
             throw new GgufFormatException(f.path().getFileName() + ": patch size " + patchSize + " for images of "
@@ -84,19 +85,19 @@ public final class ClipVisionEncoder {
                     + patchLen + "×" + embd);
         }
         // ne = [kw, kh, 3, embd]: each output channel's kernel is one contiguous row of 3·kh·kw values
-        patchEmbd = WeightMatrix.of(f.data(pe), pe.type(), embd, patchLen);
+        patchEmbd = GgufTensors.flattened(f, pe, patchLen, embd);
         patchBias = GgufTensors.optionalVector(f, "v.patch_embd.bias", embd);
         classEmbd = GgufTensors.optionalVector(f, "v.class_embd", embd);
         int positionsCount = patches + (classEmbd != null ? 1 : 0);
-        positions = WeightMatrix.forRowReads(f, f.tensor("v.position_embd.weight")).dequantize();
+        positions = GgufTensors.rowTable(f, f.tensor("v.position_embd.weight")).dequantize();
         if (positions.length != positionsCount * embd) {
             throw new GgufFormatException("v.position_embd.weight has " + positions.length / embd + " positions, expected "
                     + positionsCount);
         }
-        preLn = optionalNorm(f, "v.pre_ln", eps);
+        preLn = GgufTensors.optionalLayerNorm(f, "v.pre_ln", eps);
         postLn = options.skipFinalBlocks() > 0 || (options.skipFinalBlocks() < 0
-                && f.getBool("clip.has_llava_projector", false)) ? null : optionalNorm(f, "v.post_ln", eps);
-        boolean llava = f.getBool("clip.has_llava_projector", false);
+                && f.getBool(GgufKeys.HAS_LLAVA_PROJECTOR, false)) ? null : GgufTensors.optionalLayerNorm(f, "v.post_ln", eps);
+        boolean llava = f.getBool(GgufKeys.HAS_LLAVA_PROJECTOR, false);
         int skip = options.skipFinalBlocks() >= 0 ? options.skipFinalBlocks() : (llava ? 1 : 0);
         if (skip >= blockCount) {
             throw new GgufFormatException("cannot skip " + skip + " of " + blockCount + " blocks");
@@ -111,13 +112,13 @@ public final class ClipVisionEncoder {
             boolean downFirst = b.rowLength() == embd && b.rowCount() == ff;
             String first = downFirst ? "ffn_down" : "ffn_up";
             String second = downFirst ? "ffn_up" : "ffn_down";
-            blocks[i] = new Block(norm(f, p + "ln1", eps),
-                    dense(f, p + "attn_q", embd, embd), dense(f, p + "attn_k", embd, embd),
-                    dense(f, p + "attn_v", embd, embd), dense(f, p + "attn_out", embd, embd),
-                    norm(f, p + "ln2", eps), dense(f, p + first, embd, ff), dense(f, p + second, ff, embd));
+            blocks[i] = new Block(GgufTensors.layerNorm(f, p + "ln1", eps),
+                    GgufTensors.dense(f, p + "attn_q", embd, embd), GgufTensors.dense(f, p + "attn_k", embd, embd),
+                    GgufTensors.dense(f, p + "attn_v", embd, embd), GgufTensors.dense(f, p + "attn_out", embd, embd),
+                    GgufTensors.layerNorm(f, p + "ln2", eps), GgufTensors.dense(f, p + first, embd, ff), GgufTensors.dense(f, p + second, ff, embd));
         }
-        preprocessor = new ClipPreprocessor(imageSize, meanStd(f, "clip.vision.image_mean"),
-                meanStd(f, "clip.vision.image_std"));
+        preprocessor = new ClipPreprocessor(imageSize, meanStd(f, GgufKeys.VISION_IMAGE_MEAN),
+                meanStd(f, GgufKeys.VISION_IMAGE_STD));
     }
 
     public static ClipVisionEncoder load(GgufFile f) throws GgufFormatException {
@@ -143,27 +144,6 @@ public final class ClipVisionEncoder {
             throw new GgufFormatException(key + " must hold 3 values");
         }
         return v;
-    }
-
-    private static DenseLayer dense(GgufFile f, String name, int in, int out) throws GgufFormatException {
-        return new DenseLayer(GgufTensors.matrix(f, name + ".weight", in, out), GgufTensors.optionalVector(f, name + ".bias", out));
-    }
-
-    private static LayerNormWeights norm(GgufFile f, String name, float eps) throws GgufFormatException {
-        LayerNormWeights n = optionalNorm(f, name, eps);
-        if (n == null) {
-            throw new GgufFormatException("missing tensor " + name + ".weight");
-        }
-        return n;
-    }
-
-    private static LayerNormWeights optionalNorm(GgufFile f, String name, float eps) throws GgufFormatException {
-        if (!f.hasTensor(name + ".weight")) {
-            return null;
-        }
-        int d = (int) f.tensor(name + ".weight").elementCount();
-        return new LayerNormWeights(GgufTensors.vector(f, name + ".weight", d),
-                GgufTensors.optionalVector(f, name + ".bias", d), eps);
     }
 
     public ClipPreprocessor preprocessor() {

@@ -67,7 +67,7 @@ class FusionProjectorTest {
         Path p = dir.resolve("fusion.gguf");
         SyntheticAdapters.writeFusion(p, c, null, GgmlType.F32, 34);
         try (GgufFile f = GgufFile.open(p)) {
-            Projector proj = AdapterFormats.load(f);
+            Projector proj = ProjectorRegistry.load(f);
             assertThat(proj.kind()).isEqualTo("fusion");
             assertThat(proj.outputTokens(List.of(16, 9, 2))).isEqualTo(4);
             FeatureMap y = proj.project(inputs(), Parallel.create(2));
@@ -84,7 +84,7 @@ class FusionProjectorTest {
         Path p = dir.resolve("fusion-q.gguf");
         SyntheticAdapters.writeFusion(p, c, branch, GgmlType.F16, 35);
         try (GgufFile f = GgufFile.open(p)) {
-            Projector proj = AdapterFormats.load(f);
+            Projector proj = ProjectorRegistry.load(f);
             assertThat(proj.outputTokens(List.of(16, 9, 2))).isEqualTo(4 + 3);
             FeatureMap y = proj.project(inputs(), Parallel.create(3));
             assertThat(y.tokens()).isEqualTo(7);
@@ -103,7 +103,7 @@ class FusionProjectorTest {
         Path p = dir.resolve("fusion.gguf");
         SyntheticAdapters.writeFusion(p, c, null, GgmlType.F32, 36);
         try (GgufFile f = GgufFile.open(p)) {
-            Projector proj = AdapterFormats.load(f);
+            Projector proj = ProjectorRegistry.load(f);
             assertThatThrownBy(() -> proj.project(inputs().subList(0, 2), Parallel.create(1)))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 inputs");
             List<FeatureMap> swapped = List.of(inputs().get(1), inputs().get(0), inputs().get(2));

@@ -52,7 +52,7 @@ class PixelShuffleProjectorTest {
         SyntheticAdapters.writePixelShuffle(p, 6, 3, 10, GgmlType.F32, 21);
         try (GgufFile f = GgufFile.open(p)) {
             assertThat(f.getInt("clip.vision.projector.scale_factor", 0)).isEqualTo(3);
-            Projector proj = AdapterFormats.load(f);
+            Projector proj = ProjectorRegistry.load(f);
             assertThat(proj.kind()).isEqualTo("idefics3");
             assertThat(proj.outputDim()).isEqualTo(10);
             assertThat(proj.outputTokens(List.of(36))).isEqualTo(4);
@@ -70,7 +70,7 @@ class PixelShuffleProjectorTest {
         SyntheticAdapters.writePixelShuffle(p, 8, 2, 16, GgmlType.F16, 23);
         try (GgufFile f = GgufFile.open(p)) {
             FeatureMap x = new FeatureMap(randomFeatures(4 * 4 * 8, 24), 16, 8, 4, 4);
-            assertClose(AdapterFormats.load(f).project(List.of(x), Parallel.create(1)).data(),
+            assertClose(ProjectorRegistry.load(f).project(List.of(x), Parallel.create(1)).data(),
                     reference(tensor(f, "mm.model.fc.weight"), x, 2), 1e-4);
         }
     }
@@ -80,7 +80,7 @@ class PixelShuffleProjectorTest {
         Path p = dir.resolve("idefics3.gguf");
         SyntheticAdapters.writePixelShuffle(p, 4, 2, 8, GgmlType.F32, 25);
         try (GgufFile f = GgufFile.open(p)) {
-            Projector proj = AdapterFormats.load(f);
+            Projector proj = ProjectorRegistry.load(f);
             FeatureMap odd = new FeatureMap(new float[3 * 4 * 4], 12, 4, 3, 4);
             assertThatThrownBy(() -> proj.project(List.of(odd), Parallel.create(1)))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not divisible");
@@ -94,7 +94,7 @@ class PixelShuffleProjectorTest {
             w.writeTensorData(new byte[80]);
         }
         try (GgufFile f = GgufFile.open(bad)) {
-            assertThatThrownBy(() -> AdapterFormats.load(f)).isInstanceOf(GgufFormatException.class)
+            assertThatThrownBy(() -> ProjectorRegistry.load(f)).isInstanceOf(GgufFormatException.class)
                     .hasMessageContaining("multiple of scale");
         }
     }

@@ -55,7 +55,7 @@ class ResamplerProjectorTest {
     void matchesScalarReferenceWithInterpolatedKeyPositionsOnALargerGrid() throws Exception {
         ResamplerConfig c = config(20, ResamplerConfig.KeyPositions.INTERPOLATE);
         try (GgufFile f = GgufFile.open(synth(c, GgmlType.F32, 1))) {
-            Projector p = AdapterFormats.load(f);
+            Projector p = ProjectorRegistry.load(f);
             assertThat(p.kind()).isEqualTo("resampler");
             assertThat(p.outputDim()).isEqualTo(12);
             assertThat(p.outputTokens(List.of(35))).isEqualTo(6);
@@ -73,7 +73,7 @@ class ResamplerProjectorTest {
         ResamplerConfig c = config(16, ResamplerConfig.KeyPositions.DIRECT);
         try (GgufFile f = GgufFile.open(synth(c, GgmlType.F32, 3))) {
             assertThat(f.hasTensor("resampler.kv.weight")).isFalse();
-            Projector p = AdapterFormats.load(f);
+            Projector p = ProjectorRegistry.load(f);
             FeatureMap x = new FeatureMap(randomFeatures(4 * 3 * 16, 4), 12, 16, 4, 3);
             assertClose(p.project(List.of(x), Parallel.create(1)).data(), reference(f, "resampler.", x, 2, 3, 2, false, 1e-6), 1e-4);
         }
@@ -85,7 +85,7 @@ class ResamplerProjectorTest {
         try (GgufFile f = GgufFile.open(synth(c, GgmlType.F16, 5))) {
             assertThat(f.tensor("resampler.attn.q.weight").type()).isEqualTo(GgmlType.F16);
             assertThat(f.tensor("resampler.query").type()).isEqualTo(GgmlType.F32);
-            Projector p = AdapterFormats.load(f);
+            Projector p = ProjectorRegistry.load(f);
             FeatureMap x = new FeatureMap(randomFeatures(8, 6), 1, 8, 1, 1);
             assertClose(p.project(List.of(x), Parallel.create(2)).data(), reference(f, "resampler.", x, 2, 3, 2, true, 1e-6), 1e-4);
         }
@@ -119,7 +119,7 @@ class ResamplerProjectorTest {
     @Test
     void rejectsWrongInputs() throws Exception {
         try (GgufFile f = GgufFile.open(synth(config(20, ResamplerConfig.KeyPositions.INTERPOLATE), GgmlType.F32, 11))) {
-            Projector p = AdapterFormats.load(f);
+            Projector p = ProjectorRegistry.load(f);
             FeatureMap wrongWidth = FeatureMap.sequence(new float[16], 1, 16);
             assertThatThrownBy(() -> p.project(List.of(wrongWidth), Parallel.create(1)))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("width 20");
@@ -142,7 +142,7 @@ class ResamplerProjectorTest {
             w.writeTensorData(new byte[256]);
         }
         try (GgufFile f = GgufFile.open(p)) {
-            assertThatThrownBy(() -> AdapterFormats.load(f)).isInstanceOf(GgufFormatException.class)
+            assertThatThrownBy(() -> ProjectorRegistry.load(f)).isInstanceOf(GgufFormatException.class)
                     .hasMessageContaining("heads");
         }
     }

@@ -1,7 +1,6 @@
 package dev.fovea.engine.gguf;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import dev.fovea.engine.layers.GgufTensors;
 import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.tensor.WeightMatrix;
 import java.io.RandomAccessFile;
@@ -11,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Files over 2 GiB: a sparse file whose second tensor starts beyond 2^31 bytes is mapped and read correctly. */
 class GgufLargeFileTest {
@@ -42,10 +43,10 @@ class GgufLargeFileTest {
         }
         assertThat(Files.size(p)).isGreaterThan(1L << 31);
         try (GgufFile g = GgufFile.open(p)) {
-            float[] after = WeightMatrix.of(g, g.tensor("after")).dequantize();
+            float[] after = GgufTensors.rowTable(g, g.tensor("after")).dequantize();
             assertThat(after[3]).isEqualTo(1.5f);
             assertThat(after[1023]).isEqualTo(511.5f);
-            WeightMatrix big = WeightMatrix.of(g, g.tensor("big"));
+            WeightMatrix big = GgufTensors.weights(g, g.tensor("big"));
             float[] last = new float[(int) cols];
             big.dequantizeRow((int) bigRows - 1, last, 0);
             assertThat(last[(int) cols - 1]).isEqualTo(42f);

@@ -138,7 +138,7 @@ class GgufWriterTest {
             try (GgufWriter w = GgufWriter.create(p)) {
                 w.putString("general.architecture", "test");
                 if (alignment != 32) {
-                    w.putUint32(GgufWriter.ALIGNMENT_KEY, alignment);
+                    w.putUint32(GgufKeys.ALIGNMENT, alignment);
                 }
                 for (var t : ts) {
                     w.addTensor(t.name, t.type, t.shape);
@@ -227,9 +227,9 @@ class GgufWriterTest {
                     .hasMessageContaining("needs a String[]");
             assertThatThrownBy(() -> w.putArray("n", GgufValueType.ARRAY, new GgufValue[] {scalar(GgufValueType.INT8, 1)}))
                     .hasMessageContaining("must be ARRAY values");
-            assertThatThrownBy(() -> w.putUint32(GgufWriter.ALIGNMENT_KEY, 3)).hasMessageContaining("power of two");
-            assertThatThrownBy(() -> w.putUint32(GgufWriter.ALIGNMENT_KEY, 0)).hasMessageContaining("power of two");
-            assertThatThrownBy(() -> w.putInt32(GgufWriter.ALIGNMENT_KEY, 32)).hasMessageContaining("UINT32");
+            assertThatThrownBy(() -> w.putUint32(GgufKeys.ALIGNMENT, 3)).hasMessageContaining("power of two");
+            assertThatThrownBy(() -> w.putUint32(GgufKeys.ALIGNMENT, 0)).hasMessageContaining("power of two");
+            assertThatThrownBy(() -> w.putInt32(GgufKeys.ALIGNMENT, 32)).hasMessageContaining("UINT32");
             assertThatThrownBy(() -> w.addTensor("x", GgmlType.Q8_0, 16, 2))
                     .hasMessageContaining("row length 16 is not a multiple of the Q8_0 block size 32");
             assertThatThrownBy(() -> w.addTensor("x", GgmlType.F32)).hasMessageContaining("0 dims");

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fovea.engine.Progress;
 import dev.fovea.engine.adapter.Projector;
-import dev.fovea.engine.adapter.ProjectorLoader;
+import dev.fovea.engine.adapter.ProjectorRegistry;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.tensor.Parallel;
@@ -34,7 +34,7 @@ class MmprojSynthesizerTest {
                     (long) MmprojPreset.named(preset).embd());
             assertThat(f.hasTensor("v.class_embd")).isEqualTo(MmprojPreset.named(preset).classToken());
             ClipVisionEncoder enc = ClipVisionEncoder.load(f);
-            Projector proj = ProjectorLoader.load(f);
+            Projector proj = ProjectorRegistry.load(f);
             assertThat(proj.kind()).isEqualTo(projector);
             float[] pixels = new float[3 * 56 * 56];
             for (int i = 0; i < pixels.length; i++) {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fovea.engine.Progress;
 import dev.fovea.engine.adapter.Projector;
-import dev.fovea.engine.adapter.ProjectorLoader;
+import dev.fovea.engine.adapter.ProjectorRegistry;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
 import dev.fovea.engine.synth.MmprojPreset;
@@ -72,7 +72,7 @@ class ClipVisionEncoderTest {
             double[][] expected = ref.encode(img, enc.blocksRun());
             // GELU goes through ggml's F16 table in the engine and is exact in the reference
             assertClose(features.data(), expected, tol);
-            Projector proj = ProjectorLoader.load(f);
+            Projector proj = ProjectorRegistry.load(f);
             FeatureMap projected = proj.project(List.of(features), Parallel.shared());
             assertClose(projected.data(), ref.projectMlp(expected), tol);
         }
@@ -104,7 +104,7 @@ class ClipVisionEncoderTest {
             assertClose(Arrays.copyOfRange(withCls.data(), 64, withCls.data().length), expected, 3e-3);
             assertThatThrownBy(() -> ClipVisionEncoder.load(f, new ClipVisionEncoder.Options(3, false)))
                     .isInstanceOf(GgufFormatException.class).hasMessageContaining("skip 3 of 3");
-            assertThat(ProjectorLoader.load(f).kind()).isEqualTo("linear");
+            assertThat(ProjectorRegistry.load(f).kind()).isEqualTo("linear");
         }
     }
 

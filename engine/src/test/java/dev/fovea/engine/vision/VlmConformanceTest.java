@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fovea.engine.Progress;
 import dev.fovea.engine.adapter.Projector;
-import dev.fovea.engine.adapter.ProjectorLoader;
+import dev.fovea.engine.adapter.ProjectorRegistry;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.llm.DecoderModel;
 import dev.fovea.engine.llm.KvCache;
@@ -27,7 +27,7 @@ class VlmConformanceTest {
     private static float[] embed(ConformanceCase c) throws Exception {
         try (GgufFile f = GgufFile.open(c.mmprojPath())) {
             ClipVisionEncoder encoder = ClipVisionEncoder.load(f);
-            Projector projector = ProjectorLoader.load(f);
+            Projector projector = ProjectorRegistry.load(f);
             RgbImage img = new ImageDecoder().decode(Files.readAllBytes(c.imagePath()));
             FeatureMap features = encoder.encode(encoder.preprocessor().apply(img), Parallel.shared());
             return projector.project(List.of(features), Parallel.shared()).data();

@@ -3,7 +3,7 @@ package dev.fovea.engine.vision.tiling;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
 import dev.fovea.engine.gguf.GgufTensorInfo;
-import dev.fovea.engine.tensor.WeightMatrix;
+import dev.fovea.engine.layers.GgufTensors;
 import dev.fovea.engine.vision.FeatureMap;
 import java.util.List;
 
@@ -31,7 +31,7 @@ public final class AnyResAssembler {
         if (t.rowCount() != 1 || t.rowLength() > Integer.MAX_VALUE) {
             throw new GgufFormatException(f.path().getFileName() + ": " + NEWLINE_TENSOR + " must be a vector");
         }
-        return WeightMatrix.of(f, t).dequantize();
+        return GgufTensors.rowTable(f, t).dequantize();
     }
 
     /** Output token count for a base of {@code baseTokens} and tiles of {@code featureRows × featureCols} tokens. */

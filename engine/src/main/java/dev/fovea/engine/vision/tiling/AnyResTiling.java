@@ -2,6 +2,7 @@ package dev.fovea.engine.vision.tiling;
 
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
+import dev.fovea.engine.gguf.GgufKeys;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,8 +14,6 @@ import java.util.List;
  * @param tileSize  the encoder's input size ({@code clip.vision.image_size})
  */
 public record AnyResTiling(List<Resolution> pinpoints, int tileSize) {
-    public static final String PINPOINTS_KEY = "clip.vision.image_grid_pinpoints";
-    public static final String IMAGE_SIZE_KEY = "clip.vision.image_size";
     /** LLaVA-1.6's defaults for 336 px encoders. */
     public static final List<Resolution> LLAVA_16_PINPOINTS = List.of(new Resolution(336, 672),
             new Resolution(672, 336), new Resolution(672, 672), new Resolution(1008, 336), new Resolution(336, 1008));
@@ -38,12 +37,12 @@ public record AnyResTiling(List<Resolution> pinpoints, int tileSize) {
 
     /** The tiling an mmproj file describes, or null when it has no pinpoints (no AnyRes). */
     public static AnyResTiling fromGguf(GgufFile f) throws GgufFormatException {
-        int[] flat = f.getIntArray(PINPOINTS_KEY);
+        int[] flat = f.getIntArray(GgufKeys.VISION_IMAGE_GRID_PINPOINTS);
         if (flat == null) {
             return null;
         }
         if (flat.length == 0 || flat.length % 2 != 0) {
-            throw new GgufFormatException(f.path().getFileName() + ": " + PINPOINTS_KEY + " must hold width,height pairs, got "
+            throw new GgufFormatException(f.path().getFileName() + ": " + GgufKeys.VISION_IMAGE_GRID_PINPOINTS + " must hold width,height pairs, got "
                     + flat.length + " values");
         }
         try {
@@ -51,7 +50,7 @@ public record AnyResTiling(List<Resolution> pinpoints, int tileSize) {
             for (int i = 0; i < flat.length; i += 2) {
                 l.add(new Resolution(flat[i], flat[i + 1]));
             }
-            return new AnyResTiling(l, f.requireInt(IMAGE_SIZE_KEY));
+            return new AnyResTiling(l, f.requireInt(GgufKeys.VISION_IMAGE_SIZE));
         } catch (IllegalArgumentException e) {
             throw new GgufFormatException(f.path().getFileName() + ": bad AnyRes configuration: " + e.getMessage());
         }

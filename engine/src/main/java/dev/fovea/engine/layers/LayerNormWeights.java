@@ -1,4 +1,4 @@
-package dev.fovea.engine.adapter;
+package dev.fovea.engine.layers;
 
 import dev.fovea.engine.ops.Norms;
 import dev.fovea.engine.tensor.Parallel;

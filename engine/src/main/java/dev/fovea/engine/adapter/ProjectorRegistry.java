@@ -1,0 +1,56 @@
+package dev.fovea.engine.adapter;
+
+import dev.fovea.engine.gguf.GgufFile;
+import dev.fovea.engine.gguf.GgufFormatException;
+import dev.fovea.engine.gguf.GgufKeys;
+import dev.fovea.engine.layers.GgufTensors;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Every projector kind the engine loads, keyed by {@code clip.projector_type}: adding a kind is one entry here and
+ * its format class (docs/contributing.md). A file without the key is LLaVA's {@code mlp}, as llama.cpp reads it.
+ */
+public final class ProjectorRegistry {
+    /** Reads one kind's projector from a GGUF file whose weights stay mapped (the file must stay open). */
+    @FunctionalInterface
+    interface Format {
+        Projector load(GgufFile f) throws GgufFormatException;
+    }
+
+    private static final Map<String, Format> FORMATS = new LinkedHashMap<>();
+
+    static {
+        FORMATS.put(MlpProjector.MLP, f -> new MlpProjector(GgufTensors.dense(f, "mm.0"), GgufTensors.dense(f, "mm.2")));
+        FORMATS.put(MlpProjector.LINEAR, f -> new MlpProjector(GgufTensors.dense(f, "mm.0"), null));
+        FORMATS.put(ResamplerProjector.KIND, ResamplerFormat.STANDALONE::load);
+        FORMATS.put(PixelShuffleProjector.KIND, PixelShuffleFormat::load);
+        FORMATS.put(FusionProjector.KIND, FusionFormat::load);
+        FORMATS.put(Qwen2VlMerger.KIND, f -> new Qwen2VlMerger(GgufTensors.dense(f, "mm.0"), GgufTensors.dense(f, "mm.2")));
+    }
+
+    private ProjectorRegistry() {
+    }
+
+    /** The kinds this engine loads, in the order they were added. */
+    public static Set<String> kinds() {
+        return Collections.unmodifiableSet(FORMATS.keySet());
+    }
+
+    /** The projector of the file's kind; its weights stay mapped in {@code f}, which must stay open. */
+    public static Projector load(GgufFile f) throws GgufFormatException {
+        String kind = f.getString(GgufKeys.PROJECTOR_TYPE, MlpProjector.MLP);
+        Format format = FORMATS.get(kind);
+        if (format == null) {
+            throw new GgufFormatException(f.path().getFileName() + ": projector type '" + kind
+                    + "' is not supported (" + String.join(", ", kinds()) + ")");
+        }
+        try {
+            return format.load(f);
+        } catch (GgufFormatException | IllegalArgumentException e) {
+            throw GgufFormatException.naming(f.path(), e);
+        }
+    }
+}
