@@ -57,9 +57,13 @@ public class AdapterGrpcService extends AdapterServiceGrpc.AdapterServiceImplBas
             } else {
                 out = p.project(inputs, runtime.pool());
             }
-            observer.onNext(ProjectResponse.newBuilder().setEmbeddings(Tensor.newBuilder().addShape(out.tokens())
-                    .addShape(out.dim()).setDtype(wire(dtype))
-                    .setData(ByteString.copyFrom(WireTensors.encode(out.data(), dtype)))).build());
+            ProjectResponse.Builder response = ProjectResponse.newBuilder().setEmbeddings(Tensor.newBuilder()
+                    .addShape(out.tokens()).addShape(out.dim()).setDtype(wire(dtype))
+                    .setData(ByteString.copyFrom(WireTensors.encode(out.data(), dtype))));
+            if (p.gridPositions() && !request.hasAnyres()) {
+                response.setGridHeight(out.gridHeight()).setGridWidth(out.gridWidth());
+            }
+            observer.onNext(response.build());
         } catch (RuntimeException e) {
             observer.onError(GrpcFailures.status(e, requestId));
             return;

@@ -161,10 +161,15 @@ public class EncoderGrpcService extends EncoderServiceGrpc.EncoderServiceImplBas
 
     @Override
     public void describe(DescribeEncoderRequest request, StreamObserver<EncoderInfo> observer) {
-        var e = runtime.encoder();
-        EncoderInfo.Builder info = EncoderInfo.newBuilder().setName(runtime.name()).setImageSize(e.imageSize())
-                .setFeatureDim(e.embd()).setTokensPerImage(e.patchCount())
-                .setPatchSize(e.imageSize() / (int) Math.round(Math.sqrt(e.patchCount())));
+        EncoderInfo.Builder info = EncoderInfo.newBuilder().setName(runtime.name());
+        if (runtime.qwen2vl() != null) {
+            // each image at its own size: no fixed input size or token count
+            info.setFeatureDim(runtime.qwen2vl().embd()).setPatchSize(runtime.qwen2vl().patchSize());
+        } else {
+            var e = runtime.encoder();
+            info.setImageSize(e.imageSize()).setFeatureDim(e.embd()).setTokensPerImage(e.patchCount())
+                    .setPatchSize(e.imageSize() / (int) Math.round(Math.sqrt(e.patchCount())));
+        }
         if (runtime.anyRes() != null) {
             runtime.anyRes().pinpoints().forEach(r -> info.addImageGridPinpoints(r.width()).addImageGridPinpoints(r.height()));
         }

@@ -2,13 +2,17 @@ package dev.fovea.encoderservice;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.fovea.engine.adapter.Qwen2VlMerger;
 import dev.fovea.engine.gguf.GgufFile;
+import dev.fovea.engine.gguf.GgufKeys;
+import dev.fovea.engine.pipeline.VisionModel;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.vision.ClipPreprocessor;
 import dev.fovea.engine.vision.ClipVisionEncoder;
 import dev.fovea.engine.vision.FeatureMap;
 import dev.fovea.engine.vision.ImageDecoder;
 import dev.fovea.engine.vision.ImageException;
+import dev.fovea.engine.vision.Qwen2VlVisionEncoder;
 import dev.fovea.engine.vision.RgbImage;
 import dev.fovea.engine.vision.RgbImageOps;
 import dev.fovea.engine.vision.tiling.AnyResPlan;
@@ -22,10 +26,10 @@ import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.time.Duration;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -39,13 +43,18 @@ import org.jboss.logging.Logger;
 public class EncoderRuntime {
     private static final Logger LOG = Logger.getLogger(EncoderRuntime.class);
 
-    /** What to encode: decoded pixels already preprocessed, plus the cache key of the source. */
-    record Job(String key, float[] pixels) {
+    /**
+     * What to encode: decoded pixels already preprocessed (a CLIP-layout tower), or the decoded image itself (a
+     * Qwen2-VL tower, which preprocesses each image at its own size), plus the cache key of the source.
+     */
+    record Job(String key, float[] pixels, RgbImage image) {
     }
 
     private final String name;
     private final GgufFile file;
+    /** The CLIP-layout tower, or null when the mmproj's is Qwen2-VL's. */
     private final ClipVisionEncoder encoder;
+    private final Qwen2VlVisionEncoder qwen2vl;
     private final ImageDecoder decoder;
     private final Duration decodeTimeout;
     /** The mmproj's LLaVA-1.6 AnyRes plan, or null when it has no pinpoints. */
@@ -62,7 +71,9 @@ public class EncoderRuntime {
         Path path = Path.of(settings.mmproj());
         this.name = settings.name().orElse(path.getFileName().toString());
         this.file = GgufFile.open(path);
-        this.encoder = ClipVisionEncoder.load(file);
+        boolean qwen = Qwen2VlMerger.KIND.equals(file.getString(GgufKeys.PROJECTOR_TYPE, ""));
+        this.encoder = qwen ? null : ClipVisionEncoder.load(file);
+        this.qwen2vl = qwen ? Qwen2VlVisionEncoder.load(file, VisionModel.QWEN2VL_MAX_PIXELS) : null;
         this.decoder = new ImageDecoder(settings.maxPixels());
         this.decodeTimeout = settings.decodeTimeout();
         this.anyRes = AnyResTiling.fromGguf(file);
@@ -84,11 +95,19 @@ public class EncoderRuntime {
         Timer encodeTime = Timer.builder("fovea.encoder.encode.time").publishPercentileHistogram().register(registry);
         this.batcher = new MicroBatcher<>("fovea-encoder-batch", settings.maxBatch(), settings.maxWaitMs(), jobs -> {
             long t0 = System.nanoTime();
-            List<float[]> pixels = new ArrayList<>(jobs.size());
-            for (Job j : jobs) {
-                pixels.add(j.pixels());
+            List<FeatureMap> out;
+            if (qwen2vl != null) {
+                out = new ArrayList<>(jobs.size()); // images of different sizes: one at a time
+                for (Job j : jobs) {
+                    out.add(qwen2vl.encode(j.image(), pool));
+                }
+            } else {
+                List<float[]> pixels = new ArrayList<>(jobs.size());
+                for (Job j : jobs) {
+                    pixels.add(j.pixels());
+                }
+                out = encoder.encode(pixels, pool); // one pass over the weights for the whole batch
             }
-            List<FeatureMap> out = encoder.encode(pixels, pool); // one pass over the weights for the whole batch
             encodeTime.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
             return out;
         }, s -> {
@@ -97,16 +116,31 @@ public class EncoderRuntime {
                 queueTime.record(w, TimeUnit.NANOSECONDS);
             }
         });
-        LOG.infof("serving encoder %s (%d px, %d patches of width %d)", name, encoder.imageSize(),
-                encoder.patchCount(), encoder.embd());
+        if (qwen2vl != null) {
+            LOG.infof("serving encoder %s (Qwen2-VL, images at their own size, features of width %d)", name,
+                    qwen2vl.embd());
+        } else {
+            LOG.infof("serving encoder %s (%d px, %d patches of width %d)", name, encoder.imageSize(),
+                    encoder.patchCount(), encoder.embd());
+        }
     }
 
     String name() {
         return name;
     }
 
+    /** The CLIP-layout tower; a Qwen2-VL encoder has none and takes encoded images only. */
     ClipVisionEncoder encoder() {
+        if (encoder == null) {
+            throw new IllegalArgumentException("encoder " + name + " is Qwen2-VL's: it takes encoded images (each at "
+                    + "its own size), not preprocessed pixels");
+        }
         return encoder;
+    }
+
+    /** The Qwen2-VL tower, or null. */
+    Qwen2VlVisionEncoder qwen2vl() {
+        return qwen2vl;
     }
 
     /** A cached result, or null. */
@@ -154,6 +188,9 @@ public class EncoderRuntime {
         if (crop != null) {
             img = img.crop(crop[0], crop[1], crop[2], crop[3]);
         }
+        if (qwen2vl != null) {
+            return submit(new Job(key, null, img));
+        }
         return encodePixels(encoder.preprocessor().apply(img, profile), key);
     }
 
@@ -177,12 +214,18 @@ public class EncoderRuntime {
     }
 
     CompletableFuture<FeatureMap> encodePixels(float[] pixels, String key) {
-        int expected = 3 * encoder.imageSize() * encoder.imageSize();
+        int size = encoder().imageSize();
+        int expected = 3 * size * size;
         if (pixels.length != expected) {
-            throw new IllegalArgumentException("pixels must be [3][" + encoder.imageSize() + "][" + encoder.imageSize()
-                    + "], got " + pixels.length + " values");
+            throw new IllegalArgumentException("pixels must be [3][" + size + "][" + size + "], got " + pixels.length
+                    + " values");
         }
-        return batcher.submit(new Job(key, pixels)).thenApply(f -> {
+        return submit(new Job(key, pixels, null));
+    }
+
+    private CompletableFuture<FeatureMap> submit(Job job) {
+        String key = job.key();
+        return batcher.submit(job).thenApply(f -> {
             cache.put(key, f);
             return f;
         });

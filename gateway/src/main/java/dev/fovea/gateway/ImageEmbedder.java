@@ -47,7 +47,7 @@ class ImageEmbedder {
             return embedAnyRes(pipeline, selection, image);
         }
         ByteString bytes = ByteString.copyFrom(image.bytes());
-        List<CompletableFuture<Tensor>> views = new ArrayList<>();
+        List<CompletableFuture<ProjectResponse>> views = new ArrayList<>();
         for (Crop crop : TilePlanner.views(pipeline.tiling(), image.width(), image.height())) {
             List<CompletableFuture<Features>> features = new ArrayList<>();
             for (EncoderConfig encoder : selection.encoders()) {
@@ -65,13 +65,21 @@ class ImageEmbedder {
                         .setEmbeddingDtype(DType.F16);
                 features.forEach(f -> project.addInputs(f.join()));
                 return calls.unary("adapter", pipeline.adapter().address(), AdapterServiceGrpc.getProjectMethod(),
-                        project.build()).thenApply(ProjectResponse::getEmbeddings);
+                        project.build());
             }));
         }
         String hash = image.sha256() + "/" + pipeline.model() + "/" + selection.name() + "/" + pipeline.tiling();
-        return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new)).thenApply(v -> Embeddings.newBuilder()
-                .setData(concatRows(views.stream().map(CompletableFuture::join).toList()))
-                .setContentHash(hash).build());
+        return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<ProjectResponse> projected = views.stream().map(CompletableFuture::join).toList();
+            Embeddings.Builder out = Embeddings.newBuilder()
+                    .setData(concatRows(projected.stream().map(ProjectResponse::getEmbeddings).toList()))
+                    .setContentHash(hash);
+            if (projected.size() == 1) {
+                // an image whose grid positions it in the LLM (Qwen2-VL): the grid goes along
+                out.setGridHeight(projected.getFirst().getGridHeight()).setGridWidth(projected.getFirst().getGridWidth());
+            }
+            return out.build();
+        });
     }
 
     /**

@@ -1,5 +1,8 @@
 package dev.fovea.gateway;
 
+import dev.fovea.engine.llm.LlmArchitecture;
+import dev.fovea.engine.llm.LlmArchitectures;
+import dev.fovea.engine.pipeline.PromptAssembler;
 import dev.fovea.engine.template.ChatMessage;
 import dev.fovea.engine.template.ChatTemplate;
 import dev.fovea.engine.template.TemplateException;
@@ -24,7 +27,10 @@ class PromptRenderer {
                 k -> k.get(0).isBlank() ? ChatTemplate.chatMl(k.get(1), k.get(2)) : ChatTemplate.of(k.get(0),
                         k.get(1), k.get(2)));
         try {
-            return template.render(messages, true);
+            String rendered = template.render(messages, true);
+            // the family's image wrapper (Qwen2-VL's <|vision_start|> … <|vision_end|>), as the engine adds it
+            LlmArchitecture arch = LlmArchitectures.named(info.getArchitecture());
+            return arch == null ? rendered : PromptAssembler.wrapImages(rendered, arch.imageStart(), arch.imageEnd());
         } catch (TemplateException e) {
             throw ApiException.badRequest(InternalNames.scrub(e.getMessage()), "messages", "invalid_messages");
         }

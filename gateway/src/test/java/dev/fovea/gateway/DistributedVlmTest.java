@@ -109,6 +109,27 @@ class DistributedVlmTest {
     }
 
     @Test
+    void qwen2VlGivesTheSingleProcessTokens() throws Exception {
+        byte[] png = Files.readAllBytes(VisionStackProcesses.conformance("qwen2vl/images/shapes100x62.png"));
+        GatewayHttp.Reply r = GatewayHttp.post("/v1/chat/completions",
+                chat(VisionStackProcesses.QWEN2VL, png, List.of(), null).toString());
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        GenerationResult expected;
+        try (VisionModel vm = VisionModel.open(VisionStackProcesses.conformance("qwen2vl/models/mmproj-qwen2vl-64.gguf"),
+                Parallel.shared(), 1 << 24);
+             LanguageModel lm = LanguageModel.open(VisionStackProcesses.conformance("qwen2vl/models/qwen2vl-gpt2-64.gguf"),
+                     Parallel.shared(), Progress.NONE)) {
+            Segment.Embeddings image = vm.embed(png);
+            assertThat(image.gridHeight() * image.gridWidth()).isEqualTo(image.count()).isPositive();
+            List<Segment> input = lm.chatInput(engineMessages(), List.of(image));
+            expected = new Generator(lm).generate(input, GenerationConfig.greedy(MAX_TOKENS), TokenListener.NONE);
+        }
+        assertThat(tokenIds(r.json())).isEqualTo(Arrays.stream(expected.tokens()).boxed().toList());
+        System.out.printf("distributed qwen2-vl: %d tokens equal to the single-process engine%n",
+                expected.tokens().length);
+    }
+
+    @Test
     void twoEncodersFusedGiveTheSingleProcessTokens() throws Exception {
         byte[] png = image();
         GatewayHttp.Reply r = GatewayHttp.post("/v1/chat/completions", chat(VisionStackProcesses.SPHINX, png, List.of(), null).toString());

@@ -18,13 +18,15 @@ import java.util.Map;
 /**
  * The distributed pipeline as separate processes on loopback: two encoder services (the conformance CLIP mmproj
  * and a synthesized SigLIP-style tower), one adapter service (the conformance MLP projector, and a fusion adapter
- * over both encoders), one LLM service (the conformance LLaVA-style model). The gateway under test is pointed at
+ * over both encoders), one LLM service (the conformance LLaVA-style model); and Qwen2-VL's three (the
+ * {@code qwen2vl/} conformance pair). The gateway under test is pointed at
  * them by a generated pipeline file.
  */
 public class VisionStackProcesses implements QuarkusTestResourceLifecycleManager {
     static final String LLAVA = "llava-conformance";
     static final String SPHINX = "sphinx-conformance";
     static final String LLAVA_NEXT = "llava-next-tiny";
+    static final String QWEN2VL = "qwen2vl-conformance";
 
     private final List<ServiceProcess> services = new ArrayList<>();
 
@@ -63,6 +65,13 @@ public class VisionStackProcesses implements QuarkusTestResourceLifecycleManager
                     "fovea.adapter.files.anyres-mlp", target("clip-anyres-tiny.gguf").toString()));
             ServiceProcess llm = start("llm", "llm-service", Map.of("fovea.llm.model",
                     conformance("models/llama-spm-f32.gguf").toString()));
+            String qwenMmproj = conformance("qwen2vl/models/mmproj-qwen2vl-64.gguf").toString();
+            ServiceProcess qwenEncoder = start("encoder-qwen2vl", "encoder-service", Map.of("fovea.encoder.mmproj",
+                    qwenMmproj, "fovea.encoder.name", "qwen2vl"));
+            ServiceProcess qwenAdapter = start("adapter-qwen2vl", "adapter-service",
+                    Map.of("fovea.adapter.files.qwen2vl-merger", qwenMmproj));
+            ServiceProcess qwenLlm = start("llm-qwen2vl", "llm-service", Map.of("fovea.llm.model",
+                    conformance("qwen2vl/models/qwen2vl-gpt2-64.gguf").toString()));
             Path pipelines = target("vision-pipelines.yaml");
             Files.writeString(pipelines, """
                     pipelines:
@@ -89,8 +98,15 @@ public class VisionStackProcesses implements QuarkusTestResourceLifecycleManager
                           - name: clip-anyres
                             replicas: [%8$s]
                         adapter: {id: anyres-mlp, address: %6$s}
+                      - model: %9$s
+                        llm: %10$s
+                        encoders:
+                          - name: qwen2vl
+                            replicas: [%11$s]
+                        adapter: {id: qwen2vl-merger, address: %12$s}
                     """.formatted(LLAVA, SPHINX, llm.address(), clip.address(), siglip.address(), adapter.address(),
-                    LLAVA_NEXT, anyres.address()));
+                    LLAVA_NEXT, anyres.address(), QWEN2VL, qwenLlm.address(), qwenEncoder.address(),
+                    qwenAdapter.address()));
             return Map.of("fovea.gateway.pipelines", pipelines.toString(),
                     "fovea.test.encoder-clip-port", Integer.toString(clip.port()),
                     "fovea.test.llm-port", Integer.toString(llm.port()));

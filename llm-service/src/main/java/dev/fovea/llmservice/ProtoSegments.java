@@ -36,8 +36,14 @@ final class ProtoSegments {
             } else {
                 Tensor t = s.getEmbeddings().getData();
                 int n = (int) t.getShape(0);
-                out.add(Segment.embeddings(WireTensors.decode(t.getData().toByteArray(), dtype(t.getDtype()),
-                        (long) n * embd), n));
+                int gh = s.getEmbeddings().getGridHeight();
+                int gw = s.getEmbeddings().getGridWidth();
+                if (gh < 0 || gw < 0 || (gh != 0 || gw != 0) && (long) gh * gw != n) {
+                    throw new IllegalArgumentException("an image grid of " + gh + "×" + gw + " for " + n
+                            + " embedding rows");
+                }
+                out.add(new Segment.Embeddings(WireTensors.decode(t.getData().toByteArray(), dtype(t.getDtype()),
+                        (long) n * embd), n, gh, gw));
             }
         }
         return out;

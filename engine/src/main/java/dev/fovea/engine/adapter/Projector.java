@@ -20,4 +20,12 @@ public interface Projector {
     int outputTokens(List<Integer> inputTokens);
 
     FeatureMap project(List<FeatureMap> inputs, Parallel pool);
+
+    /**
+     * Whether the output's grid positions it in the LLM (Qwen2-VL's M-RoPE), so the grid must travel with the
+     * embeddings; otherwise they are a plain run of rows.
+     */
+    default boolean gridPositions() {
+        return false;
+    }
 }

@@ -43,6 +43,11 @@ public final class Qwen2VlMerger implements Projector {
     }
 
     @Override
+    public boolean gridPositions() {
+        return true;
+    }
+
+    @Override
     public int outputTokens(List<Integer> inputTokens) {
         return inputTokens.getFirst() / JOINED;
     }

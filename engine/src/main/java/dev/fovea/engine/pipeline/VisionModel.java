@@ -54,7 +54,7 @@ public final class VisionModel implements AutoCloseable {
         GgufFile f = GgufFile.open(path);
         try {
             Projector projector = ProjectorRegistry.load(f);
-            if (projector instanceof Qwen2VlMerger) {
+            if (projector.kind().equals(Qwen2VlMerger.KIND)) {
                 return new VisionModel(f, null, Qwen2VlVisionEncoder.load(f, QWEN2VL_MAX_PIXELS), projector, pool,
                         maxPixels);
             }

@@ -109,6 +109,10 @@ public final class Qwen2VlVisionEncoder {
         return embd;
     }
 
+    public int patchSize() {
+        return patchSize;
+    }
+
     /** The size an image is encoded at: each side rounded up to a multiple of two patches, within the budget. */
     int[] encodedSize(int width, int height) {
         int unit = MERGE * patchSize;
