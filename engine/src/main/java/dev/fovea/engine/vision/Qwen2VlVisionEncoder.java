@@ -50,6 +50,10 @@ public final class Qwen2VlVisionEncoder {
         embd = GgufTensors.requirePositive(f, GgufKeys.VISION_EMBEDDING_LENGTH);
         heads = GgufTensors.requirePositive(f, GgufKeys.VISION_HEAD_COUNT);
         int blockCount = GgufTensors.requirePositive(f, GgufKeys.VISION_BLOCK_COUNT);
+        if (!f.hasTensor("v.blk." + (blockCount - 1) + ".ln1.weight")) {
+            throw new GgufFormatException(GgufKeys.VISION_BLOCK_COUNT + " is " + blockCount + " but the file has no block "
+                    + (blockCount - 1));
+        }
         if (patchSize > MAX_PATCH) {
             throw new GgufFormatException(GgufKeys.VISION_PATCH_SIZE + " " + patchSize + " is more than " + MAX_PATCH);
         }

@@ -182,6 +182,40 @@ class HostileGgufTest {
         }
     }
 
+    @Test
+    void aQwen2VlPairWithAHostileHeaderFieldWorksOrFailsNamingTheFile() throws Exception {
+        Path mmproj = Conformance.file("qwen2vl/models/mmproj-qwen2vl-64.gguf");
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(100, 62, BufferedImage.TYPE_INT_RGB), "png", png);
+        List<Edit> tower = List.of(
+                Edit.meta("patch0", m -> m.put("clip.vision.patch_size", u32(0))),
+                Edit.meta("patchhuge", m -> m.put("clip.vision.patch_size", u32(1 << 30))),
+                Edit.meta("blocks", m -> m.put("clip.vision.block_count", u32(1_000_000))),
+                Edit.meta("heads", m -> m.put("clip.vision.attention.head_count", u32(3))),
+                Edit.meta("embd", m -> m.put("clip.vision.embedding_length", u32(1 << 30))),
+                Edit.meta("std", m -> m.put("clip.vision.image_std",
+                        new GgufValue(GgufValueType.ARRAY, GgufValueType.FLOAT32, new float[2]))));
+        for (Edit e : tower) {
+            assertWorksOrNamesTheFile(rewrite(mmproj, e), file -> {
+                try (VisionModel vm = VisionModel.open(file, pool, 50_000_000L)) {
+                    vm.embed(png.toByteArray());
+                }
+            });
+        }
+        Path llm = Conformance.file("qwen2vl/models/qwen2vl-gpt2-64.gguf");
+        List<Edit> decoder = List.of(
+                Edit.meta("nosections", m -> m.remove("qwen2vl.rope.dimension_sections")),
+                Edit.meta("sections0", m -> m.put("qwen2vl.rope.dimension_sections",
+                        new GgufValue(GgufValueType.ARRAY, GgufValueType.INT32, new int[4]))),
+                Edit.meta("sectionsneg", m -> m.put("qwen2vl.rope.dimension_sections",
+                        new GgufValue(GgufValueType.ARRAY, GgufValueType.INT32, new int[] {1, -2, 5, 0}))),
+                Edit.meta("sections3", m -> m.put("qwen2vl.rope.dimension_sections",
+                        new GgufValue(GgufValueType.ARRAY, GgufValueType.INT32, new int[] {1, 2, 5}))));
+        for (Edit e : decoder) {
+            assertWorksOrNamesTheFile(rewrite(llm, e), HostileGgufTest::generateOneToken);
+        }
+    }
+
     /** The tensor's shape with its two dims swapped (same bytes, wrong layout). */
     private static long[] swapped(Path source, String tensor) throws IOException {
         try (GgufFile f = GgufFile.open(source)) {
