@@ -1,6 +1,7 @@
 package dev.fovea.cli;
 
 import dev.fovea.engine.tensor.Parallel;
+import dev.fovea.engine.tensor.VectorWidth;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that run the engine. */
@@ -11,7 +12,14 @@ final class EngineOptions {
     @Option(names = "--quiet", description = "No progress output on stderr.")
     boolean quiet;
 
+    private static boolean warned;
+
     Parallel pool() {
+        String warning = VectorWidth.warning();
+        if (warning != null && !warned) {
+            warned = true;
+            System.err.println("warning: " + warning);
+        }
         if (threads == null) {
             return Parallel.shared();
         }

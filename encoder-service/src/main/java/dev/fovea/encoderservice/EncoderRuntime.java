@@ -7,6 +7,7 @@ import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.pipeline.VisionModel;
 import dev.fovea.engine.tensor.Parallel;
+import dev.fovea.engine.tensor.VectorWidth;
 import dev.fovea.engine.vision.ClipPreprocessor;
 import dev.fovea.engine.vision.ClipVisionEncoder;
 import dev.fovea.engine.vision.FeatureMap;
@@ -116,6 +117,9 @@ public class EncoderRuntime {
                 queueTime.record(w, TimeUnit.NANOSECONDS);
             }
         });
+        if (VectorWidth.warning() != null) {
+            LOG.warn(VectorWidth.warning());
+        }
         if (qwen2vl != null) {
             LOG.infof("serving encoder %s (Qwen2-VL, images at their own size, features of width %d)", name,
                     qwen2vl.embd());

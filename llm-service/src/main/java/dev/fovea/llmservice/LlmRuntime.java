@@ -4,6 +4,7 @@ import dev.fovea.engine.Progress;
 import dev.fovea.engine.pipeline.BatchScheduler;
 import dev.fovea.engine.pipeline.LanguageModel;
 import dev.fovea.engine.tensor.Parallel;
+import dev.fovea.engine.tensor.VectorWidth;
 import dev.fovea.engine.tokenizer.Tokenizer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,6 +44,9 @@ public class LlmRuntime {
         scheduler = new BatchScheduler(model.decoder(), model.tokenizer(), new BatchScheduler.Config(
                 settings.maxBatch(), settings.kvBudgetMb() * MB, settings.prefixCacheMb() * MB, settings.maxQueue()));
         maxTextBytes = (long) model.decoder().config().contextLength() * longestTokenBytes(model.tokenizer());
+        if (VectorWidth.warning() != null) {
+            LOG.warn(VectorWidth.warning());
+        }
         LOG.infof("serving %s (%s, %d layers) with %d threads, batch ≤ %d", settings.model(),
                 model.decoder().config().arch(), model.decoder().config().blockCount(), pool.threads(),
                 settings.maxBatch());

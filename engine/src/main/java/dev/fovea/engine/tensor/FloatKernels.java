@@ -26,7 +26,7 @@ final class FloatKernels {
      * 16-lane accumulator is kept as two 8-lane halves instead: the same FMAs per lane, and the lane sum's first
      * level (lane i + lane i+8) is the sum of the halves, so the results have the same bits.
      */
-    static final boolean WIDE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+    static final boolean WIDE = VectorWidth.WIDE;
     private static final VectorSpecies<Float> H = FloatVector.SPECIES_256;
     private static final VectorShuffle<Float> H_SWAP4 = VectorShuffle.fromOp(H, i -> i ^ 4);
     private static final VectorShuffle<Float> H_SWAP2 = VectorShuffle.fromOp(H, i -> i ^ 2);

@@ -39,7 +39,7 @@ final class VisionAttention {
      * 16-lane steps are made of 8-lane halves: every score and mixed value is the same FMA chain, and the softmax
      * sum keeps its 16 per-lane partial sums as two halves, whose sum is the lane sum's first level — same bits.
      */
-    static final boolean WIDE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+    static final boolean WIDE = dev.fovea.engine.tensor.VectorWidth.WIDE;
     private static final VectorSpecies<Float> H = FloatVector.SPECIES_256;
     private static final int HL = 8;
     private static final VectorShuffle<Float> H_SWAP4 = VectorShuffle.fromOp(H, i -> i ^ 4);
