@@ -138,6 +138,15 @@ public final class GgufTensors {
         }
     }
 
+    /** A float array metadata value of exactly {@code n} values that must be present (e.g. an image mean). */
+    public static float[] requireFloats(GgufFile f, String key, int n) throws GgufFormatException {
+        float[] v = f.getFloatArray(key);
+        if (v == null || v.length != n) {
+            throw new GgufFormatException(key + " must hold " + n + " values");
+        }
+        return v;
+    }
+
     /** A positive int metadata value that must be present. */
     public static int requirePositive(GgufFile f, String key) throws GgufFormatException {
         if (!f.has(key)) {

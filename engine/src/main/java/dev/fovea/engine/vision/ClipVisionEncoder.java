@@ -117,8 +117,8 @@ public final class ClipVisionEncoder {
                     GgufTensors.dense(f, p + "attn_v", embd, embd), GgufTensors.dense(f, p + "attn_out", embd, embd),
                     GgufTensors.layerNorm(f, p + "ln2", eps), GgufTensors.dense(f, p + first, embd, ff), GgufTensors.dense(f, p + second, ff, embd));
         }
-        preprocessor = new ClipPreprocessor(imageSize, meanStd(f, GgufKeys.VISION_IMAGE_MEAN),
-                meanStd(f, GgufKeys.VISION_IMAGE_STD));
+        preprocessor = new ClipPreprocessor(imageSize, GgufTensors.requireFloats(f, GgufKeys.VISION_IMAGE_MEAN, 3),
+                GgufTensors.requireFloats(f, GgufKeys.VISION_IMAGE_STD, 3));
     }
 
     public static ClipVisionEncoder load(GgufFile f) throws GgufFormatException {
@@ -136,14 +136,6 @@ public final class ClipVisionEncoder {
     /** Transformer blocks that run (the feature layer). */
     public int blocksRun() {
         return blocks.length;
-    }
-
-    private static float[] meanStd(GgufFile f, String key) throws GgufFormatException {
-        float[] v = f.getFloatArray(key);
-        if (v == null || v.length != 3) {
-            throw new GgufFormatException(key + " must hold 3 values");
-        }
-        return v;
     }
 
     public ClipPreprocessor preprocessor() {

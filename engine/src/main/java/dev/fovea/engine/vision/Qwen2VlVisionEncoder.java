@@ -64,8 +64,8 @@ public final class Qwen2VlVisionEncoder {
         float eps = f.getFloat(GgufKeys.VISION_LAYER_NORM_EPSILON, 1e-6f);
         gelu = f.getBool(GgufKeys.USE_GELU, false);
         silu = f.getBool(GgufKeys.USE_SILU, false);
-        mean = meanStd(f, GgufKeys.VISION_IMAGE_MEAN);
-        std = meanStd(f, GgufKeys.VISION_IMAGE_STD);
+        mean = GgufTensors.requireFloats(f, GgufKeys.VISION_IMAGE_MEAN, 3);
+        std = GgufTensors.requireFloats(f, GgufKeys.VISION_IMAGE_STD, 3);
         int patchLen = 3 * patchSize * patchSize;
         patchFrame0 = GgufTensors.flattened(f, f.tensor("v.patch_embd.weight"), patchLen, embd);
         patchFrame1 = GgufTensors.flattened(f, f.tensor("v.patch_embd.weight.1"), patchLen, embd);
@@ -99,14 +99,6 @@ public final class Qwen2VlVisionEncoder {
         } catch (GgufFormatException | IllegalArgumentException e) {
             throw GgufFormatException.naming(f.path(), e);
         }
-    }
-
-    private static float[] meanStd(GgufFile f, String key) throws GgufFormatException {
-        float[] v = f.getFloatArray(key);
-        if (v == null || v.length != 3) {
-            throw new GgufFormatException(key + " must hold 3 values");
-        }
-        return v;
     }
 
     public int embd() {
