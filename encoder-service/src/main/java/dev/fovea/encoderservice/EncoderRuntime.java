@@ -2,9 +2,7 @@ package dev.fovea.encoderservice;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.fovea.engine.adapter.Qwen2VlMerger;
 import dev.fovea.engine.gguf.GgufFile;
-import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.pipeline.VisionModel;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.tensor.VectorWidth;
@@ -72,7 +70,7 @@ public class EncoderRuntime {
         Path path = Path.of(settings.mmproj());
         this.name = settings.name().orElse(path.getFileName().toString());
         this.file = GgufFile.open(path);
-        boolean qwen = Qwen2VlMerger.KIND.equals(file.getString(GgufKeys.PROJECTOR_TYPE, ""));
+        boolean qwen = VisionModel.hasQwen2VlTower(file);
         this.encoder = qwen ? null : ClipVisionEncoder.load(file);
         this.qwen2vl = qwen ? Qwen2VlVisionEncoder.load(file, VisionModel.QWEN2VL_MAX_PIXELS) : null;
         this.decoder = new ImageDecoder(settings.maxPixels());

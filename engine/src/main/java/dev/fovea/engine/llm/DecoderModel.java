@@ -332,22 +332,22 @@ public final class DecoderModel {
         for (Slot s : slots) {
             KvCache c = s.cache();
             int len0 = c.length();
-            for (int r = 0; r < s.rows(); r++) {
-                int j = len0 + r;
-                if (s.positions() == null) {
-                    c.setPositions(j, j, j + 1);
-                } else {
-                    int po = (s.posOff() + r) * POSITION_FIELDS;
-                    c.setPositions(j, s.positions()[po], s.positions()[po + 4]);
+            if (s.positions() == null) {
+                // one position stream: the entry's index is its position, causal by sequence
+                for (int r = 0; r < s.rows(); r++) {
+                    visible[s.start() + r] = len0 + r + 1;
                 }
+                continue;
+            }
+            for (int r = 0; r < s.rows(); r++) {
+                int po = (s.posOff() + r) * POSITION_FIELDS;
+                c.setPositions(len0 + r, s.positions()[po], s.positions()[po + 4]);
             }
             for (int r = 0; r < s.rows(); r++) {
                 int v = len0 + r + 1;
-                if (s.positions() != null) {
-                    int t = c.temporal(len0 + r);
-                    while (v < len0 + s.rows() && c.temporal(v) <= t) {
-                        v++;
-                    }
+                int t = c.temporal(len0 + r);
+                while (v < len0 + s.rows() && c.temporal(v) <= t) {
+                    v++;
                 }
                 visible[s.start() + r] = v;
             }

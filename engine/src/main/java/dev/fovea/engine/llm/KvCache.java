@@ -15,9 +15,9 @@ public final class KvCache {
     private final float[][] keys;
     private final float[][] values;
     /**
-     * Each entry's temporal position (which keys a query may see: those whose temporal position is not later than
-     * its own) and the text position that follows it. Both equal the entry's index, resp. index + 1, except after
-     * an image with multi-section positions, whose rows share one temporal position.
+     * With multi-section positions (M-RoPE) only: each entry's temporal position (a query sees the keys whose
+     * temporal position is not later than its own; an image's rows share one) and the text position that follows it.
+     * A single-stream model's position is the entry's index, so it records nothing here.
      */
     private int[] temporal = new int[0];
     private int[] following = new int[0];
@@ -117,7 +117,7 @@ public final class KvCache {
         return values[layer];
     }
 
-    /** The text position of the next entry: 0 for an empty cache. */
+    /** The text position of the next entry of a multi-section model: 0 for an empty cache. */
     int nextPosition() {
         return length == 0 ? 0 : following[length - 1];
     }

@@ -5,6 +5,7 @@ import dev.fovea.engine.adapter.ProjectorRegistry;
 import dev.fovea.engine.adapter.Qwen2VlMerger;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
+import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.llm.Segment;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.vision.ClipVisionEncoder;
@@ -54,7 +55,7 @@ public final class VisionModel implements AutoCloseable {
         GgufFile f = GgufFile.open(path);
         try {
             Projector projector = ProjectorRegistry.load(f);
-            if (projector.kind().equals(Qwen2VlMerger.KIND)) {
+            if (hasQwen2VlTower(f)) {
                 return new VisionModel(f, null, Qwen2VlVisionEncoder.load(f, QWEN2VL_MAX_PIXELS), projector, pool,
                         maxPixels);
             }
@@ -73,6 +74,11 @@ public final class VisionModel implements AutoCloseable {
      * images are scaled down to fit, since the tower's attention grows with the square of the patch count.
      */
     public static final long QWEN2VL_MAX_PIXELS = 1280L * 28 * 28;
+
+    /** Whether the mmproj's tower is Qwen2-VL's (its projector is the {@code qwen2vl_merger}), not CLIP's layout. */
+    public static boolean hasQwen2VlTower(GgufFile f) throws GgufFormatException {
+        return Qwen2VlMerger.KIND.equals(f.getString(GgufKeys.PROJECTOR_TYPE, ""));
+    }
 
     /** The CLIP-layout tower; absent for a Qwen2-VL file. */
     public ClipVisionEncoder encoder() {

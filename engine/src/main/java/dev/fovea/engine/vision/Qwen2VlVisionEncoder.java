@@ -112,17 +112,14 @@ public final class Qwen2VlVisionEncoder {
     /** The size an image is encoded at: each side rounded up to a multiple of two patches, within the budget. */
     int[] encodedSize(int width, int height) {
         int unit = MERGE * patchSize;
-        double scale = 1;
-        if ((long) width * height > maxPixels) {
-            scale = Math.sqrt((double) maxPixels / ((long) width * height));
+        long pixels = (long) width * height;
+        if (pixels <= maxPixels) {
+            return new int[] {(width + unit - 1) / unit * unit, (height + unit - 1) / unit * unit};
         }
-        int w = Math.max(unit, (int) Math.floor(width * scale / unit) * unit);
-        int h = Math.max(unit, (int) Math.floor(height * scale / unit) * unit);
-        if (scale == 1) {
-            w = (width + unit - 1) / unit * unit;
-            h = (height + unit - 1) / unit * unit;
-        }
-        return new int[] {w, h};
+        // scaled down to fit, each side rounded down (rounding up could pass the budget again)
+        double scale = Math.sqrt((double) maxPixels / pixels);
+        return new int[] {Math.max(unit, (int) Math.floor(width * scale / unit) * unit),
+                Math.max(unit, (int) Math.floor(height * scale / unit) * unit)};
     }
 
     /** Patch features of a decoded image: {@code [patches][embd]} in 2×2-block order, grid = the patch grid. */
@@ -200,11 +197,13 @@ public final class Qwen2VlVisionEncoder {
         int n = rowOf.length;
         float[] cos = new float[n * half];
         float[] sin = new float[n * half];
+        double[] freq = new double[half];
+        for (int i = 0; i < half; i++) {
+            freq[i] = Math.pow(ROPE_BASE, -4.0 * (i < quarter ? i : i - quarter) / hd);
+        }
         for (int p = 0; p < n; p++) {
             for (int i = 0; i < half; i++) {
-                int within = i < quarter ? i : i - quarter;
-                double freq = Math.pow(ROPE_BASE, -4.0 * within / hd);
-                double theta = (i < quarter ? rowOf[p] : colOf[p]) * freq;
+                double theta = (i < quarter ? rowOf[p] : colOf[p]) * freq[i];
                 cos[p * half + i] = (float) Math.cos(theta);
                 sin[p * half + i] = (float) Math.sin(theta);
             }
