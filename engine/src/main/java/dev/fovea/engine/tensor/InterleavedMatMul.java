@@ -22,10 +22,10 @@ import jdk.incubator.vector.VectorSpecies;
  * (two chains each), then one at a time (eight chains), so that FMA latency never idles the units.
  */
 final class InterleavedMatMul {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
-    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
-    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+    private static final VectorSpecies<Float> F = VectorWidth.F;
+    private static final VectorSpecies<Byte> B = VectorWidth.B;
+    private static final VectorSpecies<Short> S = VectorWidth.S;
+    private static final VectorSpecies<Integer> I = VectorWidth.I;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final int ROWS = InterleavedQuants.ROWS;
     private static final int SCALES = 2 * ROWS;
@@ -163,25 +163,33 @@ final class InterleavedMatMul {
                             - InterleavedQuants.recordOffset(type, g + 1, 0, groups, blocks, rec) == stride;
                     long partner = both ? InterleavedQuants.recordOffset(type, g + 1, 0, groups, blocks, rec) - off : 0;
                     int o = t * rows + g * ROWS;
-                    if (chunk == 8 && both) {
-                        eightPair(q8, in.il, off, partner, stride, blocks, in.xq, t * cols, in.xd, in.xsum, t * blocks,
-                                blocks, in.out, o, rows);
+                    // a narrow CPU runs each 16-row kernel as two 8-row parts; the two-group kernels need 16
+                    // accumulators besides their operands, more than its 16 vector registers, so it runs each
+                    // group alone
+                    boolean pair = both && VectorWidth.WIDE;
+                    for (int l0 = 0; l0 < ROWS; l0 += VectorWidth.LANES) {
+                        if (chunk == 8 && pair) {
+                            eightPair(l0, q8, in.il, off, partner, stride, blocks, in.xq, t * cols, in.xd, in.xsum,
+                                    t * blocks, blocks, in.out, o, rows);
+                        } else if (chunk == 8) {
+                            eight(l0, q8, in.il, off, stride, blocks, in.xq, t * cols, cols, in.xd, in.xsum,
+                                    t * blocks, in.out, o, rows);
+                        } else if (chunk == 4) {
+                            four(l0, q8, in.il, off, stride, blocks, in.xq, t * cols, cols, in.xd, in.xsum,
+                                    t * blocks, in.out, o, rows);
+                        } else if (q8) {
+                            // one method per type: both in one body would be too large to compile inlined
+                            oneQ8(l0, in.il, off, stride, blocks, in.xq, t * cols, in.xd, t * blocks, in.out, o);
+                        } else if (pair) {
+                            oneQ4Pair(l0, in.il, off, partner, stride, blocks, in.xq, t * cols, in.xd, in.xsum,
+                                    t * blocks, in.out, o);
+                        } else {
+                            oneQ4(l0, in.il, off, stride, blocks, in.xq, t * cols, in.xd, in.xsum, t * blocks,
+                                    in.out, o);
+                        }
+                    }
+                    if (pair && (chunk == 8 || chunk == 1 && !q8)) {
                         g++;
-                    } else if (chunk == 8) {
-                        eight(q8, in.il, off, stride, blocks, in.xq, t * cols, cols, in.xd, in.xsum, t * blocks,
-                                in.out, o, rows);
-                    } else if (chunk == 4) {
-                        four(q8, in.il, off, stride, blocks, in.xq, t * cols, cols, in.xd, in.xsum, t * blocks,
-                                in.out, o, rows);
-                    } else if (q8) {
-                        // one method per type: both in one body would be too large to compile inlined
-                        oneQ8(in.il, off, stride, blocks, in.xq, t * cols, in.xd, t * blocks, in.out, o);
-                    } else if (both) {
-                        oneQ4Pair(in.il, off, partner, stride, blocks, in.xq, t * cols, in.xd, in.xsum, t * blocks,
-                                in.out, o);
-                        g++;
-                    } else {
-                        oneQ4(in.il, off, stride, blocks, in.xq, t * cols, in.xd, in.xsum, t * blocks, in.out, o);
                     }
                 }
                 t += chunk;
@@ -190,7 +198,7 @@ final class InterleavedMatMul {
     }
 
     /** One token of Q8_0 weights: eight FMA chains over the block's 32 weight columns. */
-    private static void oneQ8(MemorySegment m, long off, long stride, int blocks, float[] xq, int xo, float[] xd,
+    private static void oneQ8(int l0, MemorySegment m, long off, long stride, int blocks, float[] xq, int xo, float[] xd,
                               int xdo, float[] out, int o) {
         FloatVector sum = FloatVector.zero(F);
         long r = off;
@@ -206,26 +214,26 @@ final class InterleavedMatMul {
             FloatVector a6 = a0;
             FloatVector a7 = a0;
             for (int j = 0; j < 32; j += 8, c += 8 * ROWS) {
-                a0 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c, LE)
+                a0 = ((FloatVector) ByteVector.fromMemorySegment(B, m, c + l0, LE)
                         .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, xq[p + j]), a0);
-                a1 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 1 * ROWS, LE)
+                a1 = ((FloatVector) ByteVector.fromMemorySegment(B, m, c + 1 * ROWS + l0, LE)
                         .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, xq[p + j + 1]), a1);
-                a2 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 2 * ROWS, LE)
+                a2 = ((FloatVector) ByteVector.fromMemorySegment(B, m, c + 2 * ROWS + l0, LE)
                         .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, xq[p + j + 2]), a2);
-                a3 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 3 * ROWS, LE)
+                a3 = ((FloatVector) ByteVector.fromMemorySegment(B, m, c + 3 * ROWS + l0, LE)
                         .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, xq[p + j + 3]), a3);
-                a4 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 4 * ROWS, LE)
+                a4 = ((FloatVector) ByteVector.fromMemorySegment(B, m, c + 4 * ROWS + l0, LE)
                         .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, xq[p + j + 4]), a4);
-                a5 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 5 * ROWS, LE)
+                a5 = ((FloatVector) ByteVector.fromMemorySegment(B, m, c + 5 * ROWS + l0, LE)
                         .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, xq[p + j + 5]), a5);
-                a6 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 6 * ROWS, LE)
+                a6 = ((FloatVector) ByteVector.fromMemorySegment(B, m, c + 6 * ROWS + l0, LE)
                         .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, xq[p + j + 6]), a6);
-                a7 = ((FloatVector) ByteVector.fromMemorySegment(B16, m, c + 7 * ROWS, LE)
+                a7 = ((FloatVector) ByteVector.fromMemorySegment(B, m, c + 7 * ROWS + l0, LE)
                         .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.broadcast(F, xq[p + j + 7]), a7);
             }
             // the 16 F16 scales: magnitude bits moved to F32 positions times 2^112 is exact for normal and subnormal
             // halves alike (repacking rejects infinities and NaNs); then the sign
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S16, m, r, LE)
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, m, r + 2 * l0, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
             FloatVector dw = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                     .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
@@ -233,7 +241,7 @@ final class InterleavedMatMul {
             FloatVector sumi = a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7)));
             sum = sum.add(sumi.mul(dw.mul(xd[xdo + b])));
         }
-        sum.intoArray(out, o);
+        sum.intoArray(out, o + l0);
     }
 
     /**
@@ -242,7 +250,7 @@ final class InterleavedMatMul {
      * (chain i for the low nibbles, 4 + i for the high ones) against activations scaled to match
      * ({@link #scaleSingleTokensForNibbles}).
      */
-    private static void oneQ4(MemorySegment m, long off, long stride, int blocks, float[] xq, int xo, float[] xd,
+    private static void oneQ4(int l0, MemorySegment m, long off, long stride, int blocks, float[] xq, int xo, float[] xd,
                               int[] xsum, int xdo, float[] out, int o) {
         FloatVector sum = FloatVector.zero(F);
         long r = off;
@@ -257,7 +265,7 @@ final class InterleavedMatMul {
             FloatVector a7 = a0;
             long c = r + SCALES;
             for (int p = xo + 32 * b, end = p + 16; p < end; p += 4, c += 64) {
-                IntVector v = IntVector.fromMemorySegment(I, m, c, LE);
+                IntVector v = IntVector.fromMemorySegment(I, m, c + 4 * l0, LE);
                 a0 = ((FloatVector) v.and(0xF).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(F, xq[p]), a0);
                 a4 = ((FloatVector) v.and(0xF0).convert(VectorOperators.I2F, 0))
@@ -279,13 +287,13 @@ final class InterleavedMatMul {
             FloatVector sumi = a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))).sub(8 * xsum[xdo + b]);
             // the 16 F16 scales: magnitude bits moved to F32 positions times 2^112 is exact for normal and subnormal
             // halves alike (repacking rejects infinities and NaNs); then the sign
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S16, m, r, LE)
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, m, r + 2 * l0, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
             FloatVector dw = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                     .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
             sum = sum.add(sumi.mul(dw.mul(xd[xdo + b])));
         }
-        sum.intoArray(out, o);
+        sum.intoArray(out, o + l0);
     }
 
     /**
@@ -293,7 +301,7 @@ final class InterleavedMatMul {
      * records): each broadcast activation meets both groups' nibble columns, half the broadcasts per FMA (Q4_0
      * decoding is bound by the kernel's instructions, not by memory).
      */
-    private static void oneQ4Pair(MemorySegment m, long off, long partner, long stride, int blocks, float[] xq,
+    private static void oneQ4Pair(int l0, MemorySegment m, long off, long partner, long stride, int blocks, float[] xq,
                                   int xo, float[] xd, int[] xsum, int xdo, float[] out, int o) {
         FloatVector sum = FloatVector.zero(F);
         FloatVector sum2 = sum;
@@ -317,8 +325,8 @@ final class InterleavedMatMul {
             FloatVector e7 = a0;
             long c = r + SCALES;
             for (int p = xo + 32 * b, end = p + 16; p < end; p += 4, c += 64) {
-                IntVector v = IntVector.fromMemorySegment(I, m, c, LE);
-                IntVector u = IntVector.fromMemorySegment(I, m, c + partner, LE);
+                IntVector v = IntVector.fromMemorySegment(I, m, c + 4 * l0, LE);
+                IntVector u = IntVector.fromMemorySegment(I, m, c + partner + 4 * l0, LE);
                 FloatVector x;
                 x = FloatVector.broadcast(F, xq[p]);
                 a0 = ((FloatVector) v.and(0xF).convert(VectorOperators.I2F, 0)).fma(x, a0);
@@ -352,26 +360,26 @@ final class InterleavedMatMul {
             FloatVector sumi2 = e0.add(e1).add(e2.add(e3)).add(e4.add(e5).add(e6.add(e7))).sub(8 * xsum[xdo + b]);
             // the 16 F16 scales of each group: magnitude bits moved to F32 positions times 2^112 is exact for normal
             // and subnormal halves alike (repacking rejects infinities and NaNs); then the sign
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S16, m, r, LE)
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, m, r + 2 * l0, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
             FloatVector dw = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                     .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-            h = (IntVector) ShortVector.fromMemorySegment(S16, m, r + partner, LE)
+            h = (IntVector) ShortVector.fromMemorySegment(S, m, r + partner + 2 * l0, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
             FloatVector du = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                     .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
             sum = sum.add(sumi.mul(dw.mul(xd[xdo + b])));
             sum2 = sum2.add(sumi2.mul(du.mul(xd[xdo + b])));
         }
-        sum.intoArray(out, o);
-        sum2.intoArray(out, o + ROWS);
+        sum.intoArray(out, o + l0);
+        sum2.intoArray(out, o + ROWS + l0);
     }
 
     /**
      * Four tokens, side by side in xq from xo ({@link #interleaveTokens}); token t's scales at xdo + t·xs/32. Two FMA
      * chains each (low and high weights).
      */
-    private static void four(boolean q8, MemorySegment m, long off, long stride, int blocks, float[] xq, int xo,
+    private static void four(int l0, boolean q8, MemorySegment m, long off, long stride, int blocks, float[] xq, int xo,
                              int xs, float[] xd, int[] xsum, int xdo, float[] out, int o, int os) {
         FloatVector s0 = FloatVector.zero(F);
         FloatVector s1 = s0;
@@ -394,17 +402,17 @@ final class InterleavedMatMul {
                 long c4 = r + SCALES + 64L * (j >> 2);
                 int shift = 8 * (j & 3);
                 FloatVector w = q8
-                        ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c, LE)
+                        ? (FloatVector) ByteVector.fromMemorySegment(B, m, c + l0, LE)
                         .convertShape(VectorOperators.B2F, F, 0)
-                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4, LE)
+                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4 + 4 * l0, LE)
                         .lanewise(VectorOperators.LSHR, shift).and(0xF).convert(VectorOperators.I2F, 0);
                 a0 = w.fma(FloatVector.broadcast(F, xq[k]), a0);
                 a1 = w.fma(FloatVector.broadcast(F, xq[k + 1]), a1);
                 a2 = w.fma(FloatVector.broadcast(F, xq[k + 2]), a2);
                 a3 = w.fma(FloatVector.broadcast(F, xq[k + 3]), a3);
-                w = q8 ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS, LE)
+                w = q8 ? (FloatVector) ByteVector.fromMemorySegment(B, m, c + 16 * ROWS + l0, LE)
                         .convertShape(VectorOperators.B2F, F, 0)
-                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4, LE)
+                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4 + 4 * l0, LE)
                         .lanewise(VectorOperators.LSHR, shift + 4).and(0xF).convert(VectorOperators.I2F, 0);
                 c0 = w.fma(FloatVector.broadcast(F, xq[k + 64]), c0);
                 c1 = w.fma(FloatVector.broadcast(F, xq[k + 65]), c1);
@@ -413,7 +421,7 @@ final class InterleavedMatMul {
             }
             // the 16 F16 scales: magnitude bits moved to F32 positions times 2^112 is exact for normal and subnormal
             // halves alike (repacking rejects infinities and NaNs); then the sign
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S16, m, r, LE)
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, m, r + 2 * l0, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
             FloatVector dw = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                     .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
@@ -425,10 +433,10 @@ final class InterleavedMatMul {
             s2 = s2.add((q8 ? a2.add(c2) : a2.add(c2).sub(8 * xsum[d + 2 * ds])).mul(dw.mul(xd[d + 2 * ds])));
             s3 = s3.add((q8 ? a3.add(c3) : a3.add(c3).sub(8 * xsum[d + 3 * ds])).mul(dw.mul(xd[d + 3 * ds])));
         }
-        s0.intoArray(out, o);
-        s1.intoArray(out, o + os);
-        s2.intoArray(out, o + 2 * os);
-        s3.intoArray(out, o + 3 * os);
+        s0.intoArray(out, o + l0);
+        s1.intoArray(out, o + os + l0);
+        s2.intoArray(out, o + 2 * os + l0);
+        s3.intoArray(out, o + 3 * os + l0);
     }
 
     /**
@@ -437,13 +445,13 @@ final class InterleavedMatMul {
      * (zeroed first, then {@code sum + sumi·(dw·dx)} per block in block order, the same additions as the other
      * kernels), which leaves the registers to the 16 block accumulators.
      */
-    private static void eightPair(boolean q8, MemorySegment m, long off, long partner, long stride, int blocks,
+    private static void eightPair(int l0, boolean q8, MemorySegment m, long off, long partner, long stride, int blocks,
                                   float[] xq, int xo, float[] xd, int[] xsum, int xdo, int ds, float[] out, int o,
                                   int os) {
         FloatVector zero = FloatVector.zero(F);
         for (int t = 0; t < 8; t++) {
-            zero.intoArray(out, o + t * os);
-            zero.intoArray(out, o + ROWS + t * os);
+            zero.intoArray(out, o + t * os + l0);
+            zero.intoArray(out, o + ROWS + t * os + l0);
         }
         long r = off;
         for (int b = 0; b < blocks; b++, r += stride) {
@@ -470,14 +478,14 @@ final class InterleavedMatMul {
                 long c4 = r + SCALES + 64L * (j >> 2);
                 int shift = 8 * (j & 3);
                 FloatVector w = q8
-                        ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c, LE)
+                        ? (FloatVector) ByteVector.fromMemorySegment(B, m, c + l0, LE)
                         .convertShape(VectorOperators.B2F, F, 0)
-                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4, LE)
+                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4 + 4 * l0, LE)
                         .lanewise(VectorOperators.LSHR, shift).and(0xF).convert(VectorOperators.I2F, 0);
                 FloatVector u = q8
-                        ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + partner, LE)
+                        ? (FloatVector) ByteVector.fromMemorySegment(B, m, c + partner + l0, LE)
                         .convertShape(VectorOperators.B2F, F, 0)
-                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4 + partner, LE)
+                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4 + partner + 4 * l0, LE)
                         .lanewise(VectorOperators.LSHR, shift).and(0xF).convert(VectorOperators.I2F, 0);
                 FloatVector x;
                 x = FloatVector.broadcast(F, xq[k]);
@@ -504,13 +512,13 @@ final class InterleavedMatMul {
                 x = FloatVector.broadcast(F, xq[k + 7]);
                 a7 = w.fma(x, a7);
                 e7 = u.fma(x, e7);
-                w = q8 ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS, LE)
+                w = q8 ? (FloatVector) ByteVector.fromMemorySegment(B, m, c + 16 * ROWS + l0, LE)
                         .convertShape(VectorOperators.B2F, F, 0)
-                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4, LE)
+                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4 + 4 * l0, LE)
                         .lanewise(VectorOperators.LSHR, shift + 4).and(0xF).convert(VectorOperators.I2F, 0);
-                u = q8 ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS + partner, LE)
+                u = q8 ? (FloatVector) ByteVector.fromMemorySegment(B, m, c + 16 * ROWS + partner + l0, LE)
                         .convertShape(VectorOperators.B2F, F, 0)
-                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4 + partner, LE)
+                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4 + partner + 4 * l0, LE)
                         .lanewise(VectorOperators.LSHR, shift + 4).and(0xF).convert(VectorOperators.I2F, 0);
                 x = FloatVector.broadcast(F, xq[k + 128]);
                 a0 = w.fma(x, a0);
@@ -539,48 +547,48 @@ final class InterleavedMatMul {
             }
             // the 16 F16 scales of each group: magnitude bits moved to F32 positions times 2^112 is exact for normal
             // and subnormal halves alike (repacking rejects infinities and NaNs); then the sign
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S16, m, r, LE)
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, m, r + 2 * l0, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
             FloatVector dw = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                     .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-            h = (IntVector) ShortVector.fromMemorySegment(S16, m, r + partner, LE)
+            h = (IntVector) ShortVector.fromMemorySegment(S, m, r + partner + 2 * l0, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
             FloatVector du = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                     .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
             int d = xdo + b;
             // Q4_0 columns hold the nibbles q, the weights are q − 8: take 8·Σx off each token's sum (exact)
-            FloatVector.fromArray(F, out, o).add((q8 ? a0 : a0.sub(8 * xsum[d]))
-                    .mul(dw.mul(xd[d]))).intoArray(out, o);
-            FloatVector.fromArray(F, out, o + ROWS).add((q8 ? e0 : e0.sub(8 * xsum[d]))
-                    .mul(du.mul(xd[d]))).intoArray(out, o + ROWS);
-            FloatVector.fromArray(F, out, o + os).add((q8 ? a1 : a1.sub(8 * xsum[d + ds]))
-                    .mul(dw.mul(xd[d + ds]))).intoArray(out, o + os);
-            FloatVector.fromArray(F, out, o + os + ROWS).add((q8 ? e1 : e1.sub(8 * xsum[d + ds]))
-                    .mul(du.mul(xd[d + ds]))).intoArray(out, o + os + ROWS);
-            FloatVector.fromArray(F, out, o + 2 * os).add((q8 ? a2 : a2.sub(8 * xsum[d + 2 * ds]))
-                    .mul(dw.mul(xd[d + 2 * ds]))).intoArray(out, o + 2 * os);
-            FloatVector.fromArray(F, out, o + 2 * os + ROWS).add((q8 ? e2 : e2.sub(8 * xsum[d + 2 * ds]))
-                    .mul(du.mul(xd[d + 2 * ds]))).intoArray(out, o + 2 * os + ROWS);
-            FloatVector.fromArray(F, out, o + 3 * os).add((q8 ? a3 : a3.sub(8 * xsum[d + 3 * ds]))
-                    .mul(dw.mul(xd[d + 3 * ds]))).intoArray(out, o + 3 * os);
-            FloatVector.fromArray(F, out, o + 3 * os + ROWS).add((q8 ? e3 : e3.sub(8 * xsum[d + 3 * ds]))
-                    .mul(du.mul(xd[d + 3 * ds]))).intoArray(out, o + 3 * os + ROWS);
-            FloatVector.fromArray(F, out, o + 4 * os).add((q8 ? a4 : a4.sub(8 * xsum[d + 4 * ds]))
-                    .mul(dw.mul(xd[d + 4 * ds]))).intoArray(out, o + 4 * os);
-            FloatVector.fromArray(F, out, o + 4 * os + ROWS).add((q8 ? e4 : e4.sub(8 * xsum[d + 4 * ds]))
-                    .mul(du.mul(xd[d + 4 * ds]))).intoArray(out, o + 4 * os + ROWS);
-            FloatVector.fromArray(F, out, o + 5 * os).add((q8 ? a5 : a5.sub(8 * xsum[d + 5 * ds]))
-                    .mul(dw.mul(xd[d + 5 * ds]))).intoArray(out, o + 5 * os);
-            FloatVector.fromArray(F, out, o + 5 * os + ROWS).add((q8 ? e5 : e5.sub(8 * xsum[d + 5 * ds]))
-                    .mul(du.mul(xd[d + 5 * ds]))).intoArray(out, o + 5 * os + ROWS);
-            FloatVector.fromArray(F, out, o + 6 * os).add((q8 ? a6 : a6.sub(8 * xsum[d + 6 * ds]))
-                    .mul(dw.mul(xd[d + 6 * ds]))).intoArray(out, o + 6 * os);
-            FloatVector.fromArray(F, out, o + 6 * os + ROWS).add((q8 ? e6 : e6.sub(8 * xsum[d + 6 * ds]))
-                    .mul(du.mul(xd[d + 6 * ds]))).intoArray(out, o + 6 * os + ROWS);
-            FloatVector.fromArray(F, out, o + 7 * os).add((q8 ? a7 : a7.sub(8 * xsum[d + 7 * ds]))
-                    .mul(dw.mul(xd[d + 7 * ds]))).intoArray(out, o + 7 * os);
-            FloatVector.fromArray(F, out, o + 7 * os + ROWS).add((q8 ? e7 : e7.sub(8 * xsum[d + 7 * ds]))
-                    .mul(du.mul(xd[d + 7 * ds]))).intoArray(out, o + 7 * os + ROWS);
+            FloatVector.fromArray(F, out, o + l0).add((q8 ? a0 : a0.sub(8 * xsum[d]))
+                    .mul(dw.mul(xd[d]))).intoArray(out, o + l0);
+            FloatVector.fromArray(F, out, o + ROWS + l0).add((q8 ? e0 : e0.sub(8 * xsum[d]))
+                    .mul(du.mul(xd[d]))).intoArray(out, o + ROWS + l0);
+            FloatVector.fromArray(F, out, o + os + l0).add((q8 ? a1 : a1.sub(8 * xsum[d + ds]))
+                    .mul(dw.mul(xd[d + ds]))).intoArray(out, o + os + l0);
+            FloatVector.fromArray(F, out, o + os + ROWS + l0).add((q8 ? e1 : e1.sub(8 * xsum[d + ds]))
+                    .mul(du.mul(xd[d + ds]))).intoArray(out, o + os + ROWS + l0);
+            FloatVector.fromArray(F, out, o + 2 * os + l0).add((q8 ? a2 : a2.sub(8 * xsum[d + 2 * ds]))
+                    .mul(dw.mul(xd[d + 2 * ds]))).intoArray(out, o + 2 * os + l0);
+            FloatVector.fromArray(F, out, o + 2 * os + ROWS + l0).add((q8 ? e2 : e2.sub(8 * xsum[d + 2 * ds]))
+                    .mul(du.mul(xd[d + 2 * ds]))).intoArray(out, o + 2 * os + ROWS + l0);
+            FloatVector.fromArray(F, out, o + 3 * os + l0).add((q8 ? a3 : a3.sub(8 * xsum[d + 3 * ds]))
+                    .mul(dw.mul(xd[d + 3 * ds]))).intoArray(out, o + 3 * os + l0);
+            FloatVector.fromArray(F, out, o + 3 * os + ROWS + l0).add((q8 ? e3 : e3.sub(8 * xsum[d + 3 * ds]))
+                    .mul(du.mul(xd[d + 3 * ds]))).intoArray(out, o + 3 * os + ROWS + l0);
+            FloatVector.fromArray(F, out, o + 4 * os + l0).add((q8 ? a4 : a4.sub(8 * xsum[d + 4 * ds]))
+                    .mul(dw.mul(xd[d + 4 * ds]))).intoArray(out, o + 4 * os + l0);
+            FloatVector.fromArray(F, out, o + 4 * os + ROWS + l0).add((q8 ? e4 : e4.sub(8 * xsum[d + 4 * ds]))
+                    .mul(du.mul(xd[d + 4 * ds]))).intoArray(out, o + 4 * os + ROWS + l0);
+            FloatVector.fromArray(F, out, o + 5 * os + l0).add((q8 ? a5 : a5.sub(8 * xsum[d + 5 * ds]))
+                    .mul(dw.mul(xd[d + 5 * ds]))).intoArray(out, o + 5 * os + l0);
+            FloatVector.fromArray(F, out, o + 5 * os + ROWS + l0).add((q8 ? e5 : e5.sub(8 * xsum[d + 5 * ds]))
+                    .mul(du.mul(xd[d + 5 * ds]))).intoArray(out, o + 5 * os + ROWS + l0);
+            FloatVector.fromArray(F, out, o + 6 * os + l0).add((q8 ? a6 : a6.sub(8 * xsum[d + 6 * ds]))
+                    .mul(dw.mul(xd[d + 6 * ds]))).intoArray(out, o + 6 * os + l0);
+            FloatVector.fromArray(F, out, o + 6 * os + ROWS + l0).add((q8 ? e6 : e6.sub(8 * xsum[d + 6 * ds]))
+                    .mul(du.mul(xd[d + 6 * ds]))).intoArray(out, o + 6 * os + ROWS + l0);
+            FloatVector.fromArray(F, out, o + 7 * os + l0).add((q8 ? a7 : a7.sub(8 * xsum[d + 7 * ds]))
+                    .mul(dw.mul(xd[d + 7 * ds]))).intoArray(out, o + 7 * os + l0);
+            FloatVector.fromArray(F, out, o + 7 * os + ROWS + l0).add((q8 ? e7 : e7.sub(8 * xsum[d + 7 * ds]))
+                    .mul(du.mul(xd[d + 7 * ds]))).intoArray(out, o + 7 * os + ROWS + l0);
         }
     }
 
@@ -588,7 +596,7 @@ final class InterleavedMatMul {
      * Eight tokens, side by side in xq from xo ({@link #interleaveTokens}); token t's scales at xdo + t·xs/32. One FMA
      * chain each; each widened weight column serves all eight.
      */
-    private static void eight(boolean q8, MemorySegment m, long off, long stride, int blocks, float[] xq, int xo,
+    private static void eight(int l0, boolean q8, MemorySegment m, long off, long stride, int blocks, float[] xq, int xo,
                               int xs, float[] xd, int[] xsum, int xdo, float[] out, int o, int os) {
         FloatVector s0 = FloatVector.zero(F);
         FloatVector s1 = s0;
@@ -615,9 +623,9 @@ final class InterleavedMatMul {
                 long c4 = r + SCALES + 64L * (j >> 2);
                 int shift = 8 * (j & 3);
                 FloatVector w = q8
-                        ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c, LE)
+                        ? (FloatVector) ByteVector.fromMemorySegment(B, m, c + l0, LE)
                         .convertShape(VectorOperators.B2F, F, 0)
-                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4, LE)
+                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4 + 4 * l0, LE)
                         .lanewise(VectorOperators.LSHR, shift).and(0xF).convert(VectorOperators.I2F, 0);
                 a0 = w.fma(FloatVector.broadcast(F, xq[k]), a0);
                 a1 = w.fma(FloatVector.broadcast(F, xq[k + 1]), a1);
@@ -627,9 +635,9 @@ final class InterleavedMatMul {
                 a5 = w.fma(FloatVector.broadcast(F, xq[k + 5]), a5);
                 a6 = w.fma(FloatVector.broadcast(F, xq[k + 6]), a6);
                 a7 = w.fma(FloatVector.broadcast(F, xq[k + 7]), a7);
-                w = q8 ? (FloatVector) ByteVector.fromMemorySegment(B16, m, c + 16 * ROWS, LE)
+                w = q8 ? (FloatVector) ByteVector.fromMemorySegment(B, m, c + 16 * ROWS + l0, LE)
                         .convertShape(VectorOperators.B2F, F, 0)
-                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4, LE)
+                        : (FloatVector) IntVector.fromMemorySegment(I, m, c4 + 4 * l0, LE)
                         .lanewise(VectorOperators.LSHR, shift + 4).and(0xF).convert(VectorOperators.I2F, 0);
                 a0 = w.fma(FloatVector.broadcast(F, xq[k + 128]), a0);
                 a1 = w.fma(FloatVector.broadcast(F, xq[k + 129]), a1);
@@ -642,7 +650,7 @@ final class InterleavedMatMul {
             }
             // the 16 F16 scales: magnitude bits moved to F32 positions times 2^112 is exact for normal and subnormal
             // halves alike (repacking rejects infinities and NaNs); then the sign
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S16, m, r, LE)
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, m, r + 2 * l0, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
             FloatVector dw = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                     .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
@@ -658,13 +666,13 @@ final class InterleavedMatMul {
             s6 = s6.add((q8 ? a6 : a6.sub(8 * xsum[d + 6 * ds])).mul(dw.mul(xd[d + 6 * ds])));
             s7 = s7.add((q8 ? a7 : a7.sub(8 * xsum[d + 7 * ds])).mul(dw.mul(xd[d + 7 * ds])));
         }
-        s0.intoArray(out, o);
-        s1.intoArray(out, o + os);
-        s2.intoArray(out, o + 2 * os);
-        s3.intoArray(out, o + 3 * os);
-        s4.intoArray(out, o + 4 * os);
-        s5.intoArray(out, o + 5 * os);
-        s6.intoArray(out, o + 6 * os);
-        s7.intoArray(out, o + 7 * os);
+        s0.intoArray(out, o + l0);
+        s1.intoArray(out, o + os + l0);
+        s2.intoArray(out, o + 2 * os + l0);
+        s3.intoArray(out, o + 3 * os + l0);
+        s4.intoArray(out, o + 4 * os + l0);
+        s5.intoArray(out, o + 5 * os + l0);
+        s6.intoArray(out, o + 6 * os + l0);
+        s7.intoArray(out, o + 7 * os + l0);
     }
 }

@@ -29,9 +29,9 @@ final class InterleavedQ4K {
     private static final int SCALES = 2 * 4 * ROWS;
     private static final int MINS = SCALES + 8 * ROWS;
     private static final int QUANTS = MINS + 8 * ROWS;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
-    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Float> F = VectorWidth.F;
+    private static final VectorSpecies<Integer> I = VectorWidth.I;
+    private static final VectorSpecies<Byte> B = VectorWidth.B;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfInt I32 = KQuantRecords.I32;
     private static final ValueLayout.OfFloat F32 = KQuantRecords.F32;
@@ -62,7 +62,10 @@ final class InterleavedQ4K {
 
     private static void groups(MemorySegment il, int blocks, float[] x, float[] yd, int[] bsum, float[] out,
                                int from, int to) {
-        for (int g = from; g < to; g++) {
+        // a narrow CPU runs each group's 16 rows as parts of VectorWidth.LANES rows
+        for (int gp = from * VectorWidth.PARTS; gp < to * VectorWidth.PARTS; gp++) {
+            int g = gp / VectorWidth.PARTS;
+            int l0 = gp % VectorWidth.PARTS * VectorWidth.LANES;
             FloatVector sum = FloatVector.zero(F);
             long rec = (long) g * blocks * RECORD;
             for (int b = 0; b < blocks; b++, rec += RECORD) {
@@ -75,7 +78,7 @@ final class InterleavedQ4K {
                     FloatVector hi0 = FloatVector.zero(F);
                     FloatVector hi1 = FloatVector.zero(F);
                     for (int c = 0; c < 8; c++) {
-                        IntVector w = IntVector.fromMemorySegment(I, il, rec + QUANTS + 64L * (8 * p + c), LE);
+                        IntVector w = IntVector.fromMemorySegment(I, il, rec + QUANTS + 64L * (8 * p + c) + 4 * l0, LE);
                         int xl = xb + 64 * p + 4 * c;
                         lo0 = ((FloatVector) w.and(0xF).convert(VectorOperators.I2F, 0))
                                 .fma(FloatVector.broadcast(F, x[xl]), lo0);
@@ -94,27 +97,27 @@ final class InterleavedQ4K {
                         hi1 = ((FloatVector) w.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0))
                                 .fma(FloatVector.broadcast(F, x[xl + 35]), hi1);
                     }
-                    IntVector sLo = (IntVector) ByteVector.fromMemorySegment(B16, il, rec + SCALES + ROWS * 2L * p, LE)
+                    IntVector sLo = (IntVector) ByteVector.fromMemorySegment(B, il, rec + SCALES + ROWS * 2L * p + l0, LE)
                             .convertShape(VectorOperators.B2I, I, 0);
-                    IntVector sHi = (IntVector) ByteVector.fromMemorySegment(B16, il, rec + SCALES + ROWS * (2L * p + 1), LE)
+                    IntVector sHi = (IntVector) ByteVector.fromMemorySegment(B, il, rec + SCALES + ROWS * (2L * p + 1) + l0, LE)
                             .convertShape(VectorOperators.B2I, I, 0);
                     sumi = sumi.add(((IntVector) lo0.add(lo1).convert(VectorOperators.F2I, 0)).mul(sLo))
                             .add(((IntVector) hi0.add(hi1).convert(VectorOperators.F2I, 0)).mul(sHi));
                 }
                 IntVector summ = IntVector.zero(I);
                 for (int j = 0; j < 8; j++) {
-                    IntVector mn = (IntVector) ByteVector.fromMemorySegment(B16, il, rec + MINS + (long) ROWS * j, LE)
+                    IntVector mn = (IntVector) ByteVector.fromMemorySegment(B, il, rec + MINS + (long) ROWS * j + l0, LE)
                             .convertShape(VectorOperators.B2I, I, 0);
                     summ = summ.add(mn.mul(bsum[8 * b + j]));
                 }
                 FloatVector y = FloatVector.broadcast(F, yd[b]);
-                FloatVector d = FloatVector.fromMemorySegment(F, il, rec, LE);
-                FloatVector dmin = FloatVector.fromMemorySegment(F, il, rec + 4L * ROWS, LE);
+                FloatVector d = FloatVector.fromMemorySegment(F, il, rec + 4 * l0, LE);
+                FloatVector dmin = FloatVector.fromMemorySegment(F, il, rec + 4L * ROWS + 4 * l0, LE);
                 FloatVector sumiF = (FloatVector) sumi.convert(VectorOperators.I2F, 0);
                 FloatVector summF = (FloatVector) summ.convert(VectorOperators.I2F, 0);
                 sum = sum.add(y.mul(d).mul(sumiF).sub(y.mul(dmin).mul(summF)));
             }
-            sum.intoArray(out, ROWS * g);
+            sum.intoArray(out, ROWS * g + l0);
         }
     }
 }

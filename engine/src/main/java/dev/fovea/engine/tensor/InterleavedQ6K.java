@@ -29,9 +29,9 @@ final class InterleavedQ6K {
     private static final int SCALES = 4 * ROWS;
     private static final int LOW = SCALES + 16 * ROWS;
     private static final int HIGH = LOW + 32 * 4 * ROWS;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
-    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Float> F = VectorWidth.F;
+    private static final VectorSpecies<Integer> I = VectorWidth.I;
+    private static final VectorSpecies<Byte> B = VectorWidth.B;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfInt I32 = KQuantRecords.I32;
     private static final ValueLayout.OfFloat F32 = KQuantRecords.F32;
@@ -64,7 +64,10 @@ final class InterleavedQ6K {
     }
 
     private static void groups(MemorySegment il, int blocks, float[] x, float[] yd, float[] out, int from, int to) {
-        for (int g = from; g < to; g++) {
+        // a narrow CPU runs each group's 16 rows as parts of VectorWidth.LANES rows
+        for (int gp = from * VectorWidth.PARTS; gp < to * VectorWidth.PARTS; gp++) {
+            int g = gp / VectorWidth.PARTS;
+            int l0 = gp % VectorWidth.PARTS * VectorWidth.LANES;
             FloatVector sum = FloatVector.zero(F);
             long rec = (long) g * blocks * RECORD;
             for (int b = 0; b < blocks; b++, rec += RECORD) {
@@ -77,9 +80,9 @@ final class InterleavedQ6K {
                         FloatVector k2 = FloatVector.zero(F);
                         FloatVector k3 = FloatVector.zero(F);
                         for (int c = 4 * half; c < 4 * half + 4; c++) {
-                            IntVector lowA = IntVector.fromMemorySegment(I, il, rec + LOW + 64L * (16 * h + c), LE);
-                            IntVector lowB = IntVector.fromMemorySegment(I, il, rec + LOW + 64L * (16 * h + 8 + c), LE);
-                            IntVector high = IntVector.fromMemorySegment(I, il, rec + HIGH + 64L * (8 * h + c), LE);
+                            IntVector lowA = IntVector.fromMemorySegment(I, il, rec + LOW + 64L * (16 * h + c) + 4 * l0, LE);
+                            IntVector lowB = IntVector.fromMemorySegment(I, il, rec + LOW + 64L * (16 * h + 8 + c) + 4 * l0, LE);
+                            IntVector high = IntVector.fromMemorySegment(I, il, rec + HIGH + 64L * (8 * h + c) + 4 * l0, LE);
                             int xe = 256 * b + 128 * h + 4 * c;
                             for (int i = 0; i < 4; i++) {
                                 k0 = six(lowA, 8 * i, high, 8 * i).fma(FloatVector.broadcast(F, x[xe + i]), k0);
@@ -89,20 +92,20 @@ final class InterleavedQ6K {
                             }
                         }
                         int s0 = 8 * h + half;
-                        sumi = sumi.add(scaled(k0, il, rec, s0)).add(scaled(k1, il, rec, s0 + 2))
-                                .add(scaled(k2, il, rec, s0 + 4)).add(scaled(k3, il, rec, s0 + 6));
+                        sumi = sumi.add(scaled(k0, il, rec, l0, s0)).add(scaled(k1, il, rec, l0, s0 + 2))
+                                .add(scaled(k2, il, rec, l0, s0 + 4)).add(scaled(k3, il, rec, l0, s0 + 6));
                     }
                 }
-                FloatVector d = FloatVector.fromMemorySegment(F, il, rec, LE);
+                FloatVector d = FloatVector.fromMemorySegment(F, il, rec + 4 * l0, LE);
                 sum = sum.add(FloatVector.broadcast(F, yd[b]).mul(d).mul((FloatVector) sumi.convert(VectorOperators.I2F, 0)));
             }
-            sum.intoArray(out, ROWS * g);
+            sum.intoArray(out, ROWS * g + l0);
         }
     }
 
     /** A sub-block's exact sums (float lanes) times its int8 scales, in int. */
-    private static IntVector scaled(FloatVector sums, MemorySegment il, long rec, int sub) {
-        IntVector sc = (IntVector) ByteVector.fromMemorySegment(B16, il, rec + SCALES + (long) ROWS * sub, LE)
+    private static IntVector scaled(FloatVector sums, MemorySegment il, long rec, int l0, int sub) {
+        IntVector sc = (IntVector) ByteVector.fromMemorySegment(B, il, rec + SCALES + (long) ROWS * sub + l0, LE)
                 .convertShape(VectorOperators.B2I, I, 0);
         return ((IntVector) sums.convert(VectorOperators.F2I, 0)).mul(sc);
     }

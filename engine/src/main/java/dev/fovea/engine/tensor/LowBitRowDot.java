@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class LowBitRowDot {
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Float> F = VectorWidth.F;
     private static final ValueLayout.OfShort S16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ByteVector IQ4 = ByteVector.fromArray(B16, LowBitBlocks.IQ4_TABLE, 0);
@@ -82,8 +82,7 @@ final class LowBitRowDot {
                 lo = lo.selectFrom(IQ4);
                 hi = hi.selectFrom(IQ4);
             }
-            FloatVector p = QuantRowDot.toFloat(lo).mul(FloatVector.fromArray(F, x, xo));
-            p = QuantRowDot.toFloat(hi).fma(FloatVector.fromArray(F, x, xo + 16), p);
+            FloatVector p = QuantRowDot.mulAdd(hi, x, xo + 16, QuantRowDot.mulAdd(lo, x, xo, FloatVector.zero(F)));
             int sumi = QuantRowDot.intSum(p);
             float dw = QuantRowDot.half(w, off);
             if (offset) {
@@ -109,12 +108,10 @@ final class LowBitRowDot {
                 for (int j = 0; j < 4; j++) {
                     int xs = xo + 128 * h + 32 * j;
                     int sub = 8 * h + 2 * j;
-                    FloatVector p0 = QuantRowDot.toFloat(q0.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3))
-                            .mul(FloatVector.fromArray(F, x, xs));
-                    FloatVector p1 = QuantRowDot.toFloat(q1.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3))
-                            .mul(FloatVector.fromArray(F, x, xs + 16));
-                    acc = p0.fma(FloatVector.broadcast(F, QuantRowDot.u(w, off + sub) & 0xF), acc);
-                    acc = p1.fma(FloatVector.broadcast(F, QuantRowDot.u(w, off + sub + 1) & 0xF), acc);
+                    acc = QuantRowDot.mulScaleAdd(q0.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3), x, xs,
+                            QuantRowDot.u(w, off + sub) & 0xF, acc);
+                    acc = QuantRowDot.mulScaleAdd(q1.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3), x, xs + 16,
+                            QuantRowDot.u(w, off + sub + 1) & 0xF, acc);
                 }
             }
             int isum = QuantRowDot.intSum(acc);
@@ -155,10 +152,8 @@ final class LowBitRowDot {
                     ByteVector v1 = q1.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3).sub(c1);
                     int xs = xo + 128 * h + 32 * j;
                     int sub = 8 * h + 2 * j;
-                    acc = QuantRowDot.toFloat(v0).mul(FloatVector.fromArray(F, x, xs))
-                            .fma(FloatVector.broadcast(F, LowBitBlocks.q3Scale(scales, 0, sub) - 32), acc);
-                    acc = QuantRowDot.toFloat(v1).mul(FloatVector.fromArray(F, x, xs + 16))
-                            .fma(FloatVector.broadcast(F, LowBitBlocks.q3Scale(scales, 0, sub + 1) - 32), acc);
+                    acc = QuantRowDot.mulScaleAdd(v0, x, xs, LowBitBlocks.q3Scale(scales, 0, sub) - 32, acc);
+                    acc = QuantRowDot.mulScaleAdd(v1, x, xs + 16, LowBitBlocks.q3Scale(scales, 0, sub + 1) - 32, acc);
                 }
             }
             int sumi = QuantRowDot.intSum(acc);
@@ -182,8 +177,7 @@ final class LowBitRowDot {
                 ByteVector lo = q.and((byte) 0xF).selectFrom(IQ4);
                 ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).selectFrom(IQ4);
                 int xs = xo + 32 * sub;
-                FloatVector p = QuantRowDot.toFloat(lo).mul(FloatVector.fromArray(F, x, xs));
-                p = QuantRowDot.toFloat(hi).fma(FloatVector.fromArray(F, x, xs + 16), p);
+                FloatVector p = QuantRowDot.mulAdd(hi, x, xs + 16, QuantRowDot.mulAdd(lo, x, xs, FloatVector.zero(F)));
                 int ls = ((scalesL >>> (4 * sub)) & 0xF) | ((scalesH >>> (2 * sub)) & 3) << 4;
                 sumi += (ls - 32) * QuantRowDot.intSum(p);
             }

@@ -20,9 +20,11 @@ import jdk.incubator.vector.VectorSpecies;
  * token, whatever the batch size, tiling or thread count.
  */
 final class QuantMatMul {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+    private static final VectorSpecies<Float> F = VectorWidth.F;
+    private static final VectorSpecies<Integer> I = VectorWidth.I;
+    /** Tokens per group in the regrouped activations (the layout; a narrow CPU covers them in two vector parts). */
     static final int LANES = 16;
+    private static final int VL = VectorWidth.LANES;
     private static final int TILE = 8;
     private static final int CHUNK = 256;
     private static final int MAX_PANEL = 64;
@@ -172,16 +174,18 @@ final class QuantMatMul {
                 kernel(w, rt * CHUNK + 32 * bl, in.values, (gp * cols + k) * LANES, ((gp + 1) * cols + k) * LANES,
                         32, sums);
                 int blk = k / 32;
-                FloatVector dx0 = FloatVector.fromArray(F, in.scales, (gp * blocksPerRow + blk) * LANES);
-                FloatVector dx1 = FloatVector.fromArray(F, in.scales, ((gp + 1) * blocksPerRow + blk) * LANES);
-                for (int r = 0; r < TILE; r++) {
-                    float dw = scale[(rt + r) * 8 + bl];
-                    int t0 = (rt + r) * stride + gp * LANES;
-                    FloatVector s0 = FloatVector.fromArray(F, sums, (2 * r) * LANES);
-                    FloatVector s1 = FloatVector.fromArray(F, sums, (2 * r + 1) * LANES);
-                    FloatVector.fromArray(F, totals, t0).add(s0.mul(dx0.mul(dw))).intoArray(totals, t0);
-                    FloatVector.fromArray(F, totals, t0 + LANES).add(s1.mul(dx1.mul(dw)))
-                            .intoArray(totals, t0 + LANES);
+                for (int l0 = 0; l0 < LANES; l0 += VL) {
+                    FloatVector dx0 = FloatVector.fromArray(F, in.scales, (gp * blocksPerRow + blk) * LANES + l0);
+                    FloatVector dx1 = FloatVector.fromArray(F, in.scales, ((gp + 1) * blocksPerRow + blk) * LANES + l0);
+                    for (int r = 0; r < TILE; r++) {
+                        float dw = scale[(rt + r) * 8 + bl];
+                        int t0 = (rt + r) * stride + gp * LANES + l0;
+                        FloatVector s0 = FloatVector.fromArray(F, sums, (2 * r) * LANES + l0);
+                        FloatVector s1 = FloatVector.fromArray(F, sums, (2 * r + 1) * LANES + l0);
+                        FloatVector.fromArray(F, totals, t0).add(s0.mul(dx0.mul(dw))).intoArray(totals, t0);
+                        FloatVector.fromArray(F, totals, t0 + LANES).add(s1.mul(dx1.mul(dw)))
+                                .intoArray(totals, t0 + LANES);
+                    }
                 }
             }
         }
@@ -193,7 +197,7 @@ final class QuantMatMul {
                 int k = k0 + s;
                 kernel(w, rt * CHUNK + s, in.values, (gp * cols + k) * LANES, ((gp + 1) * cols + k) * LANES, span,
                         sums);
-                for (int i = 0; i < isum.length; i += LANES) {
+                for (int i = 0; i < isum.length; i += VL) {
                     IntVector.fromArray(I, isum, i)
                             .add((IntVector) FloatVector.fromArray(F, sums, i).convert(VectorOperators.F2I, 0))
                             .intoArray(isum, i);
@@ -207,20 +211,23 @@ final class QuantMatMul {
                 float d = scale[pr * 8];
                 float dmin = minScale[pr * 8];
                 for (int g = 0; g < 2; g++) {
-                    FloatVector yd = FloatVector.fromArray(F, in.scales, ((gp + g) * superBlocks + k0 / 256) * LANES);
-                    FloatVector sumi = (FloatVector) IntVector.fromArray(I, isum, (2 * r + g) * LANES)
-                            .convert(VectorOperators.I2F, 0);
-                    FloatVector term = yd.mul(d).mul(sumi);
-                    if (hasMins) {
-                        IntVector summ = IntVector.zero(I);
-                        int b0 = ((gp + g) * subs + k0 / 32) * LANES;
-                        for (int j = 0; j < 8; j++) {
-                            summ = summ.add(IntVector.fromArray(I, in.sums, b0 + j * LANES).mul(mins[pr * 8 + j]));
+                    for (int l0 = 0; l0 < LANES; l0 += VL) {
+                        FloatVector yd = FloatVector.fromArray(F, in.scales,
+                                ((gp + g) * superBlocks + k0 / 256) * LANES + l0);
+                        FloatVector sumi = (FloatVector) IntVector.fromArray(I, isum, (2 * r + g) * LANES + l0)
+                                .convert(VectorOperators.I2F, 0);
+                        FloatVector term = yd.mul(d).mul(sumi);
+                        if (hasMins) {
+                            IntVector summ = IntVector.zero(I);
+                            int b0 = ((gp + g) * subs + k0 / 32) * LANES + l0;
+                            for (int j = 0; j < 8; j++) {
+                                summ = summ.add(IntVector.fromArray(I, in.sums, b0 + j * LANES).mul(mins[pr * 8 + j]));
+                            }
+                            term = term.sub(yd.mul(dmin).mul((FloatVector) summ.convert(VectorOperators.I2F, 0)));
                         }
-                        term = term.sub(yd.mul(dmin).mul((FloatVector) summ.convert(VectorOperators.I2F, 0)));
+                        int t = pr * stride + (gp + g) * LANES + l0;
+                        FloatVector.fromArray(F, totals, t).add(term).intoArray(totals, t);
                     }
-                    int t = pr * stride + (gp + g) * LANES;
-                    FloatVector.fromArray(F, totals, t).add(term).intoArray(totals, t);
                 }
             }
         }
@@ -231,6 +238,15 @@ final class QuantMatMul {
      * groups g at x0 and x1.
      */
     static void kernel(float[] w, int wo, float[] x, int x0, int x1, int len, float[] sums) {
+        if (!VectorWidth.WIDE) {
+            // 8 rows × 2 groups of 8-lane accumulators would need 16 registers besides the operands: four rows at a
+            // time, each group's lanes in two parts
+            for (int l0 = 0; l0 < LANES; l0 += VL) {
+                kernelFourRows(w, wo, x, x0 + l0, x1 + l0, len, sums, l0);
+                kernelFourRows(w, wo + 4 * CHUNK, x, x0 + l0, x1 + l0, len, sums, 8 * LANES + l0);
+            }
+            return;
+        }
         FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F);
         FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
         FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F);
@@ -284,5 +300,41 @@ final class QuantMatMul {
         a61.intoArray(sums, 208);
         a70.intoArray(sums, 224);
         a71.intoArray(sums, 240);
+    }
+
+    /**
+     * {@link #kernel} for four rows and {@link VectorWidth#LANES} lanes of each group: sums[so + (2r+g)·16 + lane] for
+     * rows r &lt; 4 (at wo + r·CHUNK) and groups g at x0 and x1 (already offset to the part's first lane).
+     */
+    private static void kernelFourRows(float[] w, int wo, float[] x, int x0, int x1, int len, float[] sums, int so) {
+        FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
+        FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F);
+        FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F);
+        for (int k = 0; k < len; k++) {
+            FloatVector xa = FloatVector.fromArray(F, x, x0 + k * LANES);
+            FloatVector xb = FloatVector.fromArray(F, x, x1 + k * LANES);
+            int wk = wo + k;
+            FloatVector v = FloatVector.broadcast(F, w[wk]);
+            a00 = v.fma(xa, a00);
+            a01 = v.fma(xb, a01);
+            v = FloatVector.broadcast(F, w[wk + CHUNK]);
+            a10 = v.fma(xa, a10);
+            a11 = v.fma(xb, a11);
+            v = FloatVector.broadcast(F, w[wk + 2 * CHUNK]);
+            a20 = v.fma(xa, a20);
+            a21 = v.fma(xb, a21);
+            v = FloatVector.broadcast(F, w[wk + 3 * CHUNK]);
+            a30 = v.fma(xa, a30);
+            a31 = v.fma(xb, a31);
+        }
+        a00.intoArray(sums, so);
+        a01.intoArray(sums, so + 16);
+        a10.intoArray(sums, so + 32);
+        a11.intoArray(sums, so + 48);
+        a20.intoArray(sums, so + 64);
+        a21.intoArray(sums, so + 80);
+        a30.intoArray(sums, so + 96);
+        a31.intoArray(sums, so + 112);
     }
 }

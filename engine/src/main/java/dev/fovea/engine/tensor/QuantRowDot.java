@@ -20,15 +20,36 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class QuantRowDot {
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Float> F = VectorWidth.F;
     private static final ValueLayout.OfShort S16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private QuantRowDot() {
     }
 
-    static FloatVector toFloat(ByteVector v) {
-        return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
+    /** Lanes part·{@link VectorWidth#LANES} … of the 16 bytes as floats. */
+    private static FloatVector toFloat(ByteVector v, int part) {
+        return (FloatVector) v.convertShape(VectorOperators.B2F, F, part);
+    }
+
+    /**
+     * acc + v·x[xo … xo+16), lane by lane: the 16 byte lanes in {@link VectorWidth#PARTS} vector steps (lane i of a
+     * narrow accumulator gathers values i and i + 8). Exact for the integer operands here, so the widths agree.
+     */
+    static FloatVector mulAdd(ByteVector v, float[] x, int xo, FloatVector acc) {
+        for (int part = 0; part < VectorWidth.PARTS; part++) {
+            acc = toFloat(v, part).fma(FloatVector.fromArray(F, x, xo + part * VectorWidth.LANES), acc);
+        }
+        return acc;
+    }
+
+    /** acc + (v·x[xo … xo+16))·scale, lane by lane, as {@link #mulAdd}. */
+    static FloatVector mulScaleAdd(ByteVector v, float[] x, int xo, float scale, FloatVector acc) {
+        FloatVector s = FloatVector.broadcast(F, scale);
+        for (int part = 0; part < VectorWidth.PARTS; part++) {
+            acc = toFloat(v, part).mul(FloatVector.fromArray(F, x, xo + part * VectorWidth.LANES)).fma(s, acc);
+        }
+        return acc;
     }
 
     static ByteVector bytes(MemorySegment w, long off) {
@@ -64,8 +85,8 @@ final class QuantRowDot {
         float sum = 0;
         for (int b = 0; b < cols / 32; b++, off += 34, xo += 32) {
             float dw = half(w, off);
-            FloatVector p = toFloat(bytes(w, off + 2)).mul(FloatVector.fromArray(F, x, xo));
-            p = toFloat(bytes(w, off + 18)).fma(FloatVector.fromArray(F, x, xo + 16), p);
+            FloatVector p = mulAdd(bytes(w, off + 2), x, xo, FloatVector.zero(F));
+            p = mulAdd(bytes(w, off + 18), x, xo + 16, p);
             float sumi = exactSum(p);
             sum += sumi * (dw * xd[xdo + b]);
         }
@@ -77,10 +98,8 @@ final class QuantRowDot {
         for (int b = 0; b < cols / 32; b++, off += 18, xo += 32) {
             float dw = half(w, off);
             ByteVector q = bytes(w, off + 2);
-            FloatVector lo = toFloat(q.and((byte) 0xF).sub((byte) 8));
-            FloatVector hi = toFloat(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8));
-            FloatVector p = lo.mul(FloatVector.fromArray(F, x, xo));
-            p = hi.fma(FloatVector.fromArray(F, x, xo + 16), p);
+            FloatVector p = mulAdd(q.and((byte) 0xF).sub((byte) 8), x, xo, FloatVector.zero(F));
+            p = mulAdd(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8), x, xo + 16, p);
             float sumi = exactSum(p);
             sum += sumi * (dw * xd[xdo + b]);
         }
@@ -136,10 +155,8 @@ final class QuantRowDot {
                     hi1 = hi1.add(highBit(qh1, 2 * g + 1));
                 }
                 int xg = xo + 64 * g;
-                FloatVector pLo = toFloat(lo1).fma(FloatVector.fromArray(F, x, xg + 16),
-                        toFloat(lo0).mul(FloatVector.fromArray(F, x, xg)));
-                FloatVector pHi = toFloat(hi1).fma(FloatVector.fromArray(F, x, xg + 48),
-                        toFloat(hi0).mul(FloatVector.fromArray(F, x, xg + 32)));
+                FloatVector pLo = mulAdd(lo1, x, xg + 16, mulAdd(lo0, x, xg, FloatVector.zero(F)));
+                FloatVector pHi = mulAdd(hi1, x, xg + 48, mulAdd(hi0, x, xg + 32, FloatVector.zero(F)));
                 acc = pLo.fma(FloatVector.broadcast(F, sm[2 * g]), acc);
                 acc = pHi.fma(FloatVector.broadcast(F, sm[2 * g + 1]), acc);
             }
@@ -163,8 +180,10 @@ final class QuantRowDot {
         float sum = 0;
         for (int b = 0; b < cols / 256; b++, off += 210, xo += 256) {
             float d = half(w, off + 208);
-            FloatVector acc = FloatVector.zero(F);
+            int sumi = 0;
             for (int h = 0; h < 2; h++) {
+                // one accumulator per half: a narrow lane gathers twice the products, whose sum must stay exact
+                FloatVector acc = FloatVector.zero(F);
                 long ql = off + 64 * h;
                 long qh = off + 128 + 32 * h;
                 long sc = off + 192 + 8 * h;
@@ -181,17 +200,13 @@ final class QuantRowDot {
                     ByteVector q4 = bq.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 6)
                             .lanewise(VectorOperators.LSHL, 4));
                     int xc = xh + 16 * c;
-                    acc = toFloat(q1.sub((byte) 32)).mul(FloatVector.fromArray(F, x, xc))
-                            .fma(FloatVector.broadcast(F, w.get(ValueLayout.JAVA_BYTE, sc + c)), acc);
-                    acc = toFloat(q2.sub((byte) 32)).mul(FloatVector.fromArray(F, x, xc + 32))
-                            .fma(FloatVector.broadcast(F, w.get(ValueLayout.JAVA_BYTE, sc + c + 2)), acc);
-                    acc = toFloat(q3.sub((byte) 32)).mul(FloatVector.fromArray(F, x, xc + 64))
-                            .fma(FloatVector.broadcast(F, w.get(ValueLayout.JAVA_BYTE, sc + c + 4)), acc);
-                    acc = toFloat(q4.sub((byte) 32)).mul(FloatVector.fromArray(F, x, xc + 96))
-                            .fma(FloatVector.broadcast(F, w.get(ValueLayout.JAVA_BYTE, sc + c + 6)), acc);
+                    acc = mulScaleAdd(q1.sub((byte) 32), x, xc, w.get(ValueLayout.JAVA_BYTE, sc + c), acc);
+                    acc = mulScaleAdd(q2.sub((byte) 32), x, xc + 32, w.get(ValueLayout.JAVA_BYTE, sc + c + 2), acc);
+                    acc = mulScaleAdd(q3.sub((byte) 32), x, xc + 64, w.get(ValueLayout.JAVA_BYTE, sc + c + 4), acc);
+                    acc = mulScaleAdd(q4.sub((byte) 32), x, xc + 96, w.get(ValueLayout.JAVA_BYTE, sc + c + 6), acc);
                 }
+                sumi += intSum(acc);
             }
-            int sumi = intSum(acc);
             sum += (yds[ydo + b] * d) * sumi;
         }
         return sum;
