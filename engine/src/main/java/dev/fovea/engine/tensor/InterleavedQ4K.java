@@ -54,22 +54,32 @@ final class InterleavedQ4K {
         });
     }
 
-    /** out[r] = row r · token 0 of {@code a} (Q8_K activations) for every row. */
-    static void decode(MemorySegment il, int rows, int cols, QuantizedActivations a, float[] out, Parallel pool) {
+    /**
+     * out[t][r] = row r · token t of {@code a} (Q8_K activations) for every row and t in [0, n): a small batch
+     * (decoding sequences together, short prompts) runs the single-token kernel once per token while a group's
+     * weights are in cache.
+     */
+    static void products(MemorySegment il, int rows, int cols, QuantizedActivations a, int n, float[] out,
+                         Parallel pool) {
         int groups = rows / ROWS;
-        pool.forRange(groups, (from, to) -> groups(il, cols / 256, a.q, a.scale, a.bsum, out, from, to));
+        pool.forRange(groups, (from, to) -> groups(il, rows, cols, a.q, a.scale, a.bsum, n, out, from, to));
     }
 
-    private static void groups(MemorySegment il, int blocks, float[] x, float[] yd, int[] bsum, float[] out,
-                               int from, int to) {
+    private static void groups(MemorySegment il, int rows, int cols, float[] x, float[] yd, int[] bsum, int n,
+                               float[] out, int from, int to) {
+        int blocks = cols / 256;
         // a narrow CPU runs each group's 16 rows as parts of VectorWidth.LANES rows
-        for (int gp = from * VectorWidth.PARTS; gp < to * VectorWidth.PARTS; gp++) {
+        for (int gpt = from * VectorWidth.PARTS * n; gpt < to * VectorWidth.PARTS * n; gpt++) {
+            int gp = gpt / n;
+            int t = gpt % n;
             int g = gp / VectorWidth.PARTS;
             int l0 = gp % VectorWidth.PARTS * VectorWidth.LANES;
+            int ydo = t * blocks;
+            int bso = t * (cols / 32);
             FloatVector sum = FloatVector.zero(F);
             long rec = (long) g * blocks * RECORD;
             for (int b = 0; b < blocks; b++, rec += RECORD) {
-                int xb = 256 * b;
+                int xb = t * cols + 256 * b;
                 IntVector sumi = IntVector.zero(I);
                 for (int p = 0; p < 4; p++) {
                     // sub-blocks 2p (low nibbles, elements 64p + l) and 2p + 1 (high nibbles, 64p + 32 + l)
@@ -108,16 +118,16 @@ final class InterleavedQ4K {
                 for (int j = 0; j < 8; j++) {
                     IntVector mn = (IntVector) ByteVector.fromMemorySegment(B, il, rec + MINS + (long) ROWS * j + l0, LE)
                             .convertShape(VectorOperators.B2I, I, 0);
-                    summ = summ.add(mn.mul(bsum[8 * b + j]));
+                    summ = summ.add(mn.mul(bsum[bso + 8 * b + j]));
                 }
-                FloatVector y = FloatVector.broadcast(F, yd[b]);
+                FloatVector y = FloatVector.broadcast(F, yd[ydo + b]);
                 FloatVector d = FloatVector.fromMemorySegment(F, il, rec + 4 * l0, LE);
                 FloatVector dmin = FloatVector.fromMemorySegment(F, il, rec + 4L * ROWS + 4 * l0, LE);
                 FloatVector sumiF = (FloatVector) sumi.convert(VectorOperators.I2F, 0);
                 FloatVector summF = (FloatVector) summ.convert(VectorOperators.I2F, 0);
                 sum = sum.add(y.mul(d).mul(sumiF).sub(y.mul(dmin).mul(summF)));
             }
-            sum.intoArray(out, ROWS * g + l0);
+            sum.intoArray(out, t * rows + ROWS * g + l0);
         }
     }
 }

@@ -52,20 +52,22 @@ final class InterleavedQ6K {
         });
     }
 
-    /** out[r] = row r · token 0 of {@code a} (Q8_K activations) for every row. */
-    static void decode(MemorySegment il, int rows, int cols, QuantizedActivations a, float[] out, Parallel pool) {
-        pool.forRange(rows / ROWS, (from, to) -> groups(il, cols / 256, a.q, a.scale, out, from, to));
+    /**
+     * out[t][r] = row r · token t of {@code a} (Q8_K activations) for every row and t in [0, n), each token by the
+     * single-token kernel while a group's weights are in cache.
+     */
+    static void products(MemorySegment il, int rows, int cols, QuantizedActivations a, int n, float[] out,
+                         Parallel pool) {
+        pool.forRange(rows / ROWS, (from, to) -> groups(il, rows, cols, a.q, a.scale, n, out, from, to));
     }
 
-    private static FloatVector six(IntVector low, int lowShift, IntVector high, int highShift) {
-        IntVector q = low.lanewise(VectorOperators.LSHR, lowShift).and(0xF)
-                .or(high.lanewise(VectorOperators.LSHR, highShift).and(3).lanewise(VectorOperators.LSHL, 4));
-        return (FloatVector) q.sub(32).convert(VectorOperators.I2F, 0);
-    }
-
-    private static void groups(MemorySegment il, int blocks, float[] x, float[] yd, float[] out, int from, int to) {
+    private static void groups(MemorySegment il, int rows, int cols, float[] x, float[] yd, int n, float[] out,
+                               int from, int to) {
+        int blocks = cols / 256;
         // a narrow CPU runs each group's 16 rows as parts of VectorWidth.LANES rows
-        for (int gp = from * VectorWidth.PARTS; gp < to * VectorWidth.PARTS; gp++) {
+        for (int gpt = from * VectorWidth.PARTS * n; gpt < to * VectorWidth.PARTS * n; gpt++) {
+            int gp = gpt / n;
+            int t = gpt % n;
             int g = gp / VectorWidth.PARTS;
             int l0 = gp % VectorWidth.PARTS * VectorWidth.LANES;
             FloatVector sum = FloatVector.zero(F);
@@ -83,30 +85,41 @@ final class InterleavedQ6K {
                             IntVector lowA = IntVector.fromMemorySegment(I, il, rec + LOW + 64L * (16 * h + c) + 4 * l0, LE);
                             IntVector lowB = IntVector.fromMemorySegment(I, il, rec + LOW + 64L * (16 * h + 8 + c) + 4 * l0, LE);
                             IntVector high = IntVector.fromMemorySegment(I, il, rec + HIGH + 64L * (8 * h + c) + 4 * l0, LE);
-                            int xe = 256 * b + 128 * h + 4 * c;
+                            int xe = t * cols + 256 * b + 128 * h + 4 * c;
+                            // the six-bit quant of each lane, q − 32, written out: no helper with vector
+                            // arguments in this loop (C2 may not inline it, and a vector crossing a call is boxed)
                             for (int i = 0; i < 4; i++) {
-                                k0 = six(lowA, 8 * i, high, 8 * i).fma(FloatVector.broadcast(F, x[xe + i]), k0);
-                                k1 = six(lowB, 8 * i, high, 8 * i + 2).fma(FloatVector.broadcast(F, x[xe + 32 + i]), k1);
-                                k2 = six(lowA, 8 * i + 4, high, 8 * i + 4).fma(FloatVector.broadcast(F, x[xe + 64 + i]), k2);
-                                k3 = six(lowB, 8 * i + 4, high, 8 * i + 6).fma(FloatVector.broadcast(F, x[xe + 96 + i]), k3);
+                                int sh = 8 * i;
+                                k0 = ((FloatVector) lowA.lanewise(VectorOperators.LSHR, sh).and(0xF)
+                                        .or(high.lanewise(VectorOperators.LSHR, sh).and(3).lanewise(VectorOperators.LSHL, 4))
+                                        .sub(32).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, x[xe + i]), k0);
+                                k1 = ((FloatVector) lowB.lanewise(VectorOperators.LSHR, sh).and(0xF)
+                                        .or(high.lanewise(VectorOperators.LSHR, sh + 2).and(3).lanewise(VectorOperators.LSHL, 4))
+                                        .sub(32).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, x[xe + 32 + i]), k1);
+                                k2 = ((FloatVector) lowA.lanewise(VectorOperators.LSHR, sh + 4).and(0xF)
+                                        .or(high.lanewise(VectorOperators.LSHR, sh + 4).and(3).lanewise(VectorOperators.LSHL, 4))
+                                        .sub(32).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, x[xe + 64 + i]), k2);
+                                k3 = ((FloatVector) lowB.lanewise(VectorOperators.LSHR, sh + 4).and(0xF)
+                                        .or(high.lanewise(VectorOperators.LSHR, sh + 6).and(3).lanewise(VectorOperators.LSHL, 4))
+                                        .sub(32).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, x[xe + 96 + i]), k3);
                             }
                         }
-                        int s0 = 8 * h + half;
-                        sumi = sumi.add(scaled(k0, il, rec, l0, s0)).add(scaled(k1, il, rec, l0, s0 + 2))
-                                .add(scaled(k2, il, rec, l0, s0 + 4)).add(scaled(k3, il, rec, l0, s0 + 6));
+                        // each sub-block's exact sums times its int8 scales, in int
+                        long sc = rec + SCALES + (long) ROWS * (8 * h + half) + l0;
+                        sumi = sumi.add(((IntVector) k0.convert(VectorOperators.F2I, 0)).mul((IntVector) ByteVector
+                                        .fromMemorySegment(B, il, sc, LE).convertShape(VectorOperators.B2I, I, 0)))
+                                .add(((IntVector) k1.convert(VectorOperators.F2I, 0)).mul((IntVector) ByteVector
+                                        .fromMemorySegment(B, il, sc + 2 * ROWS, LE).convertShape(VectorOperators.B2I, I, 0)))
+                                .add(((IntVector) k2.convert(VectorOperators.F2I, 0)).mul((IntVector) ByteVector
+                                        .fromMemorySegment(B, il, sc + 4 * ROWS, LE).convertShape(VectorOperators.B2I, I, 0)))
+                                .add(((IntVector) k3.convert(VectorOperators.F2I, 0)).mul((IntVector) ByteVector
+                                        .fromMemorySegment(B, il, sc + 6 * ROWS, LE).convertShape(VectorOperators.B2I, I, 0)));
                     }
                 }
                 FloatVector d = FloatVector.fromMemorySegment(F, il, rec + 4 * l0, LE);
-                sum = sum.add(FloatVector.broadcast(F, yd[b]).mul(d).mul((FloatVector) sumi.convert(VectorOperators.I2F, 0)));
+                sum = sum.add(FloatVector.broadcast(F, yd[t * blocks + b]).mul(d).mul((FloatVector) sumi.convert(VectorOperators.I2F, 0)));
             }
-            sum.intoArray(out, ROWS * g + l0);
+            sum.intoArray(out, t * rows + ROWS * g + l0);
         }
-    }
-
-    /** A sub-block's exact sums (float lanes) times its int8 scales, in int. */
-    private static IntVector scaled(FloatVector sums, MemorySegment il, long rec, int l0, int sub) {
-        IntVector sc = (IntVector) ByteVector.fromMemorySegment(B, il, rec + SCALES + (long) ROWS * sub + l0, LE)
-                .convertShape(VectorOperators.B2I, I, 0);
-        return ((IntVector) sums.convert(VectorOperators.F2I, 0)).mul(sc);
     }
 }

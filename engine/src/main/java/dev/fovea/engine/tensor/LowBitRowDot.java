@@ -82,7 +82,16 @@ final class LowBitRowDot {
                 lo = lo.selectFrom(IQ4);
                 hi = hi.selectFrom(IQ4);
             }
-            FloatVector p = QuantRowDot.mulAdd(hi, x, xo + 16, QuantRowDot.mulAdd(lo, x, xo, FloatVector.zero(F)));
+            // no helper with vector arguments here: C2 may not inline it, and a vector crossing a call is boxed
+            FloatVector p = FloatVector.zero(F);
+            p = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xo), p);
+            if (VectorWidth.PARTS == 2) {
+                p = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xo + 8), p);
+            }
+            p = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xo + 16), p);
+            if (VectorWidth.PARTS == 2) {
+                p = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xo + 16 + 8), p);
+            }
             int sumi = QuantRowDot.intSum(p);
             float dw = QuantRowDot.half(w, off);
             if (offset) {
@@ -108,10 +117,20 @@ final class LowBitRowDot {
                 for (int j = 0; j < 4; j++) {
                     int xs = xo + 128 * h + 32 * j;
                     int sub = 8 * h + 2 * j;
-                    acc = QuantRowDot.mulScaleAdd(q0.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3), x, xs,
-                            QuantRowDot.u(w, off + sub) & 0xF, acc);
-                    acc = QuantRowDot.mulScaleAdd(q1.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3), x, xs + 16,
-                            QuantRowDot.u(w, off + sub + 1) & 0xF, acc);
+                    ByteVector v0 = q0.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3);
+                    ByteVector v1 = q1.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3);
+                    FloatVector s0 = FloatVector.broadcast(F, QuantRowDot.u(w, off + sub) & 0xF);
+                    FloatVector s1 = FloatVector.broadcast(F, QuantRowDot.u(w, off + sub + 1) & 0xF);
+                    acc = ((FloatVector) v0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xs)).fma(s0, acc);
+                    if (VectorWidth.PARTS == 2) {
+                        acc = ((FloatVector) v0.convertShape(VectorOperators.B2F, F, 1)).mul(FloatVector.fromArray(F, x, xs + 8))
+                                .fma(s0, acc);
+                    }
+                    acc = ((FloatVector) v1.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xs + 16)).fma(s1, acc);
+                    if (VectorWidth.PARTS == 2) {
+                        acc = ((FloatVector) v1.convertShape(VectorOperators.B2F, F, 1)).mul(FloatVector.fromArray(F, x, xs + 16 + 8))
+                                .fma(s1, acc);
+                    }
                 }
             }
             int isum = QuantRowDot.intSum(acc);
@@ -152,8 +171,18 @@ final class LowBitRowDot {
                     ByteVector v1 = q1.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3).sub(c1);
                     int xs = xo + 128 * h + 32 * j;
                     int sub = 8 * h + 2 * j;
-                    acc = QuantRowDot.mulScaleAdd(v0, x, xs, LowBitBlocks.q3Scale(scales, 0, sub) - 32, acc);
-                    acc = QuantRowDot.mulScaleAdd(v1, x, xs + 16, LowBitBlocks.q3Scale(scales, 0, sub + 1) - 32, acc);
+                    FloatVector s0 = FloatVector.broadcast(F, LowBitBlocks.q3Scale(scales, 0, sub) - 32);
+                    FloatVector s1 = FloatVector.broadcast(F, LowBitBlocks.q3Scale(scales, 0, sub + 1) - 32);
+                    acc = ((FloatVector) v0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xs)).fma(s0, acc);
+                    if (VectorWidth.PARTS == 2) {
+                        acc = ((FloatVector) v0.convertShape(VectorOperators.B2F, F, 1)).mul(FloatVector.fromArray(F, x, xs + 8))
+                                .fma(s0, acc);
+                    }
+                    acc = ((FloatVector) v1.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xs + 16)).fma(s1, acc);
+                    if (VectorWidth.PARTS == 2) {
+                        acc = ((FloatVector) v1.convertShape(VectorOperators.B2F, F, 1)).mul(FloatVector.fromArray(F, x, xs + 16 + 8))
+                                .fma(s1, acc);
+                    }
                 }
             }
             int sumi = QuantRowDot.intSum(acc);
@@ -177,7 +206,15 @@ final class LowBitRowDot {
                 ByteVector lo = q.and((byte) 0xF).selectFrom(IQ4);
                 ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).selectFrom(IQ4);
                 int xs = xo + 32 * sub;
-                FloatVector p = QuantRowDot.mulAdd(hi, x, xs + 16, QuantRowDot.mulAdd(lo, x, xs, FloatVector.zero(F)));
+                FloatVector p = FloatVector.zero(F);
+                p = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xs), p);
+                if (VectorWidth.PARTS == 2) {
+                    p = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xs + 8), p);
+                }
+                p = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xs + 16), p);
+                if (VectorWidth.PARTS == 2) {
+                    p = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xs + 16 + 8), p);
+                }
                 int ls = ((scalesL >>> (4 * sub)) & 0xF) | ((scalesH >>> (2 * sub)) & 3) << 4;
                 sumi += (ls - 32) * QuantRowDot.intSum(p);
             }

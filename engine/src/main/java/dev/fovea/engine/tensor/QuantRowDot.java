@@ -21,35 +21,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class QuantRowDot {
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Float> F = VectorWidth.F;
+    private static final VectorSpecies<Byte> B = VectorWidth.B;
     private static final ValueLayout.OfShort S16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private QuantRowDot() {
-    }
-
-    /** Lanes part·{@link VectorWidth#LANES} … of the 16 bytes as floats. */
-    private static FloatVector toFloat(ByteVector v, int part) {
-        return (FloatVector) v.convertShape(VectorOperators.B2F, F, part);
-    }
-
-    /**
-     * acc + v·x[xo … xo+16), lane by lane: the 16 byte lanes in {@link VectorWidth#PARTS} vector steps (lane i of a
-     * narrow accumulator gathers values i and i + 8). Exact for the integer operands here, so the widths agree.
-     */
-    static FloatVector mulAdd(ByteVector v, float[] x, int xo, FloatVector acc) {
-        for (int part = 0; part < VectorWidth.PARTS; part++) {
-            acc = toFloat(v, part).fma(FloatVector.fromArray(F, x, xo + part * VectorWidth.LANES), acc);
-        }
-        return acc;
-    }
-
-    /** acc + (v·x[xo … xo+16))·scale, lane by lane, as {@link #mulAdd}. */
-    static FloatVector mulScaleAdd(ByteVector v, float[] x, int xo, float scale, FloatVector acc) {
-        FloatVector s = FloatVector.broadcast(F, scale);
-        for (int part = 0; part < VectorWidth.PARTS; part++) {
-            acc = toFloat(v, part).mul(FloatVector.fromArray(F, x, xo + part * VectorWidth.LANES)).fma(s, acc);
-        }
-        return acc;
     }
 
     static ByteVector bytes(MemorySegment w, long off) {
@@ -81,12 +57,21 @@ final class QuantRowDot {
         };
     }
 
+    /*
+     * The kernels below load VectorWidth.LANES bytes at a time (B), so that every conversion is of part 0 and the
+     * byte offsets alone walk the 16-lane steps; they call no helper with vector arguments (C2 may not inline it,
+     * and a vector crossing a call is boxed).
+     */
+
     static float q8_0(MemorySegment w, long off, int cols, float[] x, int xo, float[] xd, int xdo) {
         float sum = 0;
         for (int b = 0; b < cols / 32; b++, off += 34, xo += 32) {
             float dw = half(w, off);
-            FloatVector p = mulAdd(bytes(w, off + 2), x, xo, FloatVector.zero(F));
-            p = mulAdd(bytes(w, off + 18), x, xo + 16, p);
+            FloatVector p = FloatVector.zero(F);
+            for (int j = 0; j < 32; j += VectorWidth.LANES) {
+                p = ((FloatVector) ByteVector.fromMemorySegment(B, w, off + 2 + j, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xo + j), p);
+            }
             float sumi = exactSum(p);
             sum += sumi * (dw * xd[xdo + b]);
         }
@@ -97,9 +82,14 @@ final class QuantRowDot {
         float sum = 0;
         for (int b = 0; b < cols / 32; b++, off += 18, xo += 32) {
             float dw = half(w, off);
-            ByteVector q = bytes(w, off + 2);
-            FloatVector p = mulAdd(q.and((byte) 0xF).sub((byte) 8), x, xo, FloatVector.zero(F));
-            p = mulAdd(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8), x, xo + 16, p);
+            FloatVector p = FloatVector.zero(F);
+            for (int j = 0; j < 16; j += VectorWidth.LANES) {
+                ByteVector q = ByteVector.fromMemorySegment(B, w, off + 2 + j, LE);
+                p = ((FloatVector) q.and((byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.fromArray(F, x, xo + j), p);
+                p = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xo + 16 + j), p);
+            }
             float sumi = exactSum(p);
             sum += sumi * (dw * xd[xdo + b]);
         }
@@ -138,25 +128,29 @@ final class QuantRowDot {
             float dmin = half(w, off + 2);
             scalesAndMins(w, off + 4, sm);
             long qs = off + (five ? 48 : 16);
-            ByteVector qh0 = five ? bytes(w, off + 16) : null;
-            ByteVector qh1 = five ? bytes(w, off + 32) : null;
             FloatVector acc = FloatVector.zero(F);
             for (int g = 0; g < 4; g++) {
-                ByteVector q0 = bytes(w, qs + 32 * g);
-                ByteVector q1 = bytes(w, qs + 32 * g + 16);
-                ByteVector lo0 = q0.and((byte) 0xF);
-                ByteVector lo1 = q1.and((byte) 0xF);
-                ByteVector hi0 = q0.lanewise(VectorOperators.LSHR, 4);
-                ByteVector hi1 = q1.lanewise(VectorOperators.LSHR, 4);
-                if (five) {
-                    lo0 = lo0.add(highBit(qh0, 2 * g));
-                    lo1 = lo1.add(highBit(qh1, 2 * g));
-                    hi0 = hi0.add(highBit(qh0, 2 * g + 1));
-                    hi1 = hi1.add(highBit(qh1, 2 * g + 1));
-                }
+                // sub-blocks 2g (low nibbles, elements 64g + l) and 2g + 1 (high nibbles, 64g + 32 + l)
                 int xg = xo + 64 * g;
-                FloatVector pLo = mulAdd(lo1, x, xg + 16, mulAdd(lo0, x, xg, FloatVector.zero(F)));
-                FloatVector pHi = mulAdd(hi1, x, xg + 48, mulAdd(hi0, x, xg + 32, FloatVector.zero(F)));
+                FloatVector pLo = FloatVector.zero(F);
+                FloatVector pHi = FloatVector.zero(F);
+                for (int l = 0; l < 32; l += VectorWidth.LANES) {
+                    ByteVector q = ByteVector.fromMemorySegment(B, w, qs + 32 * g + l, LE);
+                    ByteVector lo = q.and((byte) 0xF);
+                    ByteVector hi = q.lanewise(VectorOperators.LSHR, 4);
+                    if (five) {
+                        // the fifth bits: 16 where bit 2g (2g + 1) of qh[l] is set
+                        ByteVector qh = ByteVector.fromMemorySegment(B, w, off + 16 + l, LE);
+                        lo = lo.add(qh.lanewise(VectorOperators.LSHR, 2 * g).and((byte) 1)
+                                .lanewise(VectorOperators.LSHL, 4));
+                        hi = hi.add(qh.lanewise(VectorOperators.LSHR, 2 * g + 1).and((byte) 1)
+                                .lanewise(VectorOperators.LSHL, 4));
+                    }
+                    pLo = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0))
+                            .fma(FloatVector.fromArray(F, x, xg + l), pLo);
+                    pHi = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0))
+                            .fma(FloatVector.fromArray(F, x, xg + 32 + l), pHi);
+                }
                 acc = pLo.fma(FloatVector.broadcast(F, sm[2 * g]), acc);
                 acc = pHi.fma(FloatVector.broadcast(F, sm[2 * g + 1]), acc);
             }
@@ -171,11 +165,6 @@ final class QuantRowDot {
         return sum;
     }
 
-    /** 16 where bit {@code bit} of the byte is set, else 0. */
-    private static ByteVector highBit(ByteVector qh, int bit) {
-        return qh.lanewise(VectorOperators.LSHR, bit).and((byte) 1).lanewise(VectorOperators.LSHL, 4);
-    }
-
     static float q6_K(MemorySegment w, long off, int cols, float[] x, int xo, float[] yds, int ydo) {
         float sum = 0;
         for (int b = 0; b < cols / 256; b++, off += 210, xo += 256) {
@@ -188,10 +177,11 @@ final class QuantRowDot {
                 long qh = off + 128 + 32 * h;
                 long sc = off + 192 + 8 * h;
                 int xh = xo + 128 * h;
-                for (int c = 0; c < 2; c++) {
-                    ByteVector a = bytes(w, ql + 16 * c);
-                    ByteVector bq = bytes(w, ql + 32 + 16 * c);
-                    ByteVector hb = bytes(w, qh + 16 * c);
+                for (int l = 0; l < 32; l += VectorWidth.LANES) {
+                    // elements 128h + 32k + l of the four quarters k; sub-block scale 2k + l / 16
+                    ByteVector a = ByteVector.fromMemorySegment(B, w, ql + l, LE);
+                    ByteVector bq = ByteVector.fromMemorySegment(B, w, ql + 32 + l, LE);
+                    ByteVector hb = ByteVector.fromMemorySegment(B, w, qh + l, LE);
                     ByteVector q1 = a.and((byte) 0xF).or(hb.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
                     ByteVector q2 = bq.and((byte) 0xF).or(hb.lanewise(VectorOperators.LSHR, 2).and((byte) 3)
                             .lanewise(VectorOperators.LSHL, 4));
@@ -199,11 +189,20 @@ final class QuantRowDot {
                             .and((byte) 3).lanewise(VectorOperators.LSHL, 4));
                     ByteVector q4 = bq.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 6)
                             .lanewise(VectorOperators.LSHL, 4));
-                    int xc = xh + 16 * c;
-                    acc = mulScaleAdd(q1.sub((byte) 32), x, xc, w.get(ValueLayout.JAVA_BYTE, sc + c), acc);
-                    acc = mulScaleAdd(q2.sub((byte) 32), x, xc + 32, w.get(ValueLayout.JAVA_BYTE, sc + c + 2), acc);
-                    acc = mulScaleAdd(q3.sub((byte) 32), x, xc + 64, w.get(ValueLayout.JAVA_BYTE, sc + c + 4), acc);
-                    acc = mulScaleAdd(q4.sub((byte) 32), x, xc + 96, w.get(ValueLayout.JAVA_BYTE, sc + c + 6), acc);
+                    int xl = xh + l;
+                    long s = sc + (l >> 4);
+                    acc = ((FloatVector) q1.sub((byte) 32).convertShape(VectorOperators.B2F, F, 0))
+                            .mul(FloatVector.fromArray(F, x, xl))
+                            .fma(FloatVector.broadcast(F, w.get(ValueLayout.JAVA_BYTE, s)), acc);
+                    acc = ((FloatVector) q2.sub((byte) 32).convertShape(VectorOperators.B2F, F, 0))
+                            .mul(FloatVector.fromArray(F, x, xl + 32))
+                            .fma(FloatVector.broadcast(F, w.get(ValueLayout.JAVA_BYTE, s + 2)), acc);
+                    acc = ((FloatVector) q3.sub((byte) 32).convertShape(VectorOperators.B2F, F, 0))
+                            .mul(FloatVector.fromArray(F, x, xl + 64))
+                            .fma(FloatVector.broadcast(F, w.get(ValueLayout.JAVA_BYTE, s + 4)), acc);
+                    acc = ((FloatVector) q4.sub((byte) 32).convertShape(VectorOperators.B2F, F, 0))
+                            .mul(FloatVector.fromArray(F, x, xl + 96))
+                            .fma(FloatVector.broadcast(F, w.get(ValueLayout.JAVA_BYTE, s + 6)), acc);
                 }
                 sumi += intSum(acc);
             }

@@ -21,7 +21,7 @@ public final class WeightMatrix {
     /** Below this many tokens a quantized mat-mul runs the row kernel per token (decode batches). */
     private static final int MIN_TILED_QUANT_TOKENS = 16;
     /**
-     * Repack Q8_0/Q4_0 (all products) and Q4_K/Q6_K (single-token products) matrices row-interleaved at load (default);
+     * Repack Q8_0/Q4_0 (all products) and Q4_K/Q6_K (products of fewer than 16 tokens) matrices row-interleaved at load (default);
      * false keeps only the mapped file's layout.
      */
     private static final boolean INTERLEAVE = Boolean.parseBoolean(System.getProperty("fovea.interleave", "true"));
@@ -33,7 +33,10 @@ public final class WeightMatrix {
     private final long rowBytes;
     /** The same weights row-interleaved ({@link InterleavedQuants}) for the products, or null. */
     private final MemorySegment interleaved;
-    /** Q4_K / Q6_K weights row-interleaved for single-token products ({@link InterleavedQ4K}, {@link InterleavedQ6K}), or null. */
+    /**
+     * Q4_K / Q6_K weights row-interleaved for single-token and small-batch products ({@link InterleavedQ4K},
+     * {@link InterleavedQ6K}), or null.
+     */
     private final MemorySegment kDecode;
 
     private WeightMatrix(MemorySegment data, GgmlType type, int rows, int cols, MemorySegment interleaved,
@@ -240,11 +243,12 @@ public final class WeightMatrix {
             InterleavedMatMul.run(type, interleaved, rows, cols, a, out, pool);
             return;
         }
-        if (kDecode != null && n == 1) {
+        if (kDecode != null) {
+            // single tokens and small batches (the tiled kernel takes batches of MIN_TILED_QUANT_TOKENS and more)
             if (type == GgmlType.Q4_K) {
-                InterleavedQ4K.decode(kDecode, rows, cols, a, out, pool);
+                InterleavedQ4K.products(kDecode, rows, cols, a, n, out, pool);
             } else {
-                InterleavedQ6K.decode(kDecode, rows, cols, a, out, pool);
+                InterleavedQ6K.products(kDecode, rows, cols, a, n, out, pool);
             }
             return;
         }
