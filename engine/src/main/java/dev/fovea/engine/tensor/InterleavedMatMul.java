@@ -177,9 +177,18 @@ final class InterleavedMatMul {
                         } else if (chunk == 4) {
                             four(l0, q8, in.il, off, stride, blocks, in.xq, t * cols, cols, in.xd, in.xsum,
                                     t * blocks, in.out, o, rows);
+                        } else if (q8 && !VectorWidth.WIDE) {
+                            // both 8-row parts in one pass, sharing each broadcast activation
+                            oneQ8Narrow(in.il, off, stride, blocks, in.xq, t * cols, in.xd, t * blocks, in.out, o);
+                            break;
                         } else if (q8) {
                             // one method per type: both in one body would be too large to compile inlined
                             oneQ8(l0, in.il, off, stride, blocks, in.xq, t * cols, in.xd, t * blocks, in.out, o);
+                        } else if (!VectorWidth.WIDE) {
+                            // both 8-row parts in one pass, sharing each broadcast activation
+                            oneQ4Narrow(in.il, off, stride, blocks, in.xq, t * cols, in.xd, in.xsum, t * blocks,
+                                    in.out, o);
+                            break;
                         } else if (pair) {
                             oneQ4Pair(l0, in.il, off, partner, stride, blocks, in.xq, t * cols, in.xd, in.xsum,
                                     t * blocks, in.out, o);
@@ -195,6 +204,62 @@ final class InterleavedMatMul {
                 t += chunk;
             }
         }
+    }
+
+    /**
+     * {@link #oneQ8} at 8 lanes for all 16 rows: each column's 16 bytes in one load, widened as two 8-row parts that
+     * share the broadcast activation (lane by lane the same arithmetic, so the same bits).
+     */
+    private static void oneQ8Narrow(MemorySegment m, long off, long stride, int blocks, float[] xq, int xo,
+                                    float[] xd, int xdo, float[] out, int o) {
+        FloatVector sum = FloatVector.zero(F);
+        FloatVector sum2 = sum;
+        long r = off;
+        for (int b = 0; b < blocks; b++, r += stride) {
+            int p = xo + 32 * b;
+            long c = r + SCALES;
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            FloatVector e0 = a0;
+            FloatVector e1 = a0;
+            FloatVector e2 = a0;
+            FloatVector e3 = a0;
+            for (int j = 0; j < 32; j += 4, c += 4 * ROWS) {
+                ByteVector v = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, m, c, LE);
+                FloatVector x = FloatVector.broadcast(F, xq[p + j]);
+                a0 = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x, a0);
+                e0 = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x, e0);
+                v = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, m, c + ROWS, LE);
+                x = FloatVector.broadcast(F, xq[p + j + 1]);
+                a1 = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x, a1);
+                e1 = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x, e1);
+                v = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, m, c + 2 * ROWS, LE);
+                x = FloatVector.broadcast(F, xq[p + j + 2]);
+                a2 = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x, a2);
+                e2 = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x, e2);
+                v = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, m, c + 3 * ROWS, LE);
+                x = FloatVector.broadcast(F, xq[p + j + 3]);
+                a3 = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x, a3);
+                e3 = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x, e3);
+            }
+            // the 16 F16 scales as in oneQ8, one 8-row part at a time
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, m, r, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            FloatVector dw = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            h = (IntVector) ShortVector.fromMemorySegment(S, m, r + 16, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            FloatVector du = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            // exact: integers below 2^24, so the order of these additions does not matter
+            float dx = xd[xdo + b];
+            sum = sum.add(a0.add(a1).add(a2.add(a3)).mul(dw.mul(dx)));
+            sum2 = sum2.add(e0.add(e1).add(e2.add(e3)).mul(du.mul(dx)));
+        }
+        sum.intoArray(out, o);
+        sum2.intoArray(out, o + 8);
     }
 
     /** One token of Q8_0 weights: eight FMA chains over the block's 32 weight columns. */
@@ -294,6 +359,72 @@ final class InterleavedMatMul {
             sum = sum.add(sumi.mul(dw.mul(xd[xdo + b])));
         }
         sum.intoArray(out, o + l0);
+    }
+
+    /**
+     * {@link #oneQ4} at 8 lanes for all 16 rows: each int column as two 8-row parts that share the broadcast
+     * activation, four FMA chains per part (exact sums, so the same bits).
+     */
+    private static void oneQ4Narrow(MemorySegment m, long off, long stride, int blocks, float[] xq, int xo,
+                                    float[] xd, int[] xsum, int xdo, float[] out, int o) {
+        FloatVector sum = FloatVector.zero(F);
+        FloatVector sum2 = sum;
+        long r = off;
+        for (int b = 0; b < blocks; b++, r += stride) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            FloatVector e0 = a0;
+            FloatVector e1 = a0;
+            FloatVector e2 = a0;
+            FloatVector e3 = a0;
+            long c = r + SCALES;
+            for (int p = xo + 32 * b, end = p + 16; p < end; p += 4, c += 64) {
+                IntVector v = IntVector.fromMemorySegment(I, m, c, LE);
+                IntVector u = IntVector.fromMemorySegment(I, m, c + 32, LE);
+                FloatVector x = FloatVector.broadcast(F, xq[p]);
+                a0 = ((FloatVector) v.and(0xF).convert(VectorOperators.I2F, 0)).fma(x, a0);
+                e0 = ((FloatVector) u.and(0xF).convert(VectorOperators.I2F, 0)).fma(x, e0);
+                x = FloatVector.broadcast(F, xq[p + 16]);
+                a1 = ((FloatVector) v.and(0xF0).convert(VectorOperators.I2F, 0)).fma(x, a1);
+                e1 = ((FloatVector) u.and(0xF0).convert(VectorOperators.I2F, 0)).fma(x, e1);
+                x = FloatVector.broadcast(F, xq[p + 1]);
+                a2 = ((FloatVector) v.and(0xF00).convert(VectorOperators.I2F, 0)).fma(x, a2);
+                e2 = ((FloatVector) u.and(0xF00).convert(VectorOperators.I2F, 0)).fma(x, e2);
+                x = FloatVector.broadcast(F, xq[p + 17]);
+                a3 = ((FloatVector) v.and(0xF000).convert(VectorOperators.I2F, 0)).fma(x, a3);
+                e3 = ((FloatVector) u.and(0xF000).convert(VectorOperators.I2F, 0)).fma(x, e3);
+                x = FloatVector.broadcast(F, xq[p + 2]);
+                a0 = ((FloatVector) v.and(0xF0000).convert(VectorOperators.I2F, 0)).fma(x, a0);
+                e0 = ((FloatVector) u.and(0xF0000).convert(VectorOperators.I2F, 0)).fma(x, e0);
+                x = FloatVector.broadcast(F, xq[p + 18]);
+                a1 = ((FloatVector) v.and(0xF00000).convert(VectorOperators.I2F, 0)).fma(x, a1);
+                e1 = ((FloatVector) u.and(0xF00000).convert(VectorOperators.I2F, 0)).fma(x, e1);
+                x = FloatVector.broadcast(F, xq[p + 3]);
+                a2 = ((FloatVector) v.and(0xF000000).convert(VectorOperators.I2F, 0)).fma(x, a2);
+                e2 = ((FloatVector) u.and(0xF000000).convert(VectorOperators.I2F, 0)).fma(x, e2);
+                x = FloatVector.broadcast(F, xq[p + 19]);
+                a3 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).fma(x, a3);
+                e3 = ((FloatVector) u.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).fma(x, e3);
+            }
+            // exact: integers below 2^24, so the order of these additions does not matter
+            FloatVector sumi = a0.add(a1).add(a2.add(a3)).sub(8 * xsum[xdo + b]);
+            FloatVector sumi2 = e0.add(e1).add(e2.add(e3)).sub(8 * xsum[xdo + b]);
+            // the 16 F16 scales as in oneQ4, one 8-row part at a time
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, m, r, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            FloatVector dw = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            h = (IntVector) ShortVector.fromMemorySegment(S, m, r + 16, LE).convertShape(VectorOperators.S2I, I, 0);
+            FloatVector du = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            float dx = xd[xdo + b];
+            sum = sum.add(sumi.mul(dw.mul(dx)));
+            sum2 = sum2.add(sumi2.mul(du.mul(dx)));
+        }
+        sum.intoArray(out, o);
+        sum2.intoArray(out, o + 8);
     }
 
     /**

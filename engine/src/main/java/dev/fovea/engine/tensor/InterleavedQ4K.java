@@ -62,7 +62,105 @@ final class InterleavedQ4K {
     static void products(MemorySegment il, int rows, int cols, QuantizedActivations a, int n, float[] out,
                          Parallel pool) {
         int groups = rows / ROWS;
-        pool.forRange(groups, (from, to) -> groups(il, rows, cols, a.q, a.scale, a.bsum, n, out, from, to));
+        if (VectorWidth.WIDE) {
+            pool.forRange(groups, (from, to) -> groups(il, rows, cols, a.q, a.scale, a.bsum, n, out, from, to));
+        } else {
+            pool.forRange(groups, (from, to) -> groupsNarrow(il, rows, cols, a.q, a.scale, a.bsum, n, out, from, to));
+        }
+    }
+
+    /**
+     * {@link #groups} at 8 lanes: both 8-row parts of a group in one pass, sharing each broadcast activation; every
+     * lane's arithmetic is {@link #groups}' (exact integer sums, then the same float expression), so the same bits.
+     */
+    private static void groupsNarrow(MemorySegment il, int rows, int cols, float[] x, float[] yd, int[] bsum, int n,
+                                     float[] out, int from, int to) {
+        int blocks = cols / 256;
+        for (int gt = from * n; gt < to * n; gt++) {
+            int g = gt / n;
+            int t = gt % n;
+            int ydo = t * blocks;
+            int bso = t * (cols / 32);
+            FloatVector sum = FloatVector.zero(F);
+            FloatVector sum2 = sum;
+            long rec = (long) g * blocks * RECORD;
+            for (int b = 0; b < blocks; b++, rec += RECORD) {
+                int xb = t * cols + 256 * b;
+                IntVector sumi = IntVector.zero(I);
+                IntVector sumi2 = sumi;
+                for (int p = 0; p < 4; p++) {
+                    // sub-blocks 2p (low nibbles, elements 64p + l) and 2p + 1 (high nibbles, 64p + 32 + l)
+                    FloatVector lo0 = FloatVector.zero(F);
+                    FloatVector lo1 = lo0;
+                    FloatVector hi0 = lo0;
+                    FloatVector hi1 = lo0;
+                    FloatVector mo0 = lo0;
+                    FloatVector mo1 = lo0;
+                    FloatVector ho0 = lo0;
+                    FloatVector ho1 = lo0;
+                    for (int c = 0; c < 8; c++) {
+                        long at = rec + QUANTS + 64L * (8 * p + c);
+                        IntVector w = IntVector.fromMemorySegment(I, il, at, LE);
+                        IntVector u = IntVector.fromMemorySegment(I, il, at + 32, LE);
+                        int xl = xb + 64 * p + 4 * c;
+                        FloatVector xv = FloatVector.broadcast(F, x[xl]);
+                        lo0 = ((FloatVector) w.and(0xF).convert(VectorOperators.I2F, 0)).fma(xv, lo0);
+                        mo0 = ((FloatVector) u.and(0xF).convert(VectorOperators.I2F, 0)).fma(xv, mo0);
+                        xv = FloatVector.broadcast(F, x[xl + 32]);
+                        hi0 = ((FloatVector) w.lanewise(VectorOperators.LSHR, 4).and(0xF).convert(VectorOperators.I2F, 0)).fma(xv, hi0);
+                        ho0 = ((FloatVector) u.lanewise(VectorOperators.LSHR, 4).and(0xF).convert(VectorOperators.I2F, 0)).fma(xv, ho0);
+                        xv = FloatVector.broadcast(F, x[xl + 1]);
+                        lo1 = ((FloatVector) w.lanewise(VectorOperators.LSHR, 8).and(0xF).convert(VectorOperators.I2F, 0)).fma(xv, lo1);
+                        mo1 = ((FloatVector) u.lanewise(VectorOperators.LSHR, 8).and(0xF).convert(VectorOperators.I2F, 0)).fma(xv, mo1);
+                        xv = FloatVector.broadcast(F, x[xl + 33]);
+                        hi1 = ((FloatVector) w.lanewise(VectorOperators.LSHR, 12).and(0xF).convert(VectorOperators.I2F, 0)).fma(xv, hi1);
+                        ho1 = ((FloatVector) u.lanewise(VectorOperators.LSHR, 12).and(0xF).convert(VectorOperators.I2F, 0)).fma(xv, ho1);
+                        xv = FloatVector.broadcast(F, x[xl + 2]);
+                        lo0 = ((FloatVector) w.lanewise(VectorOperators.LSHR, 16).and(0xF).convert(VectorOperators.I2F, 0)).fma(xv, lo0);
+                        mo0 = ((FloatVector) u.lanewise(VectorOperators.LSHR, 16).and(0xF).convert(VectorOperators.I2F, 0)).fma(xv, mo0);
+                        xv = FloatVector.broadcast(F, x[xl + 34]);
+                        hi0 = ((FloatVector) w.lanewise(VectorOperators.LSHR, 20).and(0xF).convert(VectorOperators.I2F, 0)).fma(xv, hi0);
+                        ho0 = ((FloatVector) u.lanewise(VectorOperators.LSHR, 20).and(0xF).convert(VectorOperators.I2F, 0)).fma(xv, ho0);
+                        xv = FloatVector.broadcast(F, x[xl + 3]);
+                        lo1 = ((FloatVector) w.lanewise(VectorOperators.LSHR, 24).and(0xF).convert(VectorOperators.I2F, 0)).fma(xv, lo1);
+                        mo1 = ((FloatVector) u.lanewise(VectorOperators.LSHR, 24).and(0xF).convert(VectorOperators.I2F, 0)).fma(xv, mo1);
+                        xv = FloatVector.broadcast(F, x[xl + 35]);
+                        hi1 = ((FloatVector) w.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).fma(xv, hi1);
+                        ho1 = ((FloatVector) u.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).fma(xv, ho1);
+                    }
+                    long sc = rec + SCALES + ROWS * 2L * p;
+                    sumi = sumi.add(((IntVector) lo0.add(lo1).convert(VectorOperators.F2I, 0)).mul((IntVector) ByteVector
+                                    .fromMemorySegment(B, il, sc, LE).convertShape(VectorOperators.B2I, I, 0)))
+                            .add(((IntVector) hi0.add(hi1).convert(VectorOperators.F2I, 0)).mul((IntVector) ByteVector
+                                    .fromMemorySegment(B, il, sc + ROWS, LE).convertShape(VectorOperators.B2I, I, 0)));
+                    sumi2 = sumi2.add(((IntVector) mo0.add(mo1).convert(VectorOperators.F2I, 0)).mul((IntVector) ByteVector
+                                    .fromMemorySegment(B, il, sc + 8, LE).convertShape(VectorOperators.B2I, I, 0)))
+                            .add(((IntVector) ho0.add(ho1).convert(VectorOperators.F2I, 0)).mul((IntVector) ByteVector
+                                    .fromMemorySegment(B, il, sc + ROWS + 8, LE).convertShape(VectorOperators.B2I, I, 0)));
+                }
+                IntVector summ = IntVector.zero(I);
+                IntVector summ2 = summ;
+                for (int j = 0; j < 8; j++) {
+                    long mn = rec + MINS + (long) ROWS * j;
+                    int bs = bsum[bso + 8 * b + j];
+                    summ = summ.add(((IntVector) ByteVector.fromMemorySegment(B, il, mn, LE)
+                            .convertShape(VectorOperators.B2I, I, 0)).mul(bs));
+                    summ2 = summ2.add(((IntVector) ByteVector.fromMemorySegment(B, il, mn + 8, LE)
+                            .convertShape(VectorOperators.B2I, I, 0)).mul(bs));
+                }
+                FloatVector y = FloatVector.broadcast(F, yd[ydo + b]);
+                FloatVector d = FloatVector.fromMemorySegment(F, il, rec, LE);
+                FloatVector dmin = FloatVector.fromMemorySegment(F, il, rec + 4L * ROWS, LE);
+                sum = sum.add(y.mul(d).mul((FloatVector) sumi.convert(VectorOperators.I2F, 0))
+                        .sub(y.mul(dmin).mul((FloatVector) summ.convert(VectorOperators.I2F, 0))));
+                d = FloatVector.fromMemorySegment(F, il, rec + 32, LE);
+                dmin = FloatVector.fromMemorySegment(F, il, rec + 4L * ROWS + 32, LE);
+                sum2 = sum2.add(y.mul(d).mul((FloatVector) sumi2.convert(VectorOperators.I2F, 0))
+                        .sub(y.mul(dmin).mul((FloatVector) summ2.convert(VectorOperators.I2F, 0))));
+            }
+            sum.intoArray(out, t * rows + ROWS * g);
+            sum2.intoArray(out, t * rows + ROWS * g + 8);
+        }
     }
 
     private static void groups(MemorySegment il, int rows, int cols, float[] x, float[] yd, int[] bsum, int n,
