@@ -22,6 +22,26 @@ public final class GgufTensors {
         return weights(f, t);
     }
 
+    /**
+     * Rows [{@code from}, {@code from + count}) of the matrix {@code name} mapping {@code in} values to {@code out},
+     * as a matrix of their own: one part of a stacked tensor (phi3's {@code attn_qkv}, Q rows then K then V).
+     */
+    public static WeightMatrix matrixRows(GgufFile f, String name, int in, int out, int from, int count)
+            throws GgufFormatException {
+        GgufTensorInfo t = f.tensor(name);
+        requireShape(f, t, in, out);
+        if (!t.type().supported()) {
+            throw new GgufFormatException(f.path().getFileName() + ": tensor '" + name + "' has type " + t.type()
+                    + ", which the engine does not support");
+        }
+        long rowBytes = t.type().byteSize(in);
+        try {
+            return WeightMatrix.of(f.data(t).asSlice(rowBytes * from, rowBytes * count), t.type(), count, in);
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw new GgufFormatException(f.path().getFileName() + ": tensor '" + name + "': " + e.getMessage());
+        }
+    }
+
     /** The tensor {@code t} as a matrix for products (repacked where its type has a faster layout). */
     public static WeightMatrix weights(GgufFile f, GgufTensorInfo t) throws GgufFormatException {
         return wrap(f, t, true);

@@ -45,32 +45,52 @@ public final class DecoderModel {
         this.pool = pool;
     }
 
-    /** Loads a {@code llama}/{@code qwen2} GGUF; the file must stay open while the model is used. */
+    /** Loads an LLM GGUF of one of {@link LlmArchitectures#names()}; the file must stay open while the model is used. */
     public static DecoderModel load(GgufFile f, Parallel pool, Progress progress) throws GgufFormatException {
         GgufTensorInfo embInfo = f.tensor("token_embd.weight");
         // with an output matrix of its own, the embedding only serves row lookups: no repacked copy for products
         boolean tied = !f.hasTensor("output.weight");
         WeightMatrix emb = tied ? GgufTensors.weights(f, embInfo) : GgufTensors.rowTable(f, embInfo);
         LlmConfig cfg = LlmConfig.fromGguf(f, emb.rows());
+        for (String factors : new String[] {"rope_factors_long.weight", "rope_factors_short.weight"}) {
+            if (f.hasTensor(factors)) {
+                // LongRoPE (Phi-3 128k files) rescales every rotary frequency: running without it would be wrong
+                throw new GgufFormatException(f.path().getFileName() + ": has '" + factors
+                        + "' (LongRoPE frequency factors), which the engine does not support");
+            }
+        }
         if (emb.cols() != cfg.embd()) {
             throw new GgufFormatException("token_embd.weight width " + emb.cols() + " != embedding_length " + cfg.embd());
         }
         LayerWeights[] layers = new LayerWeights[cfg.blockCount()];
         for (int i = 0; i < layers.length; i++) {
             String p = "blk." + i + ".";
+            int qDim = cfg.headCount() * cfg.headDim();
+            int ff = cfg.ffnLength();
+            // phi3 stacks Q, K and V in one attn_qkv and the gate and up projections in one ffn_up (gate rows
+            // first, as llama.cpp's SwiGLU split reads them): each part becomes a matrix of its own
+            boolean fusedQkv = f.hasTensor(p + "attn_qkv.weight");
+            boolean fusedUp = !f.hasTensor(p + "ffn_gate.weight");
+            String qkv = p + "attn_qkv.weight";
+            int qkvRows = qDim + 2 * cfg.kvDim();
             layers[i] = new LayerWeights(
                     GgufTensors.vector(f, p + "attn_norm.weight", cfg.embd()),
-                    GgufTensors.matrix(f, p + "attn_q.weight", cfg.embd(), cfg.headCount() * cfg.headDim()),
-                    GgufTensors.matrix(f, p + "attn_k.weight", cfg.embd(), cfg.kvDim()),
-                    GgufTensors.matrix(f, p + "attn_v.weight", cfg.embd(), cfg.kvDim()),
-                    GgufTensors.optionalVector(f, p + "attn_q.bias", cfg.headCount() * cfg.headDim()),
+                    fusedQkv ? GgufTensors.matrixRows(f, qkv, cfg.embd(), qkvRows, 0, qDim)
+                            : GgufTensors.matrix(f, p + "attn_q.weight", cfg.embd(), qDim),
+                    fusedQkv ? GgufTensors.matrixRows(f, qkv, cfg.embd(), qkvRows, qDim, cfg.kvDim())
+                            : GgufTensors.matrix(f, p + "attn_k.weight", cfg.embd(), cfg.kvDim()),
+                    fusedQkv ? GgufTensors.matrixRows(f, qkv, cfg.embd(), qkvRows, qDim + cfg.kvDim(), cfg.kvDim())
+                            : GgufTensors.matrix(f, p + "attn_v.weight", cfg.embd(), cfg.kvDim()),
+                    GgufTensors.optionalVector(f, p + "attn_q.bias", qDim),
                     GgufTensors.optionalVector(f, p + "attn_k.bias", cfg.kvDim()),
                     GgufTensors.optionalVector(f, p + "attn_v.bias", cfg.kvDim()),
-                    GgufTensors.matrix(f, p + "attn_output.weight", cfg.headCount() * cfg.headDim(), cfg.embd()),
+                    GgufTensors.matrix(f, p + "attn_output.weight", qDim, cfg.embd()),
                     GgufTensors.vector(f, p + "ffn_norm.weight", cfg.embd()),
-                    GgufTensors.matrix(f, p + "ffn_gate.weight", cfg.embd(), cfg.ffnLength()),
-                    GgufTensors.matrix(f, p + "ffn_up.weight", cfg.embd(), cfg.ffnLength()),
-                    GgufTensors.matrix(f, p + "ffn_down.weight", cfg.ffnLength(), cfg.embd()));
+                    fusedUp ? GgufTensors.matrixRows(f, p + "ffn_up.weight", cfg.embd(), 2 * ff, 0, ff)
+                            : GgufTensors.matrix(f, p + "ffn_gate.weight", cfg.embd(), ff),
+                    fusedUp ? GgufTensors.matrixRows(f, p + "ffn_up.weight", cfg.embd(), 2 * ff, ff, ff)
+                            : GgufTensors.matrix(f, p + "ffn_up.weight", cfg.embd(), ff),
+                    GgufTensors.matrix(f, p + "ffn_down.weight", ff, cfg.embd()));
             progress.update("load", i + 1, layers.length);
         }
         float[] outNorm = GgufTensors.vector(f, "output_norm.weight", cfg.embd());

@@ -18,6 +18,9 @@ public final class LlmArchitectures {
         add(new LlmArchitecture("llama", false));
         add(new LlmArchitecture("mistral", false));
         add(new LlmArchitecture("qwen2", true));
+        // Phi-3: llama's block with Q/K/V and gate/up stored stacked (DecoderModel splits them) and NeoX rotary
+        // pairs; its sliding window (phi3.attention.sliding_window) is not applied (docs/engine.md)
+        add(new LlmArchitecture("phi3", true));
         add(new LlmArchitecture("qwen2vl", true, true, "<|vision_start|>", "<|vision_end|>"));
     }
 

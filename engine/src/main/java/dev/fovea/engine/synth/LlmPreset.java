@@ -9,20 +9,25 @@ import java.util.Map;
  *
  * @param tiedOutput no {@code output.weight}; the token embedding doubles as the output matrix (Qwen2-0.5B)
  * @param qkvBias    Q/K/V projections carry biases (Qwen2)
+ * @param fused      one {@code attn_qkv} matrix (Q, K and V rows stacked) and one {@code ffn_up} of twice the
+ *                   feed-forward length (gate rows, then up rows) instead of separate matrices, as phi3 files carry
+ *                   them
  */
 public record LlmPreset(String name, String arch, int blockCount, int embd, int headCount, int headCountKv,
                         int ffnLength, int contextLength, float ropeBase, float rmsEps, boolean tiedOutput,
-                        boolean qkvBias) {
+                        boolean qkvBias, boolean fused) {
 
     private static final Map<String, LlmPreset> PRESETS = new LinkedHashMap<>();
 
     static {
-        add(new LlmPreset("tinyllama-1.1b", "llama", 22, 2048, 32, 4, 5632, 2048, 10000f, 1e-5f, false, false));
-        add(new LlmPreset("qwen2-0.5b", "qwen2", 24, 896, 14, 2, 4864, 32768, 1000000f, 1e-6f, true, true));
-        add(new LlmPreset("llama-7b", "llama", 32, 4096, 32, 32, 11008, 4096, 10000f, 1e-5f, false, false));
+        add(new LlmPreset("tinyllama-1.1b", "llama", 22, 2048, 32, 4, 5632, 2048, 10000f, 1e-5f, false, false, false));
+        add(new LlmPreset("qwen2-0.5b", "qwen2", 24, 896, 14, 2, 4864, 32768, 1000000f, 1e-6f, true, true, false));
+        add(new LlmPreset("llama-7b", "llama", 32, 4096, 32, 32, 11008, 4096, 10000f, 1e-5f, false, false, false));
         // small enough for demos and tests: a few MB, loads in well under a second
-        add(new LlmPreset("tiny", "llama", 4, 256, 8, 4, 768, 2048, 10000f, 1e-5f, false, false));
-        add(new LlmPreset("tiny-qwen2", "qwen2", 4, 256, 8, 2, 768, 4096, 1000000f, 1e-6f, true, true));
+        add(new LlmPreset("tiny", "llama", 4, 256, 8, 4, 768, 2048, 10000f, 1e-5f, false, false, false));
+        add(new LlmPreset("phi3-mini", "phi3", 32, 3072, 32, 32, 8192, 4096, 10000f, 1e-5f, false, false, true));
+        add(new LlmPreset("tiny-phi3", "phi3", 4, 256, 8, 8, 768, 4096, 10000f, 1e-5f, false, false, true));
+        add(new LlmPreset("tiny-qwen2", "qwen2", 4, 256, 8, 2, 768, 4096, 1000000f, 1e-6f, true, true, false));
     }
 
     private static void add(LlmPreset p) {

@@ -79,9 +79,13 @@ public final class LlmSynthesizer {
         for (int i = 0; i < p.blockCount(); i++) {
             String b = "blk." + i + ".";
             plan.add(SynthTensor.constant(b + "attn_norm.weight", p.embd(), 1f));
-            plan.add(SynthTensor.random(b + "attn_q.weight", type, p.embd(), p.embd(), WEIGHT_STD));
-            plan.add(SynthTensor.random(b + "attn_k.weight", type, kv, p.embd(), WEIGHT_STD));
-            plan.add(SynthTensor.random(b + "attn_v.weight", type, kv, p.embd(), WEIGHT_STD));
+            if (p.fused()) {
+                plan.add(SynthTensor.random(b + "attn_qkv.weight", type, p.embd() + 2 * kv, p.embd(), WEIGHT_STD));
+            } else {
+                plan.add(SynthTensor.random(b + "attn_q.weight", type, p.embd(), p.embd(), WEIGHT_STD));
+                plan.add(SynthTensor.random(b + "attn_k.weight", type, kv, p.embd(), WEIGHT_STD));
+                plan.add(SynthTensor.random(b + "attn_v.weight", type, kv, p.embd(), WEIGHT_STD));
+            }
             if (p.qkvBias()) {
                 plan.add(SynthTensor.random(b + "attn_q.bias", GgmlType.F32, 1, p.embd(), WEIGHT_STD));
                 plan.add(SynthTensor.random(b + "attn_k.bias", GgmlType.F32, 1, kv, WEIGHT_STD));
@@ -89,8 +93,12 @@ public final class LlmSynthesizer {
             }
             plan.add(SynthTensor.random(b + "attn_output.weight", type, p.embd(), p.embd(), WEIGHT_STD));
             plan.add(SynthTensor.constant(b + "ffn_norm.weight", p.embd(), 1f));
-            plan.add(SynthTensor.random(b + "ffn_gate.weight", type, p.ffnLength(), p.embd(), WEIGHT_STD));
-            plan.add(SynthTensor.random(b + "ffn_up.weight", type, p.ffnLength(), p.embd(), WEIGHT_STD));
+            if (p.fused()) {
+                plan.add(SynthTensor.random(b + "ffn_up.weight", type, 2 * p.ffnLength(), p.embd(), WEIGHT_STD));
+            } else {
+                plan.add(SynthTensor.random(b + "ffn_gate.weight", type, p.ffnLength(), p.embd(), WEIGHT_STD));
+                plan.add(SynthTensor.random(b + "ffn_up.weight", type, p.ffnLength(), p.embd(), WEIGHT_STD));
+            }
             plan.add(SynthTensor.random(b + "ffn_down.weight", type, p.embd(), p.ffnLength(), WEIGHT_STD));
         }
         return plan;
