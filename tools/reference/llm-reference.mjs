@@ -41,7 +41,7 @@ const context = await model.createContext({
     experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32"
 });
 const seq = context.getSequence();
-const nVocab = model.tokens.bos != null ? model.fileInfo.metadata.tokenizer.ggml.tokens.length : 0;
+const nVocab = model.fileInfo.metadata.tokenizer.ggml.tokens.length;
 // a fixed prompt of ordinary tokens after BOS unless one is given
 const prompt = opt.prompt ?? [1, 450, 4996, 17354, 1701, 29916, 432, 17204, 975, 278, 17366, 11203, 29889, 13, 4013];
 

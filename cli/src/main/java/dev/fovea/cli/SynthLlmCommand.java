@@ -14,14 +14,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "llm", mixinStandardHelpOptions = true,
-        description = "A random-weight llama/qwen2/phi3 GGUF at a preset's shapes, tokenizer copied from a vocab GGUF.")
+        description = "A random-weight llama/qwen2/phi3/phi2 GGUF at a preset's shapes, tokenizer copied from a vocab GGUF.")
 final class SynthLlmCommand implements Callable<Integer> {
-    @Option(names = "--arch", description = "llama, qwen2 or phi3 (checked against the preset).")
+    @Option(names = "--arch", description = "llama, qwen2, phi3 or phi2 (checked against the preset).")
     String arch;
 
     @Option(names = "--preset", required = true,
-            description = "tinyllama-1.1b, qwen2-0.5b, llama-7b, tiny, phi3-mini, tiny-phi3, tiny-qwen2 "
-                    + "(a phi3 preset wants the Phi-3 vocabulary, e.g. ggml-vocab-phi-3.gguf).")
+            description = "tinyllama-1.1b, qwen2-0.5b, llama-7b, tiny, phi3-mini, tiny-phi3, phi-2, tiny-phi2, "
+                    + "tiny-qwen2 (a phi3 preset wants the Phi-3 vocabulary, e.g. ggml-vocab-phi-3.gguf).")
     String preset;
 
     @Option(names = "--qtype", defaultValue = "q8_0",

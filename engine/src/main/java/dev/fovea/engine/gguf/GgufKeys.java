@@ -46,6 +46,10 @@ public final class GgufKeys {
         return arch + ".attention.key_length";
     }
 
+    public static String layerNormEpsilon(String arch) {
+        return arch + ".attention.layer_norm_epsilon";
+    }
+
     public static String rmsEpsilon(String arch) {
         return arch + ".attention.layer_norm_rms_epsilon";
     }

@@ -30,17 +30,22 @@ public final class DecoderModel {
     private final WeightMatrix tokenEmbedding;
     private final LayerWeights[] layers;
     private final float[] outputNorm;
+    /** phi2's output LayerNorm bias, else null (RMSNorm). */
+    private final float[] outputNormBias;
     private final WeightMatrix output;
+    private final float[] outputBias;
     private final Rope rope;
     private final Parallel pool;
 
     private DecoderModel(LlmConfig config, WeightMatrix tokenEmbedding, LayerWeights[] layers, float[] outputNorm,
-                         WeightMatrix output, Parallel pool) {
+                         float[] outputNormBias, WeightMatrix output, float[] outputBias, Parallel pool) {
         this.config = config;
         this.tokenEmbedding = tokenEmbedding;
         this.layers = layers;
         this.outputNorm = outputNorm;
+        this.outputNormBias = outputNormBias;
         this.output = output;
+        this.outputBias = outputBias;
         this.rope = new Rope(config.ropeDims(), config.ropeBase(), config.ropeNeox());
         this.pool = pool;
     }
@@ -62,40 +67,68 @@ public final class DecoderModel {
         if (emb.cols() != cfg.embd()) {
             throw new GgufFormatException("token_embd.weight width " + emb.cols() + " != embedding_length " + cfg.embd());
         }
+        boolean phi = LlmArchitectures.of(f).phiBlock();
         LayerWeights[] layers = new LayerWeights[cfg.blockCount()];
         for (int i = 0; i < layers.length; i++) {
-            String p = "blk." + i + ".";
-            int qDim = cfg.headCount() * cfg.headDim();
-            int ff = cfg.ffnLength();
-            // phi3 stacks Q, K and V in one attn_qkv and the gate and up projections in one ffn_up (gate rows
-            // first, as llama.cpp's SwiGLU split reads them): each part becomes a matrix of its own
-            boolean fusedQkv = f.hasTensor(p + "attn_qkv.weight");
-            boolean fusedUp = !f.hasTensor(p + "ffn_gate.weight");
-            String qkv = p + "attn_qkv.weight";
-            int qkvRows = qDim + 2 * cfg.kvDim();
-            layers[i] = new LayerWeights(
-                    GgufTensors.vector(f, p + "attn_norm.weight", cfg.embd()),
-                    fusedQkv ? GgufTensors.matrixRows(f, qkv, cfg.embd(), qkvRows, 0, qDim)
-                            : GgufTensors.matrix(f, p + "attn_q.weight", cfg.embd(), qDim),
-                    fusedQkv ? GgufTensors.matrixRows(f, qkv, cfg.embd(), qkvRows, qDim, cfg.kvDim())
-                            : GgufTensors.matrix(f, p + "attn_k.weight", cfg.embd(), cfg.kvDim()),
-                    fusedQkv ? GgufTensors.matrixRows(f, qkv, cfg.embd(), qkvRows, qDim + cfg.kvDim(), cfg.kvDim())
-                            : GgufTensors.matrix(f, p + "attn_v.weight", cfg.embd(), cfg.kvDim()),
-                    GgufTensors.optionalVector(f, p + "attn_q.bias", qDim),
-                    GgufTensors.optionalVector(f, p + "attn_k.bias", cfg.kvDim()),
-                    GgufTensors.optionalVector(f, p + "attn_v.bias", cfg.kvDim()),
-                    GgufTensors.matrix(f, p + "attn_output.weight", qDim, cfg.embd()),
-                    GgufTensors.vector(f, p + "ffn_norm.weight", cfg.embd()),
-                    fusedUp ? GgufTensors.matrixRows(f, p + "ffn_up.weight", cfg.embd(), 2 * ff, 0, ff)
-                            : GgufTensors.matrix(f, p + "ffn_gate.weight", cfg.embd(), ff),
-                    fusedUp ? GgufTensors.matrixRows(f, p + "ffn_up.weight", cfg.embd(), 2 * ff, ff, ff)
-                            : GgufTensors.matrix(f, p + "ffn_up.weight", cfg.embd(), ff),
-                    GgufTensors.matrix(f, p + "ffn_down.weight", ff, cfg.embd()));
+            layers[i] = layer(f, cfg, "blk." + i + ".", phi);
             progress.update("load", i + 1, layers.length);
         }
         float[] outNorm = GgufTensors.vector(f, "output_norm.weight", cfg.embd());
+        float[] outNormBias = phi ? GgufTensors.vector(f, "output_norm.bias", cfg.embd()) : null;
         WeightMatrix out = tied ? emb : GgufTensors.matrix(f, "output.weight", cfg.embd(), cfg.vocabSize());
-        return new DecoderModel(cfg, emb, layers, outNorm, out, pool);
+        float[] outBias = GgufTensors.optionalVector(f, "output.bias", cfg.vocabSize());
+        return new DecoderModel(cfg, emb, layers, outNorm, outNormBias, out, outBias, pool);
+    }
+
+    private static LayerWeights layer(GgufFile f, LlmConfig cfg, String p, boolean phi) throws GgufFormatException {
+        int d = cfg.embd();
+        int qDim = cfg.headCount() * cfg.headDim();
+        int kv = cfg.kvDim();
+        int ff = cfg.ffnLength();
+        // phi2 and phi3 files may stack Q, K and V in one attn_qkv (and its bias), phi3 the gate and up projections
+        // in one ffn_up (gate rows first, as llama.cpp's SwiGLU split reads them): each part becomes its own matrix
+        String qkv = p + "attn_qkv.weight";
+        boolean fusedQkv = f.hasTensor(qkv);
+        int qkvRows = qDim + 2 * kv;
+        WeightMatrix wq;
+        WeightMatrix wk;
+        WeightMatrix wv;
+        float[] bq;
+        float[] bk;
+        float[] bv;
+        if (fusedQkv) {
+            wq = GgufTensors.matrixRows(f, qkv, d, qkvRows, 0, qDim);
+            wk = GgufTensors.matrixRows(f, qkv, d, qkvRows, qDim, kv);
+            wv = GgufTensors.matrixRows(f, qkv, d, qkvRows, qDim + kv, kv);
+            float[] b = GgufTensors.optionalVector(f, p + "attn_qkv.bias", qkvRows);
+            bq = b == null ? null : Arrays.copyOfRange(b, 0, qDim);
+            bk = b == null ? null : Arrays.copyOfRange(b, qDim, qDim + kv);
+            bv = b == null ? null : Arrays.copyOfRange(b, qDim + kv, qkvRows);
+        } else {
+            wq = GgufTensors.matrix(f, p + "attn_q.weight", d, qDim);
+            wk = GgufTensors.matrix(f, p + "attn_k.weight", d, kv);
+            wv = GgufTensors.matrix(f, p + "attn_v.weight", d, kv);
+            bq = GgufTensors.optionalVector(f, p + "attn_q.bias", qDim);
+            bk = GgufTensors.optionalVector(f, p + "attn_k.bias", kv);
+            bv = GgufTensors.optionalVector(f, p + "attn_v.bias", kv);
+        }
+        WeightMatrix wo = GgufTensors.matrix(f, p + "attn_output.weight", qDim, d);
+        WeightMatrix down = GgufTensors.matrix(f, p + "ffn_down.weight", ff, d);
+        if (phi) {
+            return new LayerWeights(GgufTensors.vector(f, p + "attn_norm.weight", d),
+                    GgufTensors.vector(f, p + "attn_norm.bias", d), wq, wk, wv, bq, bk, bv, wo,
+                    GgufTensors.optionalVector(f, p + "attn_output.bias", d), null, null,
+                    GgufTensors.matrix(f, p + "ffn_up.weight", d, ff), GgufTensors.optionalVector(f, p + "ffn_up.bias", ff),
+                    down, GgufTensors.optionalVector(f, p + "ffn_down.bias", d));
+        }
+        boolean fusedUp = !f.hasTensor(p + "ffn_gate.weight");
+        return new LayerWeights(GgufTensors.vector(f, p + "attn_norm.weight", d), null, wq, wk, wv, bq, bk, bv, wo,
+                null, GgufTensors.vector(f, p + "ffn_norm.weight", d),
+                fusedUp ? GgufTensors.matrixRows(f, p + "ffn_up.weight", d, 2 * ff, 0, ff)
+                        : GgufTensors.matrix(f, p + "ffn_gate.weight", d, ff),
+                fusedUp ? GgufTensors.matrixRows(f, p + "ffn_up.weight", d, 2 * ff, ff, ff)
+                        : GgufTensors.matrix(f, p + "ffn_up.weight", d, ff),
+                null, down, null);
     }
 
     public LlmConfig config() {
@@ -296,7 +329,12 @@ public final class DecoderModel {
         int[] visible = visibleKeys(slots, n);
         for (int l = 0; l < layers.length; l++) {
             LayerWeights w = layers[l];
-            Norms.rmsNorm(x, xn, n, w.attnNorm(), config.rmsEps());
+            boolean phi = w.ffnNorm() == null;
+            if (phi) {
+                Norms.layerNorm(x, xn, n, w.attnNorm(), w.attnNormBias(), config.rmsEps());
+            } else {
+                Norms.rmsNorm(x, xn, n, w.attnNorm(), config.rmsEps());
+            }
             WeightMatrix.matMulSameInput(xn, n, pool, new WeightMatrix[] {w.wq(), w.wk(), w.wv()},
                     new float[][] {q, k, v});
             if (w.bq() != null) {
@@ -328,6 +366,20 @@ public final class DecoderModel {
             }
             attend(slots, q, att, l, visible);
             linear(w.wo(), att, n, proj);
+            if (phi) {
+                // phi2: the MLP reads the same norm output; attention and MLP outputs are summed, then added to
+                // the residual (llama.cpp's order of the two additions)
+                addBias(proj, n, w.bo());
+                linear(w.wUp(), xn, n, up);
+                addBias(up, n, w.bUp());
+                Activations.geluInPlace(up, n * ff, false, pool);
+                float[] mlp = new float[n * d];
+                linear(w.wDown(), up, n, mlp);
+                addBias(mlp, n, w.bDown());
+                VectorMath.addInPlace(proj, mlp);
+                VectorMath.addInPlace(x, proj);
+                continue;
+            }
             VectorMath.addInPlace(x, proj);
 
             Norms.rmsNorm(x, xn, n, w.ffnNorm(), config.rmsEps());
@@ -421,11 +473,24 @@ public final class DecoderModel {
     /** Final norm and output projection of n hidden rows into logits[off…]. */
     private void project(float[] x, int n, float[] logits, int off) {
         float[] xn = new float[n * config.embd()];
-        Norms.rmsNorm(x, xn, n, outputNorm, config.rmsEps());
+        if (outputNormBias != null) {
+            Norms.layerNorm(x, xn, n, outputNorm, outputNormBias, config.rmsEps());
+        } else {
+            Norms.rmsNorm(x, xn, n, outputNorm, config.rmsEps());
+        }
         float[] out = off == 0 && logits.length == n * config.vocabSize() ? logits : new float[n * config.vocabSize()];
         linear(output, xn, n, out);
+        if (outputBias != null) {
+            VectorMath.addBias(out, n, outputBias);
+        }
         if (out != logits) {
             System.arraycopy(out, 0, logits, off, out.length);
+        }
+    }
+
+    private static void addBias(float[] x, int n, float[] bias) {
+        if (bias != null) {
+            VectorMath.addBias(x, n, bias);
         }
     }
 

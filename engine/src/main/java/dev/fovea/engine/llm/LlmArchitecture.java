@@ -9,14 +9,18 @@ package dev.fovea.engine.llm;
  * @param multiSectionRope positions in four streams (temporal, height, width, extra) turning sections of the
  *                 pairs, sized by {@code <arch>.rope.dimension_sections} (Qwen2-VL's M-RoPE): image rows get their
  *                 grid row and column, and a query sees the keys whose temporal position is not later than its own
+ * @param phiBlock  phi2's block instead of llama's: LayerNorm with bias (epsilon {@code <arch>.attention.layer_norm_epsilon}),
+ *                  attention and a GELU MLP both reading that one norm's output and added to the residual together,
+ *                  biases on every projection, no {@code ffn_norm} and no gate; the output norm is a LayerNorm and
+ *                  the output matrix has a bias
  * @param imageStart text the family puts right before an image's embeddings ({@code <|vision_start|>} for Qwen2-VL;
  *                   empty when the chat template places images by itself)
  * @param imageEnd   text right after them
  */
-public record LlmArchitecture(String name, boolean ropeNeox, boolean multiSectionRope, String imageStart,
-                              String imageEnd) {
+public record LlmArchitecture(String name, boolean ropeNeox, boolean multiSectionRope, boolean phiBlock,
+                              String imageStart, String imageEnd) {
 
     LlmArchitecture(String name, boolean ropeNeox) {
-        this(name, ropeNeox, false, "", "");
+        this(name, ropeNeox, false, false, "", "");
     }
 }

@@ -21,7 +21,9 @@ public final class LlmArchitectures {
         // Phi-3: llama's block with Q/K/V and gate/up stored stacked (DecoderModel splits them) and NeoX rotary
         // pairs; its sliding window (phi3.attention.sliding_window) is not applied (docs/engine.md)
         add(new LlmArchitecture("phi3", true));
-        add(new LlmArchitecture("qwen2vl", true, true, "<|vision_start|>", "<|vision_end|>"));
+        add(new LlmArchitecture("qwen2vl", true, true, false, "<|vision_start|>", "<|vision_end|>"));
+        // Phi-2 (also the LLM of Moondream2): the parallel LayerNorm block, NeoX rotary over part of each head
+        add(new LlmArchitecture("phi2", true, false, true, "", ""));
     }
 
     private LlmArchitectures() {

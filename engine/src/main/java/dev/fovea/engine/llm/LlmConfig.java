@@ -16,7 +16,7 @@ import dev.fovea.engine.gguf.GgufKeys;
  * @param ffnLength     FFN hidden width
  * @param vocabSize     rows of the token embedding
  * @param contextLength trained context length
- * @param rmsEps        RMSNorm epsilon
+ * @param rmsEps        the norms' epsilon (RMSNorm, or LayerNorm for phi2's block)
  * @param ropeBase      rotary frequency base
  * @param ropeDims      number of rotated dims per head
  * @param ropeNeox      rotate pairs (i, i + ropeDims/2) instead of adjacent pairs (2i, 2i+1)
@@ -88,7 +88,7 @@ public record LlmConfig(String arch, int blockCount, int embd, int headCount, in
                 f.requireInt(GgufKeys.feedForwardLength(arch)),
                 vocabSize,
                 f.getInt(GgufKeys.contextLength(arch), 2048),
-                f.getFloat(GgufKeys.rmsEpsilon(arch), 1e-5f),
+                f.getFloat(a.phiBlock() ? GgufKeys.layerNormEpsilon(arch) : GgufKeys.rmsEpsilon(arch), 1e-5f),
                 f.getFloat(GgufKeys.ropeFreqBase(arch), 10000f),
                 f.getInt(GgufKeys.ropeDimensionCount(arch), headDim),
                 a.ropeNeox(), sections);

@@ -5,6 +5,8 @@ import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
 import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.gguf.GgufValue;
+import dev.fovea.engine.llm.LlmArchitecture;
+import dev.fovea.engine.llm.LlmArchitectures;
 import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.tensor.Quantizer;
@@ -56,9 +58,9 @@ public final class LlmSynthesizer {
                     .putUint32(GgufKeys.feedForwardLength(a), p.ffnLength())
                     .putUint32(GgufKeys.headCount(a), p.headCount())
                     .putUint32(GgufKeys.headCountKv(a), p.headCountKv())
-                    .putUint32(GgufKeys.ropeDimensionCount(a), p.headDim())
+                    .putUint32(GgufKeys.ropeDimensionCount(a), p.ropeDims() > 0 ? p.ropeDims() : p.headDim())
                     .putFloat32(GgufKeys.ropeFreqBase(a), p.ropeBase())
-                    .putFloat32(GgufKeys.rmsEpsilon(a), p.rmsEps())
+                    .putFloat32(phi(p) ? GgufKeys.layerNormEpsilon(a) : GgufKeys.rmsEpsilon(a), p.rmsEps())
                     .putUint32(a + ".vocab_size", tokens.length);
             for (Map.Entry<String, GgufValue> e : vocab.metadata().entrySet()) {
                 if (e.getKey().startsWith(GgufKeys.TOKENIZER_PREFIX)) {
@@ -68,30 +70,58 @@ public final class LlmSynthesizer {
         }, plan, spec.seed(), pool, progress);
     }
 
+    /** Whether the preset's architecture has phi2's block (LayerNorms with biases, parallel attention and MLP). */
+    private static boolean phi(LlmPreset p) {
+        LlmArchitecture a = LlmArchitectures.named(p.arch());
+        return a != null && a.phiBlock();
+    }
+
     private static List<SynthTensor> plan(LlmPreset p, int vocab, GgmlType type) {
         int kv = p.headCountKv() * p.headDim();
+        boolean phi = phi(p);
         List<SynthTensor> plan = new ArrayList<>();
         plan.add(SynthTensor.random("token_embd.weight", type, vocab, p.embd(), WEIGHT_STD));
         plan.add(SynthTensor.constant("output_norm.weight", p.embd(), 1f));
+        if (phi) {
+            plan.add(SynthTensor.random("output_norm.bias", GgmlType.F32, 1, p.embd(), WEIGHT_STD));
+        }
         if (!p.tiedOutput()) {
             plan.add(SynthTensor.random("output.weight", type, vocab, p.embd(), WEIGHT_STD));
+            if (phi) {
+                plan.add(SynthTensor.random("output.bias", GgmlType.F32, 1, vocab, WEIGHT_STD));
+            }
         }
         for (int i = 0; i < p.blockCount(); i++) {
             String b = "blk." + i + ".";
             plan.add(SynthTensor.constant(b + "attn_norm.weight", p.embd(), 1f));
+            if (phi) {
+                plan.add(SynthTensor.random(b + "attn_norm.bias", GgmlType.F32, 1, p.embd(), WEIGHT_STD));
+            }
             if (p.fused()) {
                 plan.add(SynthTensor.random(b + "attn_qkv.weight", type, p.embd() + 2 * kv, p.embd(), WEIGHT_STD));
+                if (p.qkvBias()) {
+                    plan.add(SynthTensor.random(b + "attn_qkv.bias", GgmlType.F32, 1, p.embd() + 2 * kv, WEIGHT_STD));
+                }
             } else {
                 plan.add(SynthTensor.random(b + "attn_q.weight", type, p.embd(), p.embd(), WEIGHT_STD));
                 plan.add(SynthTensor.random(b + "attn_k.weight", type, kv, p.embd(), WEIGHT_STD));
                 plan.add(SynthTensor.random(b + "attn_v.weight", type, kv, p.embd(), WEIGHT_STD));
-            }
-            if (p.qkvBias()) {
-                plan.add(SynthTensor.random(b + "attn_q.bias", GgmlType.F32, 1, p.embd(), WEIGHT_STD));
-                plan.add(SynthTensor.random(b + "attn_k.bias", GgmlType.F32, 1, kv, WEIGHT_STD));
-                plan.add(SynthTensor.random(b + "attn_v.bias", GgmlType.F32, 1, kv, WEIGHT_STD));
+                if (p.qkvBias()) {
+                    plan.add(SynthTensor.random(b + "attn_q.bias", GgmlType.F32, 1, p.embd(), WEIGHT_STD));
+                    plan.add(SynthTensor.random(b + "attn_k.bias", GgmlType.F32, 1, kv, WEIGHT_STD));
+                    plan.add(SynthTensor.random(b + "attn_v.bias", GgmlType.F32, 1, kv, WEIGHT_STD));
+                }
             }
             plan.add(SynthTensor.random(b + "attn_output.weight", type, p.embd(), p.embd(), WEIGHT_STD));
+            if (phi) {
+                // phi2: no ffn_norm and no gate; a bias on every projection
+                plan.add(SynthTensor.random(b + "attn_output.bias", GgmlType.F32, 1, p.embd(), WEIGHT_STD));
+                plan.add(SynthTensor.random(b + "ffn_up.weight", type, p.ffnLength(), p.embd(), WEIGHT_STD));
+                plan.add(SynthTensor.random(b + "ffn_up.bias", GgmlType.F32, 1, p.ffnLength(), WEIGHT_STD));
+                plan.add(SynthTensor.random(b + "ffn_down.weight", type, p.embd(), p.ffnLength(), WEIGHT_STD));
+                plan.add(SynthTensor.random(b + "ffn_down.bias", GgmlType.F32, 1, p.embd(), WEIGHT_STD));
+                continue;
+            }
             plan.add(SynthTensor.constant(b + "ffn_norm.weight", p.embd(), 1f));
             if (p.fused()) {
                 plan.add(SynthTensor.random(b + "ffn_up.weight", type, 2 * p.ffnLength(), p.embd(), WEIGHT_STD));
