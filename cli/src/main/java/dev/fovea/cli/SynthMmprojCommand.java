@@ -15,7 +15,9 @@ final class SynthMmprojCommand implements Callable<Integer> {
     @Option(names = "--preset", required = true, description = "clip-vit-l-336, siglip-so400m-384, tiny, tiny-siglip.")
     String preset;
 
-    @Option(names = "--projector", defaultValue = "mlp", description = "mlp or linear (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--projector", defaultValue = "mlp",
+            description = "mlp, linear or mlp_norm (LLaVA-1.6 34B style; written as mlp with mm.1, mm.3, mm.4) "
+                    + "(default: ${DEFAULT-VALUE}).")
     String projector;
 
     @Option(names = "--qtype", defaultValue = "f16", description = "Type of the matrices: f32, f16, bf16, q8_0 (default: ${DEFAULT-VALUE}).")
@@ -44,7 +46,7 @@ final class SynthMmprojCommand implements Callable<Integer> {
             Files.createDirectories(parent);
         }
         System.err.printf("synth mmproj %s (%d px, patch %d, %d blocks of width %d) + %s projector → %d%n", p.name(),
-                p.imageSize(), p.patchSize(), p.blocks(), p.embd(), projector, p.llmEmbd());
+                p.imageSize(), p.patchSize(), p.blocks(), p.embd(), projector, llmEmbd > 0 ? llmEmbd : p.llmEmbd());
         MmprojSynthesizer.write(new MmprojSynthesizer.Spec(p, projector, SynthLlmCommand.parseType(qtype), seed, anyRes, llmEmbd), out,
                 engine.pool(), engine.progress());
         System.out.println(out);

@@ -23,7 +23,10 @@ public final class ProjectorRegistry {
     private static final Map<String, Format> FORMATS = new LinkedHashMap<>();
 
     static {
-        FORMATS.put(MlpProjector.MLP, f -> new MlpProjector(GgufTensors.dense(f, "mm.0"), GgufTensors.dense(f, "mm.2")));
+        // an mlp file with mm.3 is LLaVA-1.6 34B's mlp_norm (llama.cpp tells them apart the same way)
+        FORMATS.put(MlpProjector.MLP, f -> f.hasTensor("mm.3.weight") ? mlpNorm(f)
+                : new MlpProjector(GgufTensors.dense(f, "mm.0"), GgufTensors.dense(f, "mm.2")));
+        FORMATS.put(MlpNormProjector.KIND, ProjectorRegistry::mlpNorm);
         FORMATS.put(MlpProjector.LINEAR, f -> new MlpProjector(GgufTensors.dense(f, "mm.0"), null));
         FORMATS.put(ResamplerProjector.KIND, ResamplerFormat.STANDALONE::load);
         FORMATS.put(PixelShuffleProjector.KIND, PixelShuffleFormat::load);
@@ -32,6 +35,12 @@ public final class ProjectorRegistry {
     }
 
     private ProjectorRegistry() {
+    }
+
+    private static Projector mlpNorm(GgufFile f) throws GgufFormatException {
+        float eps = f.getFloat(GgufKeys.VISION_LAYER_NORM_EPSILON, 1e-5f);
+        return new MlpNormProjector(GgufTensors.dense(f, "mm.0"), GgufTensors.layerNorm(f, "mm.1", eps),
+                GgufTensors.dense(f, "mm.3"), GgufTensors.layerNorm(f, "mm.4", eps));
     }
 
     /** The kinds this engine loads, in the order they were added. */

@@ -1,6 +1,7 @@
 package dev.fovea.engine.synth;
 
 import dev.fovea.engine.Progress;
+import dev.fovea.engine.adapter.MlpNormProjector;
 import dev.fovea.engine.adapter.MlpProjector;
 import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.gguf.GgufValueType;
@@ -27,8 +28,10 @@ public final class MmprojSynthesizer {
      */
     public record Spec(MmprojPreset preset, String projector, GgmlType type, long seed, boolean anyRes, int llmEmbd) {
         public Spec {
-            if (!projector.equals(MlpProjector.MLP) && !projector.equals(MlpProjector.LINEAR)) {
-                throw new IllegalArgumentException("projector '" + projector + "' cannot be synthesized here (mlp, linear;"
+            if (!projector.equals(MlpProjector.MLP) && !projector.equals(MlpProjector.LINEAR)
+                    && !projector.equals(MlpNormProjector.KIND)) {
+                throw new IllegalArgumentException("projector '" + projector + "' cannot be synthesized here (mlp, "
+                        + "linear, mlp_norm;"
                         + " adapter kinds of docs/adapters.md have their own writer)");
             }
         }
@@ -48,7 +51,9 @@ public final class MmprojSynthesizer {
                     .putBool(GgufKeys.HAS_TEXT_ENCODER, false)
                     .putBool(GgufKeys.HAS_VISION_ENCODER, true)
                     .putBool(GgufKeys.HAS_LLAVA_PROJECTOR, llava)
-                    .putString(GgufKeys.PROJECTOR_TYPE, spec.projector())
+                    // LLaVA-1.6 34B's files call their mlp_norm projector mlp (its mm.3 tells them apart)
+                    .putString(GgufKeys.PROJECTOR_TYPE, spec.projector().equals(MlpNormProjector.KIND)
+                            ? MlpProjector.MLP : spec.projector())
                     .putBool(GgufKeys.USE_GELU, p.gelu())
                     .putUint32(GgufKeys.VISION_IMAGE_SIZE, p.imageSize())
                     .putUint32(GgufKeys.VISION_PATCH_SIZE, p.patchSize())
@@ -105,10 +110,12 @@ public final class MmprojSynthesizer {
             }
             plan.add(SynthTensor.constant(b + "ln1.weight", d, 1f));
             plan.add(SynthTensor.constant(b + "ln1.bias", d, 0f));
-            plan.add(SynthTensor.random(b + "ffn_up.weight", t, p.ffn(), d, STD));
-            plan.add(SynthTensor.random(b + "ffn_up.bias", GgmlType.F32, 1, p.ffn(), STD));
-            plan.add(SynthTensor.random(b + "ffn_down.weight", t, d, p.ffn(), STD));
-            plan.add(SynthTensor.random(b + "ffn_down.bias", GgmlType.F32, 1, d, STD));
+            // named as llama.cpp's clip reads them (build 4748 and the llava converter): "ffn_down" is the first
+            // FFN matrix (width → ffn), "ffn_up" the second; the engine tells the two apart by shape
+            plan.add(SynthTensor.random(b + "ffn_down.weight", t, p.ffn(), d, STD));
+            plan.add(SynthTensor.random(b + "ffn_down.bias", GgmlType.F32, 1, p.ffn(), STD));
+            plan.add(SynthTensor.random(b + "ffn_up.weight", t, d, p.ffn(), STD));
+            plan.add(SynthTensor.random(b + "ffn_up.bias", GgmlType.F32, 1, d, STD));
             plan.add(SynthTensor.constant(b + "ln2.weight", d, 1f));
             plan.add(SynthTensor.constant(b + "ln2.bias", d, 0f));
         }
@@ -122,6 +129,15 @@ public final class MmprojSynthesizer {
         if (spec.projector().equals(MlpProjector.MLP)) {
             plan.add(SynthTensor.random("mm.2.weight", t, out, out, STD));
             plan.add(SynthTensor.random("mm.2.bias", GgmlType.F32, 1, out, STD));
+        }
+        if (spec.projector().equals(MlpNormProjector.KIND)) {
+            // random norm weights and biases, so that a norm left out or misplaced changes the output
+            plan.add(SynthTensor.random("mm.1.weight", GgmlType.F32, 1, out, 0.5f));
+            plan.add(SynthTensor.random("mm.1.bias", GgmlType.F32, 1, out, STD));
+            plan.add(SynthTensor.random("mm.3.weight", t, out, out, STD));
+            plan.add(SynthTensor.random("mm.3.bias", GgmlType.F32, 1, out, STD));
+            plan.add(SynthTensor.random("mm.4.weight", GgmlType.F32, 1, out, 0.5f));
+            plan.add(SynthTensor.random("mm.4.bias", GgmlType.F32, 1, out, STD));
         }
         if (spec.anyRes()) {
             plan.add(SynthTensor.random(AnyResAssembler.NEWLINE_TENSOR, GgmlType.F32, 1, out, STD));
