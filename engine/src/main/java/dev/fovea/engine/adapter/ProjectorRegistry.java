@@ -3,6 +3,7 @@ package dev.fovea.engine.adapter;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
 import dev.fovea.engine.gguf.GgufKeys;
+import dev.fovea.engine.layers.DenseLayer;
 import dev.fovea.engine.layers.GgufTensors;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -27,6 +28,7 @@ public final class ProjectorRegistry {
         FORMATS.put(MlpProjector.MLP, f -> f.hasTensor("mm.3.weight") ? mlpNorm(f)
                 : new MlpProjector(GgufTensors.dense(f, "mm.0"), GgufTensors.dense(f, "mm.2")));
         FORMATS.put(MlpNormProjector.KIND, ProjectorRegistry::mlpNorm);
+        FORMATS.put(LdpV2Projector.KIND, ProjectorRegistry::ldpV2);
         FORMATS.put(MlpProjector.LINEAR, f -> new MlpProjector(GgufTensors.dense(f, "mm.0"), null));
         FORMATS.put(ResamplerProjector.KIND, ResamplerFormat.STANDALONE::load);
         FORMATS.put(PixelShuffleProjector.KIND, PixelShuffleFormat::load);
@@ -35,6 +37,15 @@ public final class ProjectorRegistry {
     }
 
     private ProjectorRegistry() {
+    }
+
+    private static Projector ldpV2(GgufFile f) throws GgufFormatException {
+        DenseLayer second = GgufTensors.dense(f, "mm.model.mlp.2");
+        int c = second.outputDim();
+        // the depthwise kernel [3, 3, channels, 1]: channel c's nine weights, kx fastest
+        float[] kernel = GgufTensors.flattened(f, f.tensor("mm.model.peg.0.weight"), 9, c).dequantize();
+        return new LdpV2Projector(GgufTensors.dense(f, "mm.model.mlp.0"), second, kernel,
+                GgufTensors.vector(f, "mm.model.peg.0.bias", c));
     }
 
     private static Projector mlpNorm(GgufFile f) throws GgufFormatException {

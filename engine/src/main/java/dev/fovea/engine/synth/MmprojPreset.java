@@ -29,6 +29,9 @@ public record MmprojPreset(String name, int imageSize, int patchSize, int embd, 
         add(new MmprojPreset("siglip-so400m-384", 384, 14, 1152, 16, 4304, 27, false, false, true, true, true, 2048,
                 HALF, HALF));
         add(new MmprojPreset("tiny", 56, 14, 64, 4, 128, 3, true, true, false, false, true, 64, CLIP_MEAN, CLIP_STD));
+        // CLIP-L/336's 24 × 24 patch grid at a tiny width: llama.cpp's ldp/ldpv2 graphs assume that grid
+        add(new MmprojPreset("tiny-336", 336, 14, 64, 4, 128, 2, true, true, false, false, true, 64, CLIP_MEAN,
+                CLIP_STD));
         add(new MmprojPreset("tiny-siglip", 56, 14, 96, 4, 192, 2, false, false, true, true, true, 64, HALF, HALF));
     }
 

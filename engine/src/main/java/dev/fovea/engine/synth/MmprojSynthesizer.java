@@ -1,6 +1,7 @@
 package dev.fovea.engine.synth;
 
 import dev.fovea.engine.Progress;
+import dev.fovea.engine.adapter.LdpV2Projector;
 import dev.fovea.engine.adapter.MlpNormProjector;
 import dev.fovea.engine.adapter.MlpProjector;
 import dev.fovea.engine.gguf.GgufKeys;
@@ -29,9 +30,9 @@ public final class MmprojSynthesizer {
     public record Spec(MmprojPreset preset, String projector, GgmlType type, long seed, boolean anyRes, int llmEmbd) {
         public Spec {
             if (!projector.equals(MlpProjector.MLP) && !projector.equals(MlpProjector.LINEAR)
-                    && !projector.equals(MlpNormProjector.KIND)) {
+                    && !projector.equals(MlpNormProjector.KIND) && !projector.equals(LdpV2Projector.KIND)) {
                 throw new IllegalArgumentException("projector '" + projector + "' cannot be synthesized here (mlp, "
-                        + "linear, mlp_norm;"
+                        + "linear, mlp_norm, ldpv2;"
                         + " adapter kinds of docs/adapters.md have their own writer)");
             }
         }
@@ -124,6 +125,17 @@ public final class MmprojSynthesizer {
             plan.add(SynthTensor.constant("v.post_ln.bias", d, 0f));
         }
         int out = outputDim(spec);
+        if (spec.projector().equals(LdpV2Projector.KIND)) {
+            // MobileVLM V2: two linear layers, then the depthwise 3×3 kernel [3, 3, channels, 1] and its bias
+            plan.add(SynthTensor.random("mm.model.mlp.0.weight", t, out, d, STD));
+            plan.add(SynthTensor.random("mm.model.mlp.0.bias", GgmlType.F32, 1, out, STD));
+            plan.add(SynthTensor.random("mm.model.mlp.2.weight", t, out, out, STD));
+            plan.add(SynthTensor.random("mm.model.mlp.2.bias", GgmlType.F32, 1, out, STD));
+            // F16, as converted files have it: llama.cpp's CPU im2col takes only an F16 kernel
+            plan.add(SynthTensor.random("mm.model.peg.0.weight", GgmlType.F16, out, 9, 0.3f).withShape(3, 3, out, 1));
+            plan.add(SynthTensor.random("mm.model.peg.0.bias", GgmlType.F32, 1, out, STD));
+            return plan;
+        }
         plan.add(SynthTensor.random("mm.0.weight", t, out, d, STD));
         plan.add(SynthTensor.random("mm.0.bias", GgmlType.F32, 1, out, STD));
         if (spec.projector().equals(MlpProjector.MLP)) {

@@ -1,0 +1,122 @@
+package dev.fovea.engine.adapter;
+
+import dev.fovea.engine.layers.DenseLayer;
+import dev.fovea.engine.ops.Activations;
+import dev.fovea.engine.tensor.Parallel;
+import dev.fovea.engine.vision.FeatureMap;
+import java.util.List;
+
+/**
+ * MobileVLM V2's lightweight downsample projector, {@code ldpv2}: Linear ({@code mm.model.mlp.0}) → GELU → Linear
+ * ({@code mm.model.mlp.2}), a 2×2 average pool of the patch grid (24 × 24 → 12 × 12 for CLIP-L/336, a quarter of the
+ * tokens), then a positional-encoding generator: a 3×3 depthwise convolution with zero padding and bias
+ * ({@code mm.model.peg.0}) added to the pooled features. Computed as llama.cpp's graph does, except that llama.cpp
+ * fixes the grid at 24 × 24 where this takes the tower's grid (any even size).
+ */
+public final class LdpV2Projector implements Projector {
+    public static final String KIND = "ldpv2";
+
+    private final DenseLayer first;
+    private final DenseLayer second;
+    /** Per channel c, the 3×3 kernel at [9c + 3·ky + kx]. */
+    private final float[] kernel;
+    private final float[] kernelBias;
+
+    public LdpV2Projector(DenseLayer first, DenseLayer second, float[] kernel, float[] kernelBias) {
+        int c = second.outputDim();
+        if (second.inputDim() != first.outputDim() || kernel.length != 9L * c || kernelBias.length != c) {
+            throw new IllegalArgumentException("ldpv2 layers do not chain: " + first.inputDim() + " → "
+                    + first.outputDim() + " → " + second.inputDim() + " → " + c + ", depthwise kernel of "
+                    + kernel.length + " values and bias of " + kernelBias.length + " for " + c + " channels");
+        }
+        this.first = first;
+        this.second = second;
+        this.kernel = kernel;
+        this.kernelBias = kernelBias;
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    public int inputDim() {
+        return first.inputDim();
+    }
+
+    @Override
+    public int outputDim() {
+        return second.outputDim();
+    }
+
+    @Override
+    public int outputTokens(List<Integer> inputTokens) {
+        return inputTokens.getFirst() / 4;
+    }
+
+    @Override
+    public FeatureMap project(List<FeatureMap> inputs, Parallel pool) {
+        if (inputs.size() != 1) {
+            throw new IllegalArgumentException(KIND + " projector takes one encoder's features, got " + inputs.size());
+        }
+        FeatureMap in = inputs.getFirst();
+        if (in.dim() != inputDim()) {
+            throw new IllegalArgumentException("features of width " + in.dim() + ", the projector takes " + inputDim());
+        }
+        int gh = in.gridHeight();
+        int gw = in.gridWidth();
+        if (gh % 2 != 0 || gw % 2 != 0 || gh < 2) {
+            throw new IllegalArgumentException(KIND + " pools 2×2: the patch grid must have even sides, got " + gh
+                    + "×" + gw);
+        }
+        float[] h = first.apply(in.data(), in.tokens(), pool);
+        Activations.geluInPlace(h, h.length, false, pool);
+        h = second.apply(h, in.tokens(), pool);
+        int c = outputDim();
+        int oh = gh / 2;
+        int ow = gw / 2;
+        // 2×2 average pool, summed row by row as ggml's pool_2d does, then divided
+        float[] pooled = new float[oh * ow * c];
+        for (int y = 0; y < oh; y++) {
+            for (int x = 0; x < ow; x++) {
+                int o = (y * ow + x) * c;
+                int a = (2 * y * gw + 2 * x) * c;
+                int b = ((2 * y + 1) * gw + 2 * x) * c;
+                for (int ch = 0; ch < c; ch++) {
+                    float s = 0;
+                    s += h[a + ch];
+                    s += h[a + c + ch];
+                    s += h[b + ch];
+                    s += h[b + c + ch];
+                    pooled[o + ch] = s / 4;
+                }
+            }
+        }
+        // depthwise 3×3 convolution (zero padding), plus its bias, plus the pooled features
+        float[] out = new float[pooled.length];
+        pool.forRange(oh, (from, to) -> {
+            for (int y = from; y < to; y++) {
+                for (int x = 0; x < ow; x++) {
+                    int o = (y * ow + x) * c;
+                    for (int ch = 0; ch < c; ch++) {
+                        float s = 0;
+                        for (int ky = 0; ky < 3; ky++) {
+                            int sy = y + ky - 1;
+                            if (sy < 0 || sy >= oh) {
+                                continue;
+                            }
+                            for (int kx = 0; kx < 3; kx++) {
+                                int sx = x + kx - 1;
+                                if (sx >= 0 && sx < ow) {
+                                    s += kernel[9 * ch + 3 * ky + kx] * pooled[(sy * ow + sx) * c + ch];
+                                }
+                            }
+                        }
+                        out[o + ch] = s + kernelBias[ch] + pooled[o + ch];
+                    }
+                }
+            }
+        });
+        return new FeatureMap(out, oh * ow, c, oh, ow);
+    }
+}
