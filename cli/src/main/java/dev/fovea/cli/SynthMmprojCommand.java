@@ -16,8 +16,8 @@ final class SynthMmprojCommand implements Callable<Integer> {
     String preset;
 
     @Option(names = "--projector", defaultValue = "mlp",
-            description = "mlp, linear, mlp_norm (LLaVA-1.6 34B style; written as mlp with mm.1, mm.3, mm.4) or ldpv2 "
-                    + "(MobileVLM V2; wants a 24 × 24 patch grid, e.g. --preset tiny-336) "
+            description = "mlp, linear, mlp_norm (LLaVA-1.6 34B style; written as mlp with mm.1, mm.3, mm.4), ldp or ldpv2 "
+                    + "(MobileVLM V1, V2; llama.cpp wants a 24 × 24 patch grid for them, e.g. --preset tiny-336) "
                     + "(default: ${DEFAULT-VALUE}).")
     String projector;
 

@@ -92,31 +92,11 @@ public final class LdpV2Projector implements Projector {
                 }
             }
         }
-        // depthwise 3×3 convolution (zero padding), plus its bias, plus the pooled features
-        float[] out = new float[pooled.length];
-        pool.forRange(oh, (from, to) -> {
-            for (int y = from; y < to; y++) {
-                for (int x = 0; x < ow; x++) {
-                    int o = (y * ow + x) * c;
-                    for (int ch = 0; ch < c; ch++) {
-                        float s = 0;
-                        for (int ky = 0; ky < 3; ky++) {
-                            int sy = y + ky - 1;
-                            if (sy < 0 || sy >= oh) {
-                                continue;
-                            }
-                            for (int kx = 0; kx < 3; kx++) {
-                                int sx = x + kx - 1;
-                                if (sx >= 0 && sx < ow) {
-                                    s += kernel[9 * ch + 3 * ky + kx] * pooled[(sy * ow + sx) * c + ch];
-                                }
-                            }
-                        }
-                        out[o + ch] = s + kernelBias[ch] + pooled[o + ch];
-                    }
-                }
-            }
-        });
+        // the positional-encoding generator: depthwise 3×3 convolution plus its bias, plus the pooled features
+        float[] out = DepthwiseConv3x3.apply(pooled, oh, ow, c, kernel, kernelBias, 1, pool);
+        for (int i = 0; i < out.length; i++) {
+            out[i] += pooled[i];
+        }
         return new FeatureMap(out, oh * ow, c, oh, ow);
     }
 }

@@ -5,6 +5,7 @@ import dev.fovea.engine.gguf.GgufFormatException;
 import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.layers.DenseLayer;
 import dev.fovea.engine.layers.GgufTensors;
+import dev.fovea.engine.tensor.WeightMatrix;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,6 +29,7 @@ public final class ProjectorRegistry {
         FORMATS.put(MlpProjector.MLP, f -> f.hasTensor("mm.3.weight") ? mlpNorm(f)
                 : new MlpProjector(GgufTensors.dense(f, "mm.0"), GgufTensors.dense(f, "mm.2")));
         FORMATS.put(MlpNormProjector.KIND, ProjectorRegistry::mlpNorm);
+        FORMATS.put(LdpProjector.KIND, ProjectorRegistry::ldp);
         FORMATS.put(LdpV2Projector.KIND, ProjectorRegistry::ldpV2);
         FORMATS.put(MlpProjector.LINEAR, f -> new MlpProjector(GgufTensors.dense(f, "mm.0"), null));
         FORMATS.put(ResamplerProjector.KIND, ResamplerFormat.STANDALONE::load);
@@ -39,12 +41,32 @@ public final class ProjectorRegistry {
     private ProjectorRegistry() {
     }
 
+    private static Projector ldp(GgufFile f) throws GgufFormatException {
+        DenseLayer second = GgufTensors.dense(f, "mm.model.mlp.3");
+        float eps = f.getFloat(GgufKeys.VISION_LAYER_NORM_EPSILON, 1e-5f);
+        return new LdpProjector(GgufTensors.dense(f, "mm.model.mlp.1"), second,
+                ldpBlock(f, 1, second.outputDim(), eps, 1, true), ldpBlock(f, 2, second.outputDim(), eps, 2, false));
+    }
+
+    private static LdpProjector.Block ldpBlock(GgufFile f, int index, int c, float eps, int stride, boolean residual)
+            throws GgufFormatException {
+        String p = "mm.model.mb_block." + index + ".block.";
+        // the pointwise layer as converters write it, [c, c] or a [1, 1, c, c] convolution kernel: same order
+        WeightMatrix pointwise = GgufTensors.flattened(f, f.tensor(p + "2.0.weight"), c, c);
+        return new LdpProjector.Block(depthwiseKernel(f, p + "0.0.weight", c), GgufTensors.layerNorm(f, p + "0.1", c, eps),
+                GgufTensors.dense(f, p + "1.fc1"), GgufTensors.dense(f, p + "1.fc2"), new DenseLayer(pointwise, null),
+                GgufTensors.layerNorm(f, p + "2.1", c, eps), stride, residual);
+    }
+
+    /** A depthwise 3×3 kernel {@code [3, 3, c, 1]}: channel c's nine weights, kx fastest. */
+    private static float[] depthwiseKernel(GgufFile f, String name, int c) throws GgufFormatException {
+        return GgufTensors.flattened(f, f.tensor(name), 9, c).dequantize();
+    }
+
     private static Projector ldpV2(GgufFile f) throws GgufFormatException {
         DenseLayer second = GgufTensors.dense(f, "mm.model.mlp.2");
         int c = second.outputDim();
-        // the depthwise kernel [3, 3, channels, 1]: channel c's nine weights, kx fastest
-        float[] kernel = GgufTensors.flattened(f, f.tensor("mm.model.peg.0.weight"), 9, c).dequantize();
-        return new LdpV2Projector(GgufTensors.dense(f, "mm.model.mlp.0"), second, kernel,
+        return new LdpV2Projector(GgufTensors.dense(f, "mm.model.mlp.0"), second, depthwiseKernel(f, "mm.model.peg.0.weight", c),
                 GgufTensors.vector(f, "mm.model.peg.0.bias", c));
     }
 

@@ -1,6 +1,7 @@
 package dev.fovea.engine.synth;
 
 import dev.fovea.engine.Progress;
+import dev.fovea.engine.adapter.LdpProjector;
 import dev.fovea.engine.adapter.LdpV2Projector;
 import dev.fovea.engine.adapter.MlpNormProjector;
 import dev.fovea.engine.adapter.MlpProjector;
@@ -30,9 +31,10 @@ public final class MmprojSynthesizer {
     public record Spec(MmprojPreset preset, String projector, GgmlType type, long seed, boolean anyRes, int llmEmbd) {
         public Spec {
             if (!projector.equals(MlpProjector.MLP) && !projector.equals(MlpProjector.LINEAR)
-                    && !projector.equals(MlpNormProjector.KIND) && !projector.equals(LdpV2Projector.KIND)) {
+                    && !projector.equals(MlpNormProjector.KIND) && !projector.equals(LdpV2Projector.KIND)
+                    && !projector.equals(LdpProjector.KIND)) {
                 throw new IllegalArgumentException("projector '" + projector + "' cannot be synthesized here (mlp, "
-                        + "linear, mlp_norm, ldpv2;"
+                        + "linear, mlp_norm, ldp, ldpv2;"
                         + " adapter kinds of docs/adapters.md have their own writer)");
             }
         }
@@ -125,6 +127,29 @@ public final class MmprojSynthesizer {
             plan.add(SynthTensor.constant("v.post_ln.bias", d, 0f));
         }
         int out = outputDim(spec);
+        if (spec.projector().equals(LdpProjector.KIND)) {
+            // MobileVLM: two linear layers, then two MobileNet-V3 blocks (depthwise kernel, norm, squeeze-excite
+            // gate, pointwise layer, norm); norm weights random so that a misplaced norm shows
+            plan.add(SynthTensor.random("mm.model.mlp.1.weight", t, out, d, STD));
+            plan.add(SynthTensor.random("mm.model.mlp.1.bias", GgmlType.F32, 1, out, STD));
+            plan.add(SynthTensor.random("mm.model.mlp.3.weight", t, out, out, STD));
+            plan.add(SynthTensor.random("mm.model.mlp.3.bias", GgmlType.F32, 1, out, STD));
+            int squeezed = Math.max(1, out / 4);
+            for (int b = 1; b <= 2; b++) {
+                String mb = "mm.model.mb_block." + b + ".block.";
+                plan.add(SynthTensor.random(mb + "0.0.weight", GgmlType.F16, out, 9, 0.3f).withShape(3, 3, out, 1));
+                plan.add(SynthTensor.random(mb + "0.1.weight", GgmlType.F32, 1, out, 0.5f));
+                plan.add(SynthTensor.random(mb + "0.1.bias", GgmlType.F32, 1, out, STD));
+                plan.add(SynthTensor.random(mb + "1.fc1.weight", t, squeezed, out, 0.2f));
+                plan.add(SynthTensor.random(mb + "1.fc1.bias", GgmlType.F32, 1, squeezed, STD));
+                plan.add(SynthTensor.random(mb + "1.fc2.weight", t, out, squeezed, 0.5f));
+                plan.add(SynthTensor.random(mb + "1.fc2.bias", GgmlType.F32, 1, out, STD));
+                plan.add(SynthTensor.random(mb + "2.0.weight", t, out, out, 0.1f));
+                plan.add(SynthTensor.random(mb + "2.1.weight", GgmlType.F32, 1, out, 0.5f));
+                plan.add(SynthTensor.random(mb + "2.1.bias", GgmlType.F32, 1, out, STD));
+            }
+            return plan;
+        }
         if (spec.projector().equals(LdpV2Projector.KIND)) {
             // MobileVLM V2: two linear layers, then the depthwise 3×3 kernel [3, 3, channels, 1] and its bias
             plan.add(SynthTensor.random("mm.model.mlp.0.weight", t, out, d, STD));

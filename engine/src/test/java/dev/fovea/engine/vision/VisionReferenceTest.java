@@ -38,7 +38,7 @@ class VisionReferenceTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"tiny-mlp_norm-f32", "tiny-336-ldpv2-f32"})
+    @ValueSource(strings = {"tiny-mlp_norm-f32", "tiny-336-ldpv2-f32", "tiny-336-ldp-f32"})
     void imageEmbeddingsMatchLlamaCpp(String name) throws Exception {
         JsonNode ref;
         try (InputStream in = VisionReferenceTest.class.getResourceAsStream("reference/" + name + ".json")) {
