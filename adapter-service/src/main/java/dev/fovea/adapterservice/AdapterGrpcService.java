@@ -94,7 +94,8 @@ public class AdapterGrpcService extends AdapterServiceGrpc.AdapterServiceImplBas
         for (FeatureMap v : views) {
             projected.add(p.project(List.of(v), runtime.pool()));
         }
-        return AnyResAssembler.assemble(plan, projected, a.newline());
+        return request.getAnyres().getLlamaCppLayout() ? AnyResAssembler.assembleLlamaCpp(plan, projected)
+                : AnyResAssembler.assemble(plan, projected, a.newline());
     }
 
     /**

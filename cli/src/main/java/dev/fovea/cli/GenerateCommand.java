@@ -8,6 +8,7 @@ import dev.fovea.engine.pipeline.LanguageModel;
 import dev.fovea.engine.pipeline.TokenListener;
 import dev.fovea.engine.pipeline.VisionModel;
 import dev.fovea.engine.vision.ImageDecoder;
+import dev.fovea.engine.vision.tiling.AnyResLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,6 +36,11 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--image", description = "Image file (repeatable; needs --mmproj). With --raw the image goes between --prompt and --suffix; otherwise into the user message before the prompt text.")
     List<Path> images = new ArrayList<>();
+
+    @Option(names = "--anyres-layout", defaultValue = "huggingface",
+            description = "How LLaVA-1.6 tiles are assembled: huggingface (unpadded, a newline embedding per row) or "
+                    + "llama.cpp (the whole tile grid, no newlines: llama.cpp's layout) (default: ${DEFAULT-VALUE}).")
+    String anyResLayout;
 
     @Option(names = "--suffix", description = "With --raw: text after the image(s), tokenized without BOS.")
     String suffix;
@@ -65,7 +71,8 @@ final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--image needs --mmproj");
         }
         List<Segment.Embeddings> out = new ArrayList<>();
-        try (VisionModel vm = VisionModel.open(mmproj, engine.pool(), ImageDecoder.DEFAULT_MAX_PIXELS)) {
+        try (VisionModel vm = VisionModel.open(mmproj, engine.pool(), ImageDecoder.DEFAULT_MAX_PIXELS,
+                AnyResLayout.named(anyResLayout))) {
             ChatInput.checkFits(vm, lm);
             for (Path p : images) {
                 out.add(vm.embed(ImageFiles.read(p)));

@@ -2,6 +2,7 @@ package dev.fovea.gateway;
 
 import com.google.protobuf.ByteString;
 import dev.fovea.engine.tensor.WireTensors;
+import dev.fovea.engine.vision.tiling.AnyResLayout;
 import dev.fovea.engine.vision.tiling.AnyResTiling;
 import dev.fovea.engine.vision.tiling.Resolution;
 import dev.fovea.proto.v1.AdapterServiceGrpc;
@@ -104,13 +105,15 @@ class ImageEmbedder {
             return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new)).thenCompose(v -> {
                 ProjectRequest.Builder project = ProjectRequest.newBuilder().setAdapter(selection.adapterId())
                         .setEmbeddingDtype(DType.F16)
-                        .setAnyres(AnyResImage.newBuilder().setWidth(image.width()).setHeight(image.height()));
+                        .setAnyres(AnyResImage.newBuilder().setWidth(image.width()).setHeight(image.height())
+                                .setLlamaCppLayout(pipeline.layout() == AnyResLayout.LLAMA_CPP));
                 views.forEach(f -> project.addInputs(f.join()));
                 return calls.unary("adapter", pipeline.adapter().address(), AdapterServiceGrpc.getProjectMethod(),
                         project.build());
             });
         }).thenApply(r -> Embeddings.newBuilder().setData(r.getEmbeddings())
-                .setContentHash(image.sha256() + "/" + pipeline.model() + "/" + selection.name() + "/anyres").build());
+                .setContentHash(image.sha256() + "/" + pipeline.model() + "/" + selection.name() + "/anyres"
+                        + (pipeline.layout() == AnyResLayout.LLAMA_CPP ? "-llama.cpp" : "")).build());
     }
 
     private CompletableFuture<AnyResTiling> anyResPlan(EncoderConfig encoder) {

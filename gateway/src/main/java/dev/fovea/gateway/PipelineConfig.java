@@ -1,5 +1,7 @@
 package dev.fovea.gateway;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.fovea.engine.vision.tiling.AnyResLayout;
 import java.util.List;
 import java.util.Map;
 
@@ -13,12 +15,21 @@ import java.util.Map;
  * @param tiling       how images are cut before encoding
  * @param template     a chat template (Jinja) used instead of the model's own; null to use the model's
  * @param combinations named encoder subsets a request may pick
+ * @param anyresLayout {@code anyres_layout}: how AnyRes tiles are assembled, {@code huggingface} (default) or
+ *                     {@code llama.cpp} (to compare with llama.cpp's outputs)
  */
 record PipelineConfig(String model, List<EncoderConfig> encoders, AdapterConfig adapter, String llm, Tiling tiling,
-                      String template, Map<String, CombinationConfig> combinations) {
+                      String template, Map<String, CombinationConfig> combinations,
+                      @JsonProperty("anyres_layout") String anyresLayout) {
     PipelineConfig {
         encoders = encoders == null ? List.of() : List.copyOf(encoders);
         tiling = tiling == null ? Tiling.NONE : tiling;
         combinations = combinations == null ? Map.of() : Map.copyOf(combinations);
+        anyresLayout = anyresLayout == null ? "huggingface" : anyresLayout;
+        AnyResLayout.named(anyresLayout); // refuses anything else, naming it
+    }
+
+    AnyResLayout layout() {
+        return AnyResLayout.named(anyresLayout);
     }
 }

@@ -3,6 +3,7 @@ package dev.fovea.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fovea.engine.vision.tiling.AnyResLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -81,6 +82,8 @@ class PipelineRegistryTest {
                 .hasMessageContaining("tiling");
         assertThatThrownBy(() -> registry("pipelines:\n  - {model: a, lm: 'h:1'}\n", "g.yaml"))
                 .hasMessageContaining("lm");
+        assertThatThrownBy(() -> registry("pipelines:\n  - {model: a, llm: 'h:1', anyres_layout: llamacpp}\n", "i.yaml"))
+                .hasMessageContaining("anyres layout must be huggingface or llama.cpp, got 'llamacpp'");
         assertThatThrownBy(() -> registry("pipelines: []\n", "h.yaml")).hasMessageContaining("no pipelines");
         assertThatThrownBy(() -> PipelineRegistry.load(dir.resolve("missing.yaml")))
                 .hasMessageContaining("missing.yaml");
@@ -93,5 +96,14 @@ class PipelineRegistryTest {
         assertThat(r.find("t").orElseThrow().tiling()).isEqualTo(Tiling.NONE);
         assertThat(r.find("u")).isEmpty();
         assertThat(List.copyOf(r.all()).get(0).encoders()).isEmpty();
+        assertThat(r.find("t").orElseThrow().layout()).isEqualTo(AnyResLayout.HUGGING_FACE);
+    }
+
+    @Test
+    void anAnyResPipelineMayAskForLlamaCppsLayout() throws Exception {
+        PipelineConfig p = registry("pipelines:\n  - {model: v, llm: 'h:1', tiling: anyres, anyres_layout: llama.cpp, "
+                + "encoders: [{name: c, replicas: ['h:2']}], adapter: {id: x, address: 'h:3'}}\n", "v.yaml")
+                .find("v").orElseThrow();
+        assertThat(p.layout()).isEqualTo(AnyResLayout.LLAMA_CPP);
     }
 }

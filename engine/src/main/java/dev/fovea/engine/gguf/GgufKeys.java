@@ -104,6 +104,8 @@ public final class GgufKeys {
     public static final String VISION_IMAGE_MEAN = "clip.vision.image_mean";
     public static final String VISION_IMAGE_STD = "clip.vision.image_std";
     public static final String VISION_IMAGE_GRID_PINPOINTS = "clip.vision.image_grid_pinpoints";
+    /** {@code spatial_unpad} in LLaVA-1.6 files (llama.cpp tiles only then); {@code flat} or absent otherwise. */
+    public static final String VISION_PATCH_MERGE_TYPE = "clip.vision.mm_patch_merge_type";
     public static final String VISION_PROJECTOR_SCALE_FACTOR = "clip.vision.projector.scale_factor";
 
     // Fovea's adapters (docs/adapters.md)

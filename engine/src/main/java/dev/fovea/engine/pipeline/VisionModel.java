@@ -16,6 +16,7 @@ import dev.fovea.engine.vision.ImageException;
 import dev.fovea.engine.vision.RgbImage;
 import dev.fovea.engine.vision.RgbImageOps;
 import dev.fovea.engine.vision.tiling.AnyResAssembler;
+import dev.fovea.engine.vision.tiling.AnyResLayout;
 import dev.fovea.engine.vision.tiling.AnyResPlan;
 import dev.fovea.engine.vision.tiling.AnyResTiling;
 import java.io.IOException;
@@ -38,9 +39,10 @@ public final class VisionModel implements AutoCloseable {
     /** LLaVA-1.6 AnyRes tiling when the mmproj declares pinpoints, else null (one view per image). */
     private final AnyResTiling anyRes;
     private final float[] newline;
+    private final AnyResLayout layout;
 
     private VisionModel(GgufFile file, ClipVisionEncoder encoder, Qwen2VlVisionEncoder qwen2vl, Projector projector,
-                        Parallel pool, long maxPixels) throws GgufFormatException {
+                        Parallel pool, long maxPixels, AnyResLayout layout) throws GgufFormatException {
         this.file = file;
         this.encoder = encoder;
         this.qwen2vl = qwen2vl;
@@ -49,17 +51,23 @@ public final class VisionModel implements AutoCloseable {
         this.decoder = new ImageDecoder(maxPixels);
         this.anyRes = AnyResTiling.fromGguf(file);
         this.newline = anyRes == null ? null : AnyResAssembler.readNewline(file);
+        this.layout = layout;
     }
 
     public static VisionModel open(Path path, Parallel pool, long maxPixels) throws IOException {
+        return open(path, pool, maxPixels, AnyResLayout.HUGGING_FACE);
+    }
+
+    /** As {@link #open(Path, Parallel, long)}, assembling LLaVA-1.6 tiles in {@code layout}. */
+    public static VisionModel open(Path path, Parallel pool, long maxPixels, AnyResLayout layout) throws IOException {
         GgufFile f = GgufFile.open(path);
         try {
             Projector projector = ProjectorRegistry.load(f);
             if (hasQwen2VlTower(f)) {
                 return new VisionModel(f, null, Qwen2VlVisionEncoder.load(f, QWEN2VL_MAX_PIXELS), projector, pool,
-                        maxPixels);
+                        maxPixels, layout);
             }
-            return new VisionModel(f, ClipVisionEncoder.load(f), null, projector, pool, maxPixels);
+            return new VisionModel(f, ClipVisionEncoder.load(f), null, projector, pool, maxPixels, layout);
         } catch (GgufFormatException | IllegalArgumentException e) {
             f.close();
             throw GgufFormatException.naming(path, e);
@@ -124,7 +132,8 @@ public final class VisionModel implements AutoCloseable {
             for (FeatureMap features : encoder.encode(views, pool)) { // one batch: every matrix read once
                 projected.add(projector.project(List.of(features), pool));
             }
-            out = AnyResAssembler.assemble(plan, projected, newline);
+            out = layout == AnyResLayout.LLAMA_CPP ? AnyResAssembler.assembleLlamaCpp(plan, projected)
+                    : AnyResAssembler.assemble(plan, projected, newline);
         }
         return new Segment.Embeddings(out.data(), out.tokens());
     }

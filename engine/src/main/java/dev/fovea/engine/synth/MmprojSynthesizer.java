@@ -75,6 +75,7 @@ public final class MmprojSynthesizer {
                     pinpoints[2 * i + 1] = AnyResTiling.LLAVA_16_PINPOINTS.get(i).height() * p.imageSize() / 336;
                 }
                 w.putArray(GgufKeys.VISION_IMAGE_GRID_PINPOINTS, GgufValueType.INT32, pinpoints);
+                w.putString(GgufKeys.VISION_PATCH_MERGE_TYPE, "spatial_unpad");
             }
         }, plan, spec.seed(), pool, progress);
     }

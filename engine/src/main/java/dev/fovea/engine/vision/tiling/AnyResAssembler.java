@@ -41,28 +41,61 @@ public final class AnyResAssembler {
     }
 
     /**
+     * llama.cpp's LLaVA-1.6 layout (its {@code clip_llava_handle_patches}): the base view's tokens, then the tiles'
+     * features stitched into one grid and read row by row in full — no unpadding and no newline embedding
+     * ({@code (tileRows·featureRows) × (tileCols·featureCols)} tokens). Hugging Face's ({@link #assemble}) is the default.
+     */
+    public static FeatureMap assembleLlamaCpp(AnyResPlan plan, List<FeatureMap> projected) {
+        int[] g = checkTiles(plan, projected);
+        int fh = g[0], fw = g[1];
+        FeatureMap base = projected.getFirst();
+        int dim = base.dim();
+        int rows = plan.tileRows() * fh;
+        int cols = plan.tileCols() * fw;
+        int tokens = Math.addExact(base.tokens(), Math.multiplyExact(rows, cols));
+        float[] out = new float[Math.multiplyExact(tokens, dim)];
+        System.arraycopy(base.data(), 0, out, 0, base.data().length);
+        int pos = base.data().length;
+        for (int row = 0; row < rows; row++) {
+            for (int col = 0; col < cols; col++) {
+                FeatureMap tile = projected.get(1 + (row / fh) * plan.tileCols() + col / fw);
+                System.arraycopy(tile.data(), ((row % fh) * fw + col % fw) * dim, out, pos, dim);
+                pos += dim;
+            }
+        }
+        return FeatureMap.sequence(out, tokens, dim);
+    }
+
+    /** The tiles' common feature grid, after checking every output against the plan and the base's width. */
+    private static int[] checkTiles(AnyResPlan plan, List<FeatureMap> projected) {
+        if (projected.size() != plan.inputCount()) {
+            throw new IllegalArgumentException("plan has " + plan.inputCount() + " inputs, got " + projected.size() + " outputs");
+        }
+        int dim = projected.getFirst().dim();
+        int[] tileGrid = gridOf(projected.get(1));
+        for (int i = 1; i < projected.size(); i++) {
+            FeatureMap t = projected.get(i);
+            int[] g = gridOf(t);
+            if (t.dim() != dim || g[0] != tileGrid[0] || g[1] != tileGrid[1]) {
+                throw new IllegalArgumentException("tile " + (i - 1) + " is " + g[0] + "×" + g[1] + "×" + t.dim()
+                        + ", expected " + tileGrid[0] + "×" + tileGrid[1] + "×" + dim);
+            }
+        }
+        return tileGrid;
+    }
+
+    /**
      * @param projected projector outputs in plan order: the base view, then the tiles row-major
      * @param newline   the newline embedding (width = the outputs' width), or null to add none
      * @return the final embeddings as a sequence
      */
     public static FeatureMap assemble(AnyResPlan plan, List<FeatureMap> projected, float[] newline) {
-        if (projected.size() != plan.inputCount()) {
-            throw new IllegalArgumentException("plan has " + plan.inputCount() + " inputs, got " + projected.size() + " outputs");
-        }
+        int[] tileGrid = checkTiles(plan, projected);
+        int fh = tileGrid[0], fw = tileGrid[1];
         FeatureMap base = projected.getFirst();
         int dim = base.dim();
         if (newline != null && newline.length != dim) {
             throw new IllegalArgumentException("newline embedding of " + newline.length + " for outputs of width " + dim);
-        }
-        int[] tileGrid = gridOf(projected.get(1));
-        int fh = tileGrid[0], fw = tileGrid[1];
-        for (int i = 1; i < projected.size(); i++) {
-            FeatureMap t = projected.get(i);
-            int[] g = gridOf(t);
-            if (t.dim() != dim || g[0] != fh || g[1] != fw) {
-                throw new IllegalArgumentException("tile " + (i - 1) + " is " + g[0] + "×" + g[1] + "×" + t.dim()
-                        + ", expected " + fh + "×" + fw + "×" + dim);
-            }
         }
         AnyResPlan.FeatureWindow w = plan.unpadded(fh, fw);
         int tokens = outputTokens(plan, base.tokens(), fh, fw, newline != null);
