@@ -6,7 +6,7 @@ import java.nio.ByteOrder;
 import java.util.stream.IntStream;
 
 /**
- * The repacking walk shared by the row-interleaved K-quant layouts ({@link InterleavedQ4K}, {@link InterleavedQ6K}):
+ * The repacking walk shared by the row-interleaved K-quant layouts ({@link InterleavedQ4KQ5K}, {@link InterleavedQ6K}):
  * one record per 16 rows and 256-value block, groups repacked on every core, each row's block handed over as bytes
  * for the layout to place.
  */

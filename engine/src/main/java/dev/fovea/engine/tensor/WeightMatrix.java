@@ -21,7 +21,7 @@ public final class WeightMatrix {
     /** Below this many tokens a quantized mat-mul runs the row kernel per token (decode batches). */
     private static final int MIN_TILED_QUANT_TOKENS = 16;
     /**
-     * Repack Q8_0/Q4_0 (all products) and Q4_K/Q6_K (products of fewer than 16 tokens) matrices row-interleaved at load (default);
+     * Repack Q8_0/Q4_0 (all products) and Q4_K/Q5_K/Q6_K (products of fewer than 16 tokens) matrices row-interleaved at load (default);
      * false keeps only the mapped file's layout.
      */
     private static final boolean INTERLEAVE = Boolean.parseBoolean(System.getProperty("fovea.interleave", "true"));
@@ -34,7 +34,7 @@ public final class WeightMatrix {
     /** The same weights row-interleaved ({@link InterleavedQuants}) for the products, or null. */
     private final MemorySegment interleaved;
     /**
-     * Q4_K / Q6_K weights row-interleaved for single-token and small-batch products ({@link InterleavedQ4K},
+     * Q4_K / Q5_K / Q6_K weights row-interleaved for single-token and small-batch products ({@link InterleavedQ4KQ5K},
      * {@link InterleavedQ6K}), or null.
      */
     private final MemorySegment kDecode;
@@ -93,7 +93,7 @@ public final class WeightMatrix {
         // the mapped original stays for row reads (embeddings); products read the repacked copy
         MemorySegment il = interleave ? InterleavedQuants.repack(data, type, rows, cols) : null;
         MemorySegment kDecode = !interleave ? null : switch (type) {
-            case Q4_K -> InterleavedQ4K.repack(data, rows, cols);
+            case Q4_K, Q5_K -> InterleavedQ4KQ5K.repack(data, type, rows, cols);
             case Q6_K -> InterleavedQ6K.repack(data, rows, cols);
             default -> null;
         };
@@ -245,8 +245,8 @@ public final class WeightMatrix {
         }
         if (kDecode != null) {
             // single tokens and small batches (the tiled kernel takes batches of MIN_TILED_QUANT_TOKENS and more)
-            if (type == GgmlType.Q4_K) {
-                InterleavedQ4K.products(kDecode, rows, cols, a, n, out, pool);
+            if (type == GgmlType.Q4_K || type == GgmlType.Q5_K) {
+                InterleavedQ4KQ5K.products(kDecode, type, rows, cols, a, n, out, pool);
             } else {
                 InterleavedQ6K.products(kDecode, rows, cols, a, n, out, pool);
             }

@@ -50,9 +50,9 @@ class InterleavedKQuantsTest {
     @Test
     void rowCountsThatAreNot16kKeepTheFileLayoutOnly() {
         byte[] bytes = Quantizer.quantize(GgmlType.Q4_K, new float[40 * 256]);
-        assertThat(InterleavedQ4K.repack(MemorySegment.ofArray(bytes), 40, 256)).isNull();
-        assertThat(InterleavedQ4K.repack(MemorySegment.ofArray(Quantizer.quantize(GgmlType.Q4_K, new float[32 * 256])),
-                32, 256)).isNotNull();
+        assertThat(InterleavedQ4KQ5K.repack(MemorySegment.ofArray(bytes), GgmlType.Q4_K, 40, 256)).isNull();
+        assertThat(InterleavedQ4KQ5K.repack(MemorySegment.ofArray(Quantizer.quantize(GgmlType.Q4_K,
+                new float[32 * 256])), GgmlType.Q4_K, 32, 256)).isNotNull();
         assertThat(InterleavedQ6K.repack(MemorySegment.ofArray(Quantizer.quantize(GgmlType.Q6_K, new float[24 * 256])),
                 24, 256)).isNull();
     }

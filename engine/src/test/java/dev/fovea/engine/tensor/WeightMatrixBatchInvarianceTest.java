@@ -52,6 +52,8 @@ class WeightMatrixBatchInvarianceTest {
                 Arguments.of(GgmlType.Q4_K, 48, 1024),
                 Arguments.of(GgmlType.Q6_K, 32, 768),
                 Arguments.of(GgmlType.Q5_K, 75, 512),
+                // rows of 16k: Q5_K products under 16 tokens read the row-interleaved copy
+                Arguments.of(GgmlType.Q5_K, 64, 768),
                 Arguments.of(GgmlType.Q6_K, 75, 768),
                 Arguments.of(GgmlType.Q4_1, 75, 352),
                 Arguments.of(GgmlType.Q5_0, 75, 352),
