@@ -103,6 +103,12 @@ public final class ClipVisionEncoder {
             throw new GgufFormatException("cannot skip " + skip + " of " + blockCount + " blocks");
         }
         int run = blockCount - skip;
+        if (!f.hasTensor("v.blk." + (run - 1) + ".attn_q.weight")) {
+            // checked before sizing anything by it: a hostile block count must not allocate
+            throw new GgufFormatException(f.path().getFileName() + ": " + GgufKeys.VISION_BLOCK_COUNT + " is "
+                    + blockCount + " but the file has no block " + (run - 1) + " (missing tensor 'v.blk." + (run - 1)
+                    + ".attn_q.weight')");
+        }
         this.keepClassToken = options.keepClassToken() && classEmbd != null;
         blocks = new Block[run];
         for (int i = 0; i < run; i++) {

@@ -165,6 +165,8 @@ class HostileGgufTest {
                 Edit.meta("patch0", m -> m.put("clip.vision.patch_size", u32(0))),
                 Edit.meta("patchhuge", m -> m.put("clip.vision.patch_size", u32(1 << 30))),
                 Edit.meta("blocks", m -> m.put("clip.vision.block_count", u32(1_000_000))),
+                // sized by nothing before the blocks are found: 2^31 − 1 blocks must not be allocated
+                Edit.meta("blockshuge", m -> m.put("clip.vision.block_count", u32(Integer.MAX_VALUE))),
                 Edit.meta("heads0", m -> m.put("clip.vision.attention.head_count", u32(0))),
                 Edit.meta("embd", m -> m.put("clip.vision.embedding_length", u32(7))),
                 Edit.meta("mean", m -> m.put("clip.vision.image_mean",
