@@ -68,13 +68,7 @@ public final class LdpProjector implements Projector {
 
     @Override
     public FeatureMap project(List<FeatureMap> inputs, Parallel pool) {
-        if (inputs.size() != 1) {
-            throw new IllegalArgumentException(KIND + " projector takes one encoder's features, got " + inputs.size());
-        }
-        FeatureMap in = inputs.getFirst();
-        if (in.dim() != inputDim()) {
-            throw new IllegalArgumentException("features of width " + in.dim() + ", the projector takes " + inputDim());
-        }
+        FeatureMap in = Projector.singleInput(KIND, inputs, inputDim());
         int h = in.gridHeight();
         int w = in.gridWidth();
         if (h % 2 != 0 || w % 2 != 0 || h < 2) {

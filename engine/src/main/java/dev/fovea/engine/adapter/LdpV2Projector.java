@@ -56,13 +56,7 @@ public final class LdpV2Projector implements Projector {
 
     @Override
     public FeatureMap project(List<FeatureMap> inputs, Parallel pool) {
-        if (inputs.size() != 1) {
-            throw new IllegalArgumentException(KIND + " projector takes one encoder's features, got " + inputs.size());
-        }
-        FeatureMap in = inputs.getFirst();
-        if (in.dim() != inputDim()) {
-            throw new IllegalArgumentException("features of width " + in.dim() + ", the projector takes " + inputDim());
-        }
+        FeatureMap in = Projector.singleInput(KIND, inputs, inputDim());
         int gh = in.gridHeight();
         int gw = in.gridWidth();
         if (gh % 2 != 0 || gw % 2 != 0 || gh < 2) {

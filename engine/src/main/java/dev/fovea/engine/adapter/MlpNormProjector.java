@@ -56,13 +56,7 @@ public final class MlpNormProjector implements Projector {
 
     @Override
     public FeatureMap project(List<FeatureMap> inputs, Parallel pool) {
-        if (inputs.size() != 1) {
-            throw new IllegalArgumentException(KIND + " projector takes one encoder's features, got " + inputs.size());
-        }
-        FeatureMap in = inputs.getFirst();
-        if (in.dim() != inputDim()) {
-            throw new IllegalArgumentException("features of width " + in.dim() + ", the projector takes " + inputDim());
-        }
+        FeatureMap in = Projector.singleInput(KIND, inputs, inputDim());
         int n = in.tokens();
         float[] h = firstNorm.apply(first.apply(in.data(), n, pool), n, pool);
         Activations.geluInPlace(h, h.length, false, pool);

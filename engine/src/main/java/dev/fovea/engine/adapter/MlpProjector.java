@@ -48,13 +48,7 @@ public final class MlpProjector implements Projector {
 
     @Override
     public FeatureMap project(List<FeatureMap> inputs, Parallel pool) {
-        if (inputs.size() != 1) {
-            throw new IllegalArgumentException(kind() + " projector takes one encoder's features, got " + inputs.size());
-        }
-        FeatureMap in = inputs.getFirst();
-        if (in.dim() != inputDim()) {
-            throw new IllegalArgumentException("features of width " + in.dim() + ", the projector takes " + inputDim());
-        }
+        FeatureMap in = Projector.singleInput(kind(), inputs, inputDim());
         float[] h = first.apply(in.data(), in.tokens(), pool);
         if (second != null) {
             Activations.geluInPlace(h, h.length, false, pool);

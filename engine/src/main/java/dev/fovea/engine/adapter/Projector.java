@@ -21,6 +21,19 @@ public interface Projector {
 
     FeatureMap project(List<FeatureMap> inputs, Parallel pool);
 
+    /** The one encoder's features a single-encoder projector takes, checked to be {@code inputDim} wide. */
+    static FeatureMap singleInput(String kind, List<FeatureMap> inputs, int inputDim) {
+        if (inputs.size() != 1) {
+            throw new IllegalArgumentException(kind + " projector takes one encoder's features, got " + inputs.size());
+        }
+        FeatureMap in = inputs.getFirst();
+        if (in.dim() != inputDim) {
+            throw new IllegalArgumentException("features of width " + in.dim() + ", the " + kind + " projector takes "
+                    + inputDim);
+        }
+        return in;
+    }
+
     /**
      * Whether the output's grid positions it in the LLM (Qwen2-VL's M-RoPE), so the grid must travel with the
      * embeddings; otherwise they are a plain run of rows.

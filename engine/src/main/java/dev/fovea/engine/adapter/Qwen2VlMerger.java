@@ -54,13 +54,7 @@ public final class Qwen2VlMerger implements Projector {
 
     @Override
     public FeatureMap project(List<FeatureMap> inputs, Parallel pool) {
-        if (inputs.size() != 1) {
-            throw new IllegalArgumentException(KIND + " takes one encoder's features, got " + inputs.size());
-        }
-        FeatureMap in = inputs.getFirst();
-        if (in.dim() != inputDim()) {
-            throw new IllegalArgumentException("features of width " + in.dim() + ", the merger takes " + inputDim());
-        }
+        FeatureMap in = Projector.singleInput(KIND, inputs, inputDim());
         if (in.gridHeight() % 2 != 0 || in.gridWidth() % 2 != 0 || in.tokens() != in.gridHeight() * in.gridWidth()) {
             throw new IllegalArgumentException("the merger needs an even patch grid in 2×2-block order, got "
                     + in.gridHeight() + "×" + in.gridWidth() + " for " + in.tokens() + " rows");

@@ -38,7 +38,8 @@ public final class DecoderModel {
     private final Parallel pool;
 
     private DecoderModel(LlmConfig config, WeightMatrix tokenEmbedding, LayerWeights[] layers, float[] outputNorm,
-                         float[] outputNormBias, WeightMatrix output, float[] outputBias, Parallel pool) {
+                         float[] outputNormBias, WeightMatrix output, float[] outputBias, float[] ropeFreqs,
+                         Parallel pool) {
         this.config = config;
         this.tokenEmbedding = tokenEmbedding;
         this.layers = layers;
@@ -46,7 +47,7 @@ public final class DecoderModel {
         this.outputNormBias = outputNormBias;
         this.output = output;
         this.outputBias = outputBias;
-        this.rope = new Rope(config.ropeDims(), config.ropeBase(), config.ropeNeox());
+        this.rope = new Rope(config.ropeDims(), config.ropeBase(), config.ropeNeox(), ropeFreqs);
         this.pool = pool;
     }
 
@@ -77,7 +78,9 @@ public final class DecoderModel {
         float[] outNormBias = phi ? GgufTensors.vector(f, "output_norm.bias", cfg.embd()) : null;
         WeightMatrix out = tied ? emb : GgufTensors.matrix(f, "output.weight", cfg.embd(), cfg.vocabSize());
         float[] outBias = GgufTensors.optionalVector(f, "output.bias", cfg.vocabSize());
-        return new DecoderModel(cfg, emb, layers, outNorm, outNormBias, out, outBias, pool);
+        // Llama 3.1/3.2's frequency factors (llama.cpp's rope_freqs), divided into each rotary pair's angle
+        float[] ropeFreqs = GgufTensors.optionalVector(f, "rope_freqs.weight", cfg.ropeDims() / 2);
+        return new DecoderModel(cfg, emb, layers, outNorm, outNormBias, out, outBias, ropeFreqs, pool);
     }
 
     private static LayerWeights layer(GgufFile f, LlmConfig cfg, String p, boolean phi) throws GgufFormatException {

@@ -9,11 +9,18 @@ final class Rope {
     private final int dims;
     private final boolean neox;
     private final float thetaScale;
+    /** Per pair, the divisor of its angle ({@code rope_freqs.weight}: Llama 3.1's frequency factors), or null. */
+    private final float[] freqFactors;
 
-    Rope(int dims, float base, boolean neox) {
+    Rope(int dims, float base, boolean neox, float[] freqFactors) {
+        if (freqFactors != null && freqFactors.length != dims / 2) {
+            throw new IllegalArgumentException(freqFactors.length + " rotary frequency factors for " + dims / 2
+                    + " pairs");
+        }
         this.dims = dims;
         this.neox = neox;
         this.thetaScale = (float) Math.pow(base, -2.0f / dims);
+        this.freqFactors = freqFactors;
     }
 
     /** Rotates {@code heads} heads of width {@code headDim} stored at x[off…] for position {@code pos}. */
@@ -67,8 +74,10 @@ final class Rope {
     private void angles(int pos, float[] cos, float[] sin) {
         float theta = pos;
         for (int i = 0; i < dims / 2; i++) {
-            cos[i] = (float) Math.cos(theta);
-            sin[i] = (float) Math.sin(theta);
+            // ggml divides each pair's angle by its factor, leaving the running product untouched
+            float t = freqFactors == null ? theta : theta / freqFactors[i];
+            cos[i] = (float) Math.cos(t);
+            sin[i] = (float) Math.sin(t);
             theta *= thetaScale;
         }
     }

@@ -13,24 +13,33 @@ import java.util.Map;
  *                   feed-forward length (gate rows, then up rows) instead of separate matrices, as phi3 files carry
  *                   them (phi2: the stacked attn_qkv only)
  * @param ropeDims   rotated dims per head, 0 for all of them (phi2 turns 32 of its 80)
+ * @param ropeFreqs  a {@code rope_freqs.weight} of Llama-3.1-style frequency factors (factor 8 over an original
+ *                   context of a sixteenth of {@code contextLength}), as Llama 3.1/3.2 files carry
  */
 public record LlmPreset(String name, String arch, int blockCount, int embd, int headCount, int headCountKv,
                         int ffnLength, int contextLength, float ropeBase, float rmsEps, boolean tiedOutput,
-                        boolean qkvBias, boolean fused, int ropeDims) {
+                        boolean qkvBias, boolean fused, int ropeDims, boolean ropeFreqs) {
 
     private static final Map<String, LlmPreset> PRESETS = new LinkedHashMap<>();
 
     static {
-        add(new LlmPreset("tinyllama-1.1b", "llama", 22, 2048, 32, 4, 5632, 2048, 10000f, 1e-5f, false, false, false, 0));
-        add(new LlmPreset("qwen2-0.5b", "qwen2", 24, 896, 14, 2, 4864, 32768, 1000000f, 1e-6f, true, true, false, 0));
-        add(new LlmPreset("llama-7b", "llama", 32, 4096, 32, 32, 11008, 4096, 10000f, 1e-5f, false, false, false, 0));
+        add(new LlmPreset("tinyllama-1.1b", "llama", 22, 2048, 32, 4, 5632, 2048, 10000f, 1e-5f,
+                false, false, false, 0, false));
+        add(new LlmPreset("qwen2-0.5b", "qwen2", 24, 896, 14, 2, 4864, 32768, 1000000f, 1e-6f,
+                true, true, false, 0, false));
+        add(new LlmPreset("llama-7b", "llama", 32, 4096, 32, 32, 11008, 4096, 10000f, 1e-5f,
+                false, false, false, 0, false));
         // small enough for demos and tests: a few MB, loads in well under a second
-        add(new LlmPreset("tiny", "llama", 4, 256, 8, 4, 768, 2048, 10000f, 1e-5f, false, false, false, 0));
-        add(new LlmPreset("phi3-mini", "phi3", 32, 3072, 32, 32, 8192, 4096, 10000f, 1e-5f, false, false, true, 0));
-        add(new LlmPreset("tiny-phi3", "phi3", 4, 256, 8, 8, 768, 4096, 10000f, 1e-5f, false, false, true, 0));
-        add(new LlmPreset("phi-2", "phi2", 32, 2560, 32, 32, 10240, 2048, 10000f, 1e-5f, false, true, true, 32));
-        add(new LlmPreset("tiny-phi2", "phi2", 4, 320, 4, 4, 1280, 2048, 10000f, 1e-5f, false, true, true, 32));
-        add(new LlmPreset("tiny-qwen2", "qwen2", 4, 256, 8, 2, 768, 4096, 1000000f, 1e-6f, true, true, false, 0));
+        add(new LlmPreset("tiny", "llama", 4, 256, 8, 4, 768, 2048, 10000f, 1e-5f, false, false, false, 0, false));
+        add(new LlmPreset("phi3-mini", "phi3", 32, 3072, 32, 32, 8192, 4096, 10000f, 1e-5f,
+                false, false, true, 0, false));
+        add(new LlmPreset("tiny-phi3", "phi3", 4, 256, 8, 8, 768, 4096, 10000f, 1e-5f, false, false, true, 0, false));
+        add(new LlmPreset("phi-2", "phi2", 32, 2560, 32, 32, 10240, 2048, 10000f, 1e-5f, false, true, true, 32, false));
+        add(new LlmPreset("tiny-phi2", "phi2", 4, 320, 4, 4, 1280, 2048, 10000f, 1e-5f, false, true, true, 32, false));
+        add(new LlmPreset("tiny-llama3", "llama", 4, 256, 8, 4, 768, 1024, 500000f, 1e-5f,
+                false, false, false, 0, true));
+        add(new LlmPreset("tiny-qwen2", "qwen2", 4, 256, 8, 2, 768, 4096, 1000000f, 1e-6f,
+                true, true, false, 0, false));
     }
 
     private static void add(LlmPreset p) {

@@ -70,6 +70,33 @@ public final class LlmSynthesizer {
         }, plan, spec.seed(), pool, progress);
     }
 
+    /**
+     * Llama 3.1's rotary frequency factors as its converter writes them (factor 8, low/high frequency factors 1 and
+     * 4): 1 for wavelengths under a quarter of the original context, 8 above it, a smooth blend between. The original
+     * context is the preset's sixteenth (Llama 3.1: 131072 / 16 = 8192), so a tiny preset's short prompts already
+     * reach the scaled pairs.
+     */
+    static float[] llama3RopeFactors(LlmPreset p) {
+        int dims = p.ropeDims() > 0 ? p.ropeDims() : p.headDim();
+        float[] f = new float[dims / 2];
+        double factor = 8;
+        double original = p.contextLength() / 16.0;
+        double lowFreqWavelen = original / 1.0;
+        double highFreqWavelen = original / 4.0;
+        for (int i = 0; i < f.length; i++) {
+            double wavelen = 2 * Math.PI / Math.pow(p.ropeBase(), -2.0 * i / dims);
+            if (wavelen < highFreqWavelen) {
+                f[i] = 1f;
+            } else if (wavelen > lowFreqWavelen) {
+                f[i] = (float) factor;
+            } else {
+                double smooth = (original / wavelen - 1) / (4 - 1);
+                f[i] = (float) (1 / ((1 - smooth) / factor + smooth));
+            }
+        }
+        return f;
+    }
+
     /** Whether the preset's architecture has phi2's block (LayerNorms with biases, parallel attention and MLP). */
     private static boolean phi(LlmPreset p) {
         LlmArchitecture a = LlmArchitectures.named(p.arch());
@@ -81,6 +108,9 @@ public final class LlmSynthesizer {
         boolean phi = phi(p);
         List<SynthTensor> plan = new ArrayList<>();
         plan.add(SynthTensor.random("token_embd.weight", type, vocab, p.embd(), WEIGHT_STD));
+        if (p.ropeFreqs()) {
+            plan.add(SynthTensor.values("rope_freqs.weight", llama3RopeFactors(p)));
+        }
         plan.add(SynthTensor.constant("output_norm.weight", p.embd(), 1f));
         if (phi) {
             plan.add(SynthTensor.random("output_norm.bias", GgmlType.F32, 1, p.embd(), WEIGHT_STD));

@@ -18,7 +18,8 @@ import java.util.function.Consumer;
  * values of a given standard deviation. {@link #writeAll} streams a list of them into a GGUF writer a chunk of rows
  * at a time (generated and quantized on the pool), so even multi-GB models need little memory.
  */
-record SynthTensor(String name, GgmlType type, int rows, int cols, float constant, float std, long[] shape) {
+record SynthTensor(String name, GgmlType type, int rows, int cols, float constant, float std, long[] shape,
+                   float[] fixed) {
     private static final int CHUNK_VALUES = 1 << 22;
 
     static SynthTensor random(String name, GgmlType type, int rows, int cols, float std) {
@@ -26,16 +27,21 @@ record SynthTensor(String name, GgmlType type, int rows, int cols, float constan
             throw new IllegalArgumentException(name + ": rows of " + cols + " values do not split into " + type
                     + " blocks of " + type.blockSize() + "; pick another type for this preset");
         }
-        return new SynthTensor(name, type, rows, cols, 0f, std, null);
+        return new SynthTensor(name, type, rows, cols, 0f, std, null, null);
     }
 
     /** The same values declared with another GGUF shape of as many elements (e.g. a 4-D convolution kernel). */
     SynthTensor withShape(long... ggufShape) {
-        return new SynthTensor(name, type, rows, cols, constant, std, ggufShape.clone());
+        return new SynthTensor(name, type, rows, cols, constant, std, ggufShape.clone(), fixed);
     }
 
     static SynthTensor constant(String name, int length, float value) {
-        return new SynthTensor(name, GgmlType.F32, 1, length, value, 0f, null);
+        return new SynthTensor(name, GgmlType.F32, 1, length, value, 0f, null, null);
+    }
+
+    /** An F32 vector of the given values (e.g. computed rotary frequency factors). */
+    static SynthTensor values(String name, float[] values) {
+        return new SynthTensor(name, GgmlType.F32, 1, values.length, 0f, 0f, null, values.clone());
     }
 
     long bytes() {
@@ -91,7 +97,9 @@ record SynthTensor(String name, GgmlType type, int rows, int cols, float constan
         byte[] bytes = new byte[chunkRows * rowBytes];
         for (int first = 0; first < rows; first += chunkRows) {
             int n = Math.min(chunkRows, rows - first);
-            if (std == 0f) {
+            if (fixed != null) {
+                System.arraycopy(fixed, first * cols, values, 0, n * cols);
+            } else if (std == 0f) {
                 Arrays.fill(values, 0, n * cols, constant);
             } else {
                 random.fill(name, first, n, cols, RandomWeights.amplitudeForStd(std), values, pool);

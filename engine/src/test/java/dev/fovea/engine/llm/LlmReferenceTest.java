@@ -39,7 +39,7 @@ class LlmReferenceTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"tiny-phi3-f16", "tiny-phi2-f16"})
+    @ValueSource(strings = {"tiny-phi3-f16", "tiny-phi2-f16", "tiny-llama3-f16"})
     void matchesLlamaCpp(String name) throws Exception {
         JsonNode ref = fixture(name);
         Path model = synth(ref.get("synth"));
