@@ -20,7 +20,7 @@ final class SynthLlmCommand implements Callable<Integer> {
     String arch;
 
     @Option(names = "--preset", required = true,
-            description = "tinyllama-1.1b, qwen2-0.5b, llama-7b, tiny, phi3-mini, tiny-phi3, phi-2, tiny-phi2, "
+            description = "tinyllama-1.1b, qwen2-0.5b, llama-7b, tiny, tiny-llama3, phi3-mini, tiny-phi3, phi-2, tiny-phi2, "
                     + "tiny-qwen2 (a phi3 preset wants the Phi-3 vocabulary, e.g. ggml-vocab-phi-3.gguf).")
     String preset;
 
