@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {BenchLlmCommand.class, BenchBatchCommand.class, BenchEncoderCommand.class,
+        subcommands = {BenchLlmCommand.class, BenchVlmCommand.class, BenchBatchCommand.class, BenchEncoderCommand.class,
                 BenchJobsCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec

@@ -119,6 +119,28 @@ class CliConformanceTest {
     }
 
     @Test
+    void benchVlmTimesAWholeImageRequest() throws Exception {
+        Run r = run("bench", "vlm", "--model", CONFORMANCE.resolve("models/llama-spm-f32.gguf").toString(),
+                "--mmproj", CONFORMANCE.resolve("models/mmproj-mlp-f32.gguf").toString(), "-n", "3", "-r", "1",
+                "--json", "--quiet");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode out = Json.mapper().readTree(r.out());
+        // the fixture pair: 16 image positions (56 px, patch 14) between the chat text's tokens
+        assertThat(out.get("image_positions").asInt()).isEqualTo(16);
+        assertThat(out.get("prompt_positions").asInt()).isGreaterThan(16);
+        double encode = out.get("encode_ms").asDouble();
+        double prefill = out.get("prefill_ms").asDouble();
+        assertThat(encode).isPositive();
+        assertThat(prefill).isPositive();
+        assertThat(out.get("time_to_first_token_ms").asDouble()).isCloseTo(encode + prefill,
+                org.assertj.core.data.Offset.offset(1e-6 * (encode + prefill)));
+        assertThat(out.get("tokens_per_second").asDouble()).isPositive();
+        assertThat(run("bench", "vlm", "--model", CONFORMANCE.resolve("models/llama-spm-f32.gguf").toString(),
+                "--mmproj", CONFORMANCE.resolve("models/mmproj-mlp-f32.gguf").toString(), "-n", "0").exitCode())
+                .isNotZero();
+    }
+
+    @Test
     void logitsWritesTheFixtureFormat(@TempDir Path dir) throws Exception {
         Path prefix = dir.resolve("out/p0");
         Run r = run("logits", "--model", CONFORMANCE.resolve("models/llama-spm-f32.gguf").toString(),

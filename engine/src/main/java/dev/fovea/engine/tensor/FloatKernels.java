@@ -189,10 +189,21 @@ final class FloatKernels {
                               float[] sums) {
         int t = 0;
         if (!WIDE) {
-            // no register tiles on 8-lane machines (a 4 × 4 tile of split accumulators needs 32 registers)
+            // 8-lane machines: 2 × 2 tiles of split accumulators (a 4 × 4 tile would need 32 registers), the rest
+            // one dot at a time; every output is dotHalves' sequence, so the same bits
+            int rEnd = count & -2;
+            for (; t + 2 <= n; t += 2) {
+                for (int r = 0; r < rEnd; r += 2) {
+                    tile2x2Halves(w, r, cols, x, t, out, t * rows + row0 + r, rows);
+                }
+                for (int r = rEnd; r < count; r++) {
+                    out[t * rows + row0 + r] = dotHalves(w, r * cols, x, t * cols, cols);
+                    out[(t + 1) * rows + row0 + r] = dotHalves(w, r * cols, x, (t + 1) * cols, cols);
+                }
+            }
             for (; t < n; t++) {
                 for (int r = 0; r < count; r++) {
-                    out[t * rows + row0 + r] = dot(w, r * cols, x, t * cols, cols);
+                    out[t * rows + row0 + r] = dotHalves(w, r * cols, x, t * cols, cols);
                 }
             }
             return;
@@ -209,6 +220,43 @@ final class FloatKernels {
                 out[t * rows + row0 + r] = dot(w, r * cols, x, t * cols, cols);
             }
         }
+    }
+
+    /**
+     * Rows r, r+1 of the panel × tokens t, t+1 at 8 lanes: each output's 16-lane accumulator as two halves, fed the
+     * same FMAs in the same k order as {@link #dotHalves}, then the same lane sum and tail; written to
+     * out[o + i + j·stride] for row r + i and token t + j.
+     */
+    private static void tile2x2Halves(float[] w, int r, int cols, float[] x, int t, float[] out, int o, int stride) {
+        int w0 = r * cols;
+        int w1 = w0 + cols;
+        int x0 = t * cols;
+        int x1 = x0 + cols;
+        FloatVector l00 = FloatVector.zero(H), h00 = l00, l01 = l00, h01 = l00;
+        FloatVector l10 = l00, h10 = l00, l11 = l00, h11 = l00;
+        int kEnd = cols & -LANES;
+        for (int k = 0; k < kEnd; k += LANES) {
+            FloatVector a0 = FloatVector.fromArray(H, w, w0 + k);
+            FloatVector b0 = FloatVector.fromArray(H, w, w0 + k + 8);
+            FloatVector a1 = FloatVector.fromArray(H, w, w1 + k);
+            FloatVector b1 = FloatVector.fromArray(H, w, w1 + k + 8);
+            FloatVector u = FloatVector.fromArray(H, x, x0 + k);
+            FloatVector v = FloatVector.fromArray(H, x, x0 + k + 8);
+            l00 = a0.fma(u, l00);
+            h00 = b0.fma(v, h00);
+            l10 = a1.fma(u, l10);
+            h10 = b1.fma(v, h10);
+            u = FloatVector.fromArray(H, x, x1 + k);
+            v = FloatVector.fromArray(H, x, x1 + k + 8);
+            l01 = a0.fma(u, l01);
+            h01 = b0.fma(v, h01);
+            l11 = a1.fma(u, l11);
+            h11 = b1.fma(v, h11);
+        }
+        out[o] = tail(sumHalves(l00, h00), w, w0, x, x0, kEnd, cols);
+        out[o + 1] = tail(sumHalves(l10, h10), w, w1, x, x0, kEnd, cols);
+        out[o + stride] = tail(sumHalves(l01, h01), w, w0, x, x1, kEnd, cols);
+        out[o + stride + 1] = tail(sumHalves(l11, h11), w, w1, x, x1, kEnd, cols);
     }
 
     /** Rows r…r+3 of the panel × tokens t…t+3: the 16 accumulators, parked in sums[256…512). */
