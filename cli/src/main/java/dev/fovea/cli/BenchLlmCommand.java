@@ -7,6 +7,7 @@ import dev.fovea.engine.pipeline.LanguageModel;
 import dev.fovea.engine.sampling.Sampler;
 import dev.fovea.engine.tensor.Parallel;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +26,10 @@ final class BenchLlmCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, description = "LLM GGUF file.")
     Path model;
 
-    @Option(names = {"-p", "--n-prompt"}, defaultValue = "128", description = "Prompt tokens (default: ${DEFAULT-VALUE}).")
-    int nPrompt;
+    @Option(names = {"-p", "--n-prompt"}, defaultValue = "128", split = ",",
+            description = "Prompt tokens; several as a list, e.g. 128,512,2048 (image-sized prompts) (default: "
+                    + "${DEFAULT-VALUE}).")
+    List<Integer> nPrompt;
 
     @Option(names = {"-n", "--n-gen"}, defaultValue = "64", description = "Generated tokens (default: ${DEFAULT-VALUE}).")
     int nGen;
@@ -45,7 +48,9 @@ final class BenchLlmCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int context = ModelContext.of(model);
-        ModelContext.checkTokens("-p/--n-prompt", nPrompt, context);
+        for (int p : nPrompt) {
+            ModelContext.checkTokens("-p/--n-prompt", p, context);
+        }
         ModelContext.checkTokens("-n/--n-gen", nGen, context);
         if (repetitions < 1 || repetitions > 1000) {
             throw new IllegalArgumentException("-r/--repetitions must be between 1 and 1000, got " + repetitions);
@@ -55,22 +60,27 @@ final class BenchLlmCommand implements Callable<Integer> {
             DecoderModel dec = lm.decoder();
             SplittableRandom rnd = new SplittableRandom(42);
             int vocab = dec.config().vocabSize();
-            int[] prompt = rnd.ints(nPrompt, 0, vocab).toArray();
+            int longest = nPrompt.stream().mapToInt(Integer::intValue).max().orElse(0);
+            int[] longPrompt = rnd.ints(longest, 0, vocab).toArray();
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("model", model.getFileName().toString());
             out.put("threads", pool.threads());
-            if (nPrompt > 0) {
+            for (int p : nPrompt) {
+                if (p == 0) {
+                    continue;
+                }
+                int[] prompt = Arrays.copyOf(longPrompt, p);
                 double[] pp = measure(() -> {
-                    KvCache cache = dec.newCache(nPrompt);
+                    KvCache cache = dec.newCache(p);
                     dec.forward(cache, List.of(Segment.tokens(prompt)), false);
-                }, nPrompt);
-                out.put("pp" + nPrompt, stats(pp));
-                report("pp" + nPrompt, pp);
+                }, p);
+                out.put("pp" + p, stats(pp));
+                report("pp" + p, pp);
             }
             if (nGen > 0) {
                 double[] tg = measure(() -> {
                     KvCache cache = dec.newCache(nGen);
-                    int token = prompt.length > 0 ? prompt[0] : 1;
+                    int token = longPrompt.length > 0 ? longPrompt[0] : 1;
                     for (int i = 0; i < nGen; i++) {
                         float[] logits = dec.forward(cache, List.of(Segment.tokens(token)), false);
                         token = Sampler.argmax(logits);

@@ -119,6 +119,19 @@ class CliConformanceTest {
     }
 
     @Test
+    void benchLlmTakesSeveralPromptLengths() throws Exception {
+        Run r = run("bench", "llm", "--model", CONFORMANCE.resolve("models/llama-spm-f32.gguf").toString(),
+                "-p", "4,8", "-n", "2", "-r", "1", "--json", "--quiet");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode out = Json.mapper().readTree(r.out());
+        assertThat(out.get("pp4").get("tokens_per_second").asDouble()).isPositive();
+        assertThat(out.get("pp8").get("tokens_per_second").asDouble()).isPositive();
+        assertThat(out.get("tg2").get("tokens_per_second").asDouble()).isPositive();
+        assertThat(run("bench", "llm", "--model", CONFORMANCE.resolve("models/llama-spm-f32.gguf").toString(),
+                "-p", "4,-8", "--quiet").exitCode()).isNotZero();
+    }
+
+    @Test
     void benchVlmTimesAWholeImageRequest() throws Exception {
         Run r = run("bench", "vlm", "--model", CONFORMANCE.resolve("models/llama-spm-f32.gguf").toString(),
                 "--mmproj", CONFORMANCE.resolve("models/mmproj-mlp-f32.gguf").toString(), "-n", "3", "-r", "1",
