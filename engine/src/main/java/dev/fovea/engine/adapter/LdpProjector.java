@@ -2,7 +2,6 @@ package dev.fovea.engine.adapter;
 
 import dev.fovea.engine.layers.DenseLayer;
 import dev.fovea.engine.layers.LayerNormWeights;
-import dev.fovea.engine.ops.Activations;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.vision.FeatureMap;
 import java.util.List;
@@ -26,15 +25,12 @@ public final class LdpProjector implements Projector {
                  LayerNormWeights outNorm, int stride, boolean residual) {
     }
 
-    private final DenseLayer first;
-    private final DenseLayer second;
+    /** {@code mm.model.mlp.1} → GELU → {@code mm.model.mlp.3}: LLaVA's two-layer MLP, grid kept. */
+    private final MlpProjector mlp;
     private final Block[] blocks;
 
-    LdpProjector(DenseLayer first, DenseLayer second, Block... blocks) {
-        int c = second.outputDim();
-        if (second.inputDim() != first.outputDim()) {
-            throw new IllegalArgumentException("ldp layers do not chain: " + first.outputDim() + " → " + second.inputDim());
-        }
+    LdpProjector(MlpProjector mlp, Block... blocks) {
+        int c = mlp.outputDim();
         for (Block b : blocks) {
             if (b.kernel.length != 9L * c || b.norm.dim() != c || b.squeeze.inputDim() != c
                     || b.excite.inputDim() != b.squeeze.outputDim() || b.excite.outputDim() != c
@@ -42,8 +38,7 @@ public final class LdpProjector implements Projector {
                 throw new IllegalArgumentException("an ldp block does not fit " + c + " channels");
             }
         }
-        this.first = first;
-        this.second = second;
+        this.mlp = mlp;
         this.blocks = blocks;
     }
 
@@ -53,12 +48,12 @@ public final class LdpProjector implements Projector {
     }
 
     public int inputDim() {
-        return first.inputDim();
+        return mlp.inputDim();
     }
 
     @Override
     public int outputDim() {
-        return second.outputDim();
+        return mlp.outputDim();
     }
 
     @Override
@@ -74,9 +69,7 @@ public final class LdpProjector implements Projector {
         if (h % 2 != 0 || w % 2 != 0 || h < 2) {
             throw new IllegalArgumentException(KIND + " halves the patch grid: its sides must be even, got " + h + "×" + w);
         }
-        float[] x = first.apply(in.data(), in.tokens(), pool);
-        Activations.geluInPlace(x, x.length, false, pool);
-        x = second.apply(x, in.tokens(), pool);
+        float[] x = mlp.project(List.of(in), pool).data();
         int c = outputDim();
         for (Block b : blocks) {
             float[] y = DepthwiseConv3x3.apply(x, h, w, c, b.kernel, null, b.stride, pool);

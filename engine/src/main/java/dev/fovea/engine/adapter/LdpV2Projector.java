@@ -1,7 +1,5 @@
 package dev.fovea.engine.adapter;
 
-import dev.fovea.engine.layers.DenseLayer;
-import dev.fovea.engine.ops.Activations;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.vision.FeatureMap;
 import java.util.List;
@@ -16,21 +14,19 @@ import java.util.List;
 public final class LdpV2Projector implements Projector {
     public static final String KIND = "ldpv2";
 
-    private final DenseLayer first;
-    private final DenseLayer second;
+    /** {@code mm.model.mlp.0} → GELU → {@code mm.model.mlp.2}: LLaVA's two-layer MLP, grid kept. */
+    private final MlpProjector mlp;
     /** Per channel c, the 3×3 kernel at [9c + 3·ky + kx]. */
     private final float[] kernel;
     private final float[] kernelBias;
 
-    public LdpV2Projector(DenseLayer first, DenseLayer second, float[] kernel, float[] kernelBias) {
-        int c = second.outputDim();
-        if (second.inputDim() != first.outputDim() || kernel.length != 9L * c || kernelBias.length != c) {
-            throw new IllegalArgumentException("ldpv2 layers do not chain: " + first.inputDim() + " → "
-                    + first.outputDim() + " → " + second.inputDim() + " → " + c + ", depthwise kernel of "
-                    + kernel.length + " values and bias of " + kernelBias.length + " for " + c + " channels");
+    public LdpV2Projector(MlpProjector mlp, float[] kernel, float[] kernelBias) {
+        int c = mlp.outputDim();
+        if (kernel.length != 9L * c || kernelBias.length != c) {
+            throw new IllegalArgumentException("ldpv2's depthwise kernel of " + kernel.length + " values and bias of "
+                    + kernelBias.length + " do not fit its " + c + " channels");
         }
-        this.first = first;
-        this.second = second;
+        this.mlp = mlp;
         this.kernel = kernel;
         this.kernelBias = kernelBias;
     }
@@ -41,12 +37,12 @@ public final class LdpV2Projector implements Projector {
     }
 
     public int inputDim() {
-        return first.inputDim();
+        return mlp.inputDim();
     }
 
     @Override
     public int outputDim() {
-        return second.outputDim();
+        return mlp.outputDim();
     }
 
     @Override
@@ -63,9 +59,7 @@ public final class LdpV2Projector implements Projector {
             throw new IllegalArgumentException(KIND + " pools 2×2: the patch grid must have even sides, got " + gh
                     + "×" + gw);
         }
-        float[] h = first.apply(in.data(), in.tokens(), pool);
-        Activations.geluInPlace(h, h.length, false, pool);
-        h = second.apply(h, in.tokens(), pool);
+        float[] h = mlp.project(List.of(in), pool).data();
         int c = outputDim();
         int oh = gh / 2;
         int ow = gw / 2;

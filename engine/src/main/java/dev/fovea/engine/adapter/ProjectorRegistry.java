@@ -44,7 +44,7 @@ public final class ProjectorRegistry {
     private static Projector ldp(GgufFile f) throws GgufFormatException {
         DenseLayer second = GgufTensors.dense(f, "mm.model.mlp.3");
         float eps = f.getFloat(GgufKeys.VISION_LAYER_NORM_EPSILON, 1e-5f);
-        return new LdpProjector(GgufTensors.dense(f, "mm.model.mlp.1"), second,
+        return new LdpProjector(new MlpProjector(GgufTensors.dense(f, "mm.model.mlp.1"), second),
                 ldpBlock(f, 1, second.outputDim(), eps, 1, true), ldpBlock(f, 2, second.outputDim(), eps, 2, false));
     }
 
@@ -66,7 +66,8 @@ public final class ProjectorRegistry {
     private static Projector ldpV2(GgufFile f) throws GgufFormatException {
         DenseLayer second = GgufTensors.dense(f, "mm.model.mlp.2");
         int c = second.outputDim();
-        return new LdpV2Projector(GgufTensors.dense(f, "mm.model.mlp.0"), second, depthwiseKernel(f, "mm.model.peg.0.weight", c),
+        return new LdpV2Projector(new MlpProjector(GgufTensors.dense(f, "mm.model.mlp.0"), second),
+                depthwiseKernel(f, "mm.model.peg.0.weight", c),
                 GgufTensors.vector(f, "mm.model.peg.0.bias", c));
     }
 

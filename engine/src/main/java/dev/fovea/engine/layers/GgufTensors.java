@@ -4,6 +4,7 @@ import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
 import dev.fovea.engine.gguf.GgufTensorInfo;
 import dev.fovea.engine.tensor.WeightMatrix;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -30,16 +31,7 @@ public final class GgufTensors {
             throws GgufFormatException {
         GgufTensorInfo t = f.tensor(name);
         requireShape(f, t, in, out);
-        if (!t.type().supported()) {
-            throw new GgufFormatException(f.path().getFileName() + ": tensor '" + name + "' has type " + t.type()
-                    + ", which the engine does not support");
-        }
-        long rowBytes = t.type().byteSize(in);
-        try {
-            return WeightMatrix.of(f.data(t).asSlice(rowBytes * from, rowBytes * count), t.type(), count, in);
-        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-            throw new GgufFormatException(f.path().getFileName() + ": tensor '" + name + "': " + e.getMessage());
-        }
+        return wrap(f, t, from, count, in, true);
     }
 
     /** The tensor {@code t} as a matrix for products (repacked where its type has a faster layout). */
@@ -65,7 +57,7 @@ public final class GgufTensors {
             throw new GgufFormatException(f.path().getFileName() + ": tensor '" + t.name() + "' has shape "
                     + Arrays.toString(t.shape()) + ", expected " + in + "×" + out + " values");
         }
-        return wrap(f, t, out, in, true);
+        return wrap(f, t, 0, out, in, true);
     }
 
     private static WeightMatrix wrap(GgufFile f, GgufTensorInfo t, boolean products) throws GgufFormatException {
@@ -73,19 +65,21 @@ public final class GgufTensors {
         if (t.rowLength() > Integer.MAX_VALUE || t.rowCount() > Integer.MAX_VALUE) {
             throw new GgufFormatException(f.path().getFileName() + ": tensor '" + t.name() + "' is too large");
         }
-        return wrap(f, t, Math.toIntExact(t.rowCount()), Math.toIntExact(t.rowLength()), products);
+        return wrap(f, t, 0, Math.toIntExact(t.rowCount()), Math.toIntExact(t.rowLength()), products);
     }
 
-    private static WeightMatrix wrap(GgufFile f, GgufTensorInfo t, int rows, int cols, boolean products)
+    /** Rows [{@code fromRow}, {@code fromRow + rows}) of {@code t}, each {@code cols} values. */
+    private static WeightMatrix wrap(GgufFile f, GgufTensorInfo t, int fromRow, int rows, int cols, boolean products)
             throws GgufFormatException {
         if (!t.type().supported()) {
             throw new GgufFormatException(f.path().getFileName() + ": tensor '" + t.name() + "' has type " + t.type()
                     + ", which the engine does not support");
         }
         try {
-            return products ? WeightMatrix.of(f.data(t), t.type(), rows, cols)
-                    : WeightMatrix.forRowReads(f.data(t), t.type(), rows, cols);
-        } catch (IllegalArgumentException e) {
+            MemorySegment data = fromRow == 0 ? f.data(t) : f.data(t).asSlice(t.type().byteSize(cols) * fromRow);
+            return products ? WeightMatrix.of(data, t.type(), rows, cols)
+                    : WeightMatrix.forRowReads(data, t.type(), rows, cols);
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new GgufFormatException(f.path().getFileName() + ": tensor '" + t.name() + "': " + e.getMessage());
         }
     }

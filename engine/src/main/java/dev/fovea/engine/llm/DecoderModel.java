@@ -327,6 +327,8 @@ public final class DecoderModel {
         float[] proj = new float[n * d];
         float[] gate = new float[n * ff];
         float[] up = new float[n * ff];
+        // phi2's MLP output, added to the attention's before the residual (its block has no gate)
+        float[] mlp = layers[0].ffnNorm() == null ? new float[n * d] : null;
         float[] cos = new float[rope.dims() / 2];
         float[] sin = new float[rope.dims() / 2];
         int[] visible = visibleKeys(slots, n);
@@ -376,7 +378,6 @@ public final class DecoderModel {
                 linear(w.wUp(), xn, n, up);
                 addBias(up, n, w.bUp());
                 Activations.geluInPlace(up, n * ff, false, pool);
-                float[] mlp = new float[n * d];
                 linear(w.wDown(), up, n, mlp);
                 addBias(mlp, n, w.bDown());
                 VectorMath.addInPlace(proj, mlp);
