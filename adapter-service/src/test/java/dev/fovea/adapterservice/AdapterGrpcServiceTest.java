@@ -13,6 +13,7 @@ import dev.fovea.proto.v1.DType;
 import dev.fovea.proto.v1.Features;
 import dev.fovea.proto.v1.ProjectRequest;
 import dev.fovea.proto.v1.Tensor;
+import dev.fovea.testsupport.NeedsConformance;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@NeedsConformance
 @QuarkusTest
 class AdapterGrpcServiceTest {
     private static final Path CONFORMANCE = Path.of(System.getProperty("fovea.shared.dir"), "conformance");

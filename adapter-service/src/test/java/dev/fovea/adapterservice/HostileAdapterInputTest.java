@@ -15,6 +15,7 @@ import dev.fovea.proto.v1.DType;
 import dev.fovea.proto.v1.Features;
 import dev.fovea.proto.v1.ProjectRequest;
 import dev.fovea.proto.v1.Tensor;
+import dev.fovea.testsupport.NeedsConformance;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** gRPC straight to the adapter with hostile shapes: each is INVALID_ARGUMENT naming the shape, then a valid call works. */
+@NeedsConformance
 @QuarkusTest
 class HostileAdapterInputTest {
     private static final Path CONFORMANCE = Path.of(System.getProperty("fovea.shared.dir"), "conformance");

@@ -24,7 +24,10 @@ final class DemoModel {
     private DemoModel() {
     }
 
-    /** The demo pipeline, writing its two files first if they are missing ({@code vocab} null: the conformance one). */
+    /**
+     * The demo pipeline, writing its two files first if they are missing ({@code vocab} null: the vocabulary of the
+     * ShapesWorld model committed in {@code models/shapesworld}, so nothing outside the checkout is needed).
+     */
     static StackFile ensure(Path vocab) throws IOException {
         Path dir = LocalStack.checkout().resolve("models").resolve("demo");
         Files.createDirectories(dir);
@@ -33,7 +36,7 @@ final class DemoModel {
         LlmPreset preset = LlmPreset.named("tiny", "llama");
         if (!Files.isRegularFile(llm)) {
             Path v = vocab != null ? vocab
-                    : LocalStack.checkout().resolve("../shared/conformance/tokenizer/ggml-vocab-llama-spm.gguf").normalize();
+                    : LocalStack.checkout().resolve("models/shapesworld/shapesworld-a.gguf");
             try (GgufFile f = GgufFile.open(v)) {
                 LlmSynthesizer.write(new LlmSynthesizer.Spec(preset, GgmlType.Q8_0, 1), f, llm, Parallel.shared(),
                         Progress.NONE);

@@ -47,7 +47,7 @@ final class UpCommand implements Callable<Integer> {
             + "the trained " + ShapesWorldModel.ID + " model.")
     boolean demo;
 
-    @Option(names = "--vocab", description = "Vocab GGUF for the generated demo model (default: the conformance llama vocab).")
+    @Option(names = "--vocab", description = "Vocab GGUF for the generated demo model (default: the vocabulary of models/shapesworld/shapesworld-a.gguf).")
     Path vocab;
 
     @Option(names = "--no-kafka", description = "Leave out the Kafka broker and the job worker (no /v1/jobs).")

@@ -3,6 +3,7 @@ package dev.fovea.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fovea.testsupport.NeedsConformance;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The {@code fovea} verbs as outside checks call them, on the conformance fixtures. */
+@NeedsConformance
 class CliConformanceTest {
     private static final Path CONFORMANCE = Path.of(System.getProperty("fovea.shared.dir", "../../shared"))
             .resolve("conformance");

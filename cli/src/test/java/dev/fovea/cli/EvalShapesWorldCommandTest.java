@@ -3,6 +3,7 @@ package dev.fovea.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fovea.testsupport.NeedsConformance;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -23,6 +24,7 @@ import picocli.CommandLine;
  * {@code fovea eval shapesworld} end to end in-process on the conformance VLM pair (random-looking answers, so the
  * accuracies are near zero: what is checked is the machinery — folder, progress, JSON, chart, every category).
  */
+@NeedsConformance
 class EvalShapesWorldCommandTest {
     private static final Path CONFORMANCE = Path.of(System.getProperty("fovea.shared.dir", "../../shared"))
             .resolve("conformance");

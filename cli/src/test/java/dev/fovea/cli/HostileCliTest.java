@@ -2,6 +2,7 @@ package dev.fovea.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fovea.testsupport.NeedsConformance;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -21,6 +22,7 @@ import picocli.CommandLine;
  * The CLI under arguments made to exhaust it: each must end with exit code 2 and one clear line naming the flag
  * or limit, in bounded time, without a stack trace.
  */
+@NeedsConformance
 class HostileCliTest {
     private static final Path CONFORMANCE = Path.of(System.getProperty("fovea.shared.dir", "../../shared"))
             .resolve("conformance");

@@ -16,6 +16,7 @@ import dev.fovea.proto.v1.EncodeRequest;
 import dev.fovea.proto.v1.EncodeResponse;
 import dev.fovea.proto.v1.EncoderServiceGrpc;
 import dev.fovea.proto.v1.ImageInput;
+import dev.fovea.testsupport.NeedsConformance;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@NeedsConformance
 @QuarkusTest
 class EncoderGrpcServiceTest {
     private static final Path CONFORMANCE = Path.of(System.getProperty("fovea.shared.dir"), "conformance");

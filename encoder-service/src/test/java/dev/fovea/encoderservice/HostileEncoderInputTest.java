@@ -10,6 +10,7 @@ import dev.fovea.proto.v1.EncodeRequest;
 import dev.fovea.proto.v1.EncoderServiceGrpc;
 import dev.fovea.proto.v1.ImageInput;
 import dev.fovea.proto.v1.Tensor;
+import dev.fovea.testsupport.NeedsConformance;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** gRPC straight to the encoder with what an attacker would send; each answer is a clear status, then a valid image works. */
+@NeedsConformance
 @QuarkusTest
 class HostileEncoderInputTest {
     private static final Path CONFORMANCE = Path.of(System.getProperty("fovea.shared.dir"), "conformance");

@@ -8,6 +8,7 @@ import com.google.protobuf.ByteString;
 import dev.fovea.proto.v1.EncodeRequest;
 import dev.fovea.proto.v1.EncoderServiceGrpc;
 import dev.fovea.proto.v1.ImageInput;
+import dev.fovea.testsupport.NeedsConformance;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * Images that take longer than the decode deadline (100 ms here): the caller gets INVALID_ARGUMENT at the deadline,
  * readiness reports a worker stuck past it, and a valid image sent right after is served.
  */
+@NeedsConformance
 @QuarkusTest
 @TestProfile(SlowDecodeProfile.class)
 class HostileSlowImageTest {

@@ -10,6 +10,7 @@ import dev.fovea.engine.pipeline.GenerationResult;
 import dev.fovea.engine.pipeline.PromptAssembler;
 import dev.fovea.engine.template.ChatMessage;
 import dev.fovea.engine.template.ChatTemplate;
+import dev.fovea.testsupport.NeedsConformance;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The OpenAI HTTP API against a real llm-service: same tokens as the single-process engine, SSE framing. */
+@NeedsConformance
 @QuarkusTest
 @WithTestResource(LlmServiceProcess.class)
 class ChatCompletionsTest {

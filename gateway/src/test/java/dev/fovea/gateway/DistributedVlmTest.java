@@ -19,6 +19,7 @@ import dev.fovea.engine.pipeline.VisionModel;
 import dev.fovea.engine.template.ChatMessage;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.vision.FeatureMap;
+import dev.fovea.testsupport.NeedsConformance;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.Test;
  * (LLaVA's MLP projector) and for two encoders fused (SPHINX-style fusion adapter). Also: a repeated image in a
  * second turn is served from the encoder's feature cache and the LLM's prefix cache.
  */
+@NeedsConformance
 @QuarkusTest
 @WithTestResource(VisionStackProcesses.class)
 class DistributedVlmTest {

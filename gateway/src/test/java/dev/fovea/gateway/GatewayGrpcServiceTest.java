@@ -12,6 +12,7 @@ import dev.fovea.proto.v1.ChatResponse;
 import dev.fovea.proto.v1.ContentPart;
 import dev.fovea.proto.v1.GatewayServiceGrpc;
 import dev.fovea.proto.v1.ImageSource;
+import dev.fovea.testsupport.NeedsConformance;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code fovea.v1.GatewayService} on the gateway's port: the same completions as the HTTP API. */
+@NeedsConformance
 @QuarkusTest
 @WithTestResource(LlmServiceProcess.class)
 class GatewayGrpcServiceTest {

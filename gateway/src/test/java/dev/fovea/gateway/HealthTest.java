@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 
+import dev.fovea.testsupport.NeedsConformance;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
+@NeedsConformance
 @QuarkusTest
 @WithTestResource(LlmServiceProcess.class)
 class HealthTest {

@@ -7,6 +7,7 @@ import dev.fovea.proto.v1.ChatMessage;
 import dev.fovea.proto.v1.ChatRequest;
 import dev.fovea.proto.v1.ContentPart;
 import dev.fovea.proto.v1.GatewayServiceGrpc;
+import dev.fovea.testsupport.NeedsConformance;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * Hostile gRPC input to {@code GatewayService} (issue 18): INVALID_ARGUMENT with a plain-text message naming the
  * field or limit, a request id in the trailers, no Java internals; the next valid call still completes.
  */
+@NeedsConformance
 @QuarkusTest
 @WithTestResource(LlmServiceProcess.class)
 class HostileGrpcInputTest {

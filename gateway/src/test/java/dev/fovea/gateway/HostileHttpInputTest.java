@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fovea.testsupport.NeedsConformance;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * Hostile HTTP input to the chat API (issue 18): each request gets the documented 4xx naming the field or limit,
  * with no Java internals, and the gateway answers the next valid request.
  */
+@NeedsConformance
 @QuarkusTest
 @WithTestResource(LlmServiceProcess.class)
 class HostileHttpInputTest {

@@ -13,6 +13,7 @@ import dev.fovea.proto.v1.GetJobRequest;
 import dev.fovea.proto.v1.Job;
 import dev.fovea.proto.v1.JobServiceGrpc;
 import dev.fovea.proto.v1.SubmitJobsRequest;
+import dev.fovea.testsupport.NeedsConformance;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.Test;
  * submissions are 400 / INVALID_ARGUMENT naming the field or limit; a job the gateway or a backend refuses ends
  * {@code rejected} on its first attempt; a job retrying a backend that is away delays no other job's result.
  */
+@NeedsConformance
 class HostileJobsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

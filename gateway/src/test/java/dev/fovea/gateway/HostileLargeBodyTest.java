@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fovea.testsupport.NeedsConformance;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(value = LlmServiceProcess.class,
         initArgs = @ResourceArg(name = "max-body-bytes", value = "33554432"))
+@NeedsConformance
 class HostileLargeBodyTest {
     private static final String CHAT = "/v1/chat/completions";
     private static final int MB = 1_000_000;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fovea.testsupport.NeedsConformance;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.Test;
  * retry). Every job must end with exactly one committed result, the greedy ones equal to the synchronous API's
  * answer, and the dead-letter topic must hold exactly the poison records, once each.
  */
+@NeedsConformance
 class JobsKafkaIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

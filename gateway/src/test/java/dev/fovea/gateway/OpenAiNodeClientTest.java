@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fovea.engine.llm.Segment;
 import dev.fovea.engine.pipeline.GenerationResult;
+import dev.fovea.testsupport.NeedsConformance;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * a plain and a streamed completion, and an error. Skipped when node/npm are missing or the package cannot be
  * installed.
  */
+@NeedsConformance
 @QuarkusTest
 @WithTestResource(LlmServiceProcess.class)
 class OpenAiNodeClientTest {

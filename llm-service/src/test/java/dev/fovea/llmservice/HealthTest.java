@@ -3,9 +3,11 @@ package dev.fovea.llmservice;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.is;
 
+import dev.fovea.testsupport.NeedsConformance;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
+@NeedsConformance
 @QuarkusTest
 class HealthTest {
     @Test

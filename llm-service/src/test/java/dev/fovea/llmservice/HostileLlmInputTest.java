@@ -16,6 +16,7 @@ import dev.fovea.proto.v1.Segment;
 import dev.fovea.proto.v1.Tensor;
 import dev.fovea.proto.v1.TokenIds;
 import dev.fovea.proto.v1.TokenizeRequest;
+import dev.fovea.testsupport.NeedsConformance;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * field or limit, comes quickly, costs no memory in proportion to the numbers it carries, and a valid request
  * is served afterwards.
  */
+@NeedsConformance
 @QuarkusTest
 class HostileLlmInputTest {
     private static final Pattern CLASS_NAME = Pattern.compile(

@@ -12,6 +12,7 @@ import dev.fovea.proto.v1.GenerateEvent;
 import dev.fovea.proto.v1.GenerateRequest;
 import dev.fovea.proto.v1.LlmServiceGrpc;
 import dev.fovea.proto.v1.TokenIds;
+import dev.fovea.testsupport.NeedsConformance;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@NeedsConformance
 @QuarkusTest
 class LlmGrpcServiceTest {
     @Inject

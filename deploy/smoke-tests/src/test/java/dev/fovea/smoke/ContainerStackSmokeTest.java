@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fovea.testsupport.NeedsConformance;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -36,6 +37,7 @@ import org.testcontainers.lifecycle.Startables;
  * sends one chat request with an image to the gateway. Skipped when no Docker engine is reachable. The whole class
  * works within one time budget so it stays well inside surefire's bound.
  */
+@NeedsConformance
 class ContainerStackSmokeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MODEL = "llava-conformance";

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.testing.Conformance;
+import dev.fovea.testsupport.NeedsConformance;
 import org.junit.jupiter.api.Test;
 
+@NeedsConformance
 class GgufFileConformanceTest {
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.testing.Conformance;
+import dev.fovea.testsupport.NeedsConformance;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -194,6 +195,7 @@ class GgufWriterTest {
     }
 
     /** Copying a llama.cpp-written file through the writer must reproduce it byte for byte. */
+    @NeedsConformance
     @Test
     void rewritesLlamaCppFilesByteForByte() throws Exception {
         for (String name : List.of("models/mmproj-mlp-f32.gguf", "models/llama-spm-q8_0.gguf",

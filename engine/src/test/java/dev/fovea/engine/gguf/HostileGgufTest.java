@@ -12,6 +12,7 @@ import dev.fovea.engine.pipeline.TokenListener;
 import dev.fovea.engine.pipeline.VisionModel;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.testing.Conformance;
+import dev.fovea.testsupport.NeedsConformance;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * shapes), opened and used as the services and the CLI use them. Each must either work or fail with one clear
  * error naming the file, fast and within bounded memory; never an arithmetic, array or memory error.
  */
+@NeedsConformance
 class HostileGgufTest {
     private static final long TEN_SECONDS = TimeUnit.SECONDS.toNanos(10);
     private static Parallel pool;

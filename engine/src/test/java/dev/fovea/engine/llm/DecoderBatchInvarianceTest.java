@@ -7,6 +7,7 @@ import dev.fovea.engine.Progress;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.testing.Conformance;
+import dev.fovea.testsupport.NeedsConformance;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,6 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Continuous batching must not change results: sequences stepped together (joining at different steps, with
  * prompts and decode steps mixed in one batch) give bit-identical logits to each sequence run alone.
  */
+@NeedsConformance
 class DecoderBatchInvarianceTest {
 
     @ParameterizedTest

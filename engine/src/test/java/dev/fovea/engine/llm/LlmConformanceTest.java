@@ -8,6 +8,7 @@ import dev.fovea.engine.sampling.Sampler;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.testing.ConformanceCase;
 import dev.fovea.engine.testing.Similarity;
+import dev.fovea.testsupport.NeedsConformance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * llama.cpp's, with the README's tolerances. Input tokens come from the reference so that this test checks the
  * decoder alone (the tokenizer has its own tests).
  */
+@NeedsConformance
 class LlmConformanceTest {
 
     /**

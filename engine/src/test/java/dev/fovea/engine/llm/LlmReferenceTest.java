@@ -13,6 +13,7 @@ import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.testing.Conformance;
 import dev.fovea.engine.testing.Similarity;
+import dev.fovea.testsupport.NeedsConformance;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -32,6 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * bytes), then compares the last prompt position's logits (cosine ≥ 0.999) and the greedy tokens up to the first
  * near-tie.
  */
+@NeedsConformance
 class LlmReferenceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

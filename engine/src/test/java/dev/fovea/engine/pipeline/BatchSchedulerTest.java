@@ -7,6 +7,7 @@ import dev.fovea.engine.Progress;
 import dev.fovea.engine.llm.Segment;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.testing.Conformance;
+import dev.fovea.testsupport.NeedsConformance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@NeedsConformance
 class BatchSchedulerTest {
     private static final long MB = 1 << 20;
     private static LanguageModel lm;

@@ -7,11 +7,13 @@ import dev.fovea.engine.llm.Segment;
 import dev.fovea.engine.sampling.SamplerConfig;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.testing.Conformance;
+import dev.fovea.testsupport.NeedsConformance;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@NeedsConformance
 class GeneratorTest {
     private static LanguageModel lm;
 

@@ -8,6 +8,7 @@ import dev.fovea.engine.llm.Segment;
 import dev.fovea.engine.sampling.SamplerConfig;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.testing.Conformance;
+import dev.fovea.testsupport.NeedsConformance;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 /** A token limit far past the context is refused before anything is sized by it (it once exhausted the heap). */
+@NeedsConformance
 class HostileSequenceMemoryTest {
     private static LanguageModel lm;
 

@@ -11,6 +11,7 @@ import dev.fovea.engine.llm.Segment;
 import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.testing.Conformance;
+import dev.fovea.testsupport.NeedsConformance;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ class LlmSynthesizerTest {
         return out;
     }
 
+    @NeedsConformance
     @Test
     void llamaPresetLoadsWithItsShapesAndRuns() throws Exception {
         Path f = synth("tiny", GgmlType.Q8_0, "ggml-vocab-llama-spm.gguf", 7, "a.gguf");
@@ -60,6 +62,7 @@ class LlmSynthesizerTest {
         assertThat(progress).isNotEmpty();
     }
 
+    @NeedsConformance
     @Test
     void qwen2PresetHasTiedOutputAndBiases() throws Exception {
         Path f = synth("tiny-qwen2", GgmlType.Q4_0, "ggml-vocab-gpt-2.gguf", 7, "q.gguf");
@@ -74,6 +77,7 @@ class LlmSynthesizerTest {
         }
     }
 
+    @NeedsConformance
     @Test
     void sameSeedSameBytesWhateverTheThreads() throws Exception {
         Path a = synth("tiny", GgmlType.Q4_0, "ggml-vocab-llama-spm.gguf", 3, "a.gguf");

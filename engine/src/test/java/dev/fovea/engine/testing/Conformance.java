@@ -1,17 +1,19 @@
 package dev.fovea.engine.testing;
 
+import dev.fovea.testsupport.SharedFixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Locates the conformance fixtures ({@code ../shared/conformance} beside the checkout). */
+/**
+ * Locates the conformance fixtures ({@code ../shared/conformance} beside the checkout). Tests that use it carry
+ * {@link dev.fovea.testsupport.NeedsConformance}, so a checkout without the folder skips them.
+ */
 public final class Conformance {
     private Conformance() {
     }
 
     public static Path dir() {
-        String prop = System.getProperty("fovea.shared.dir");
-        Path shared = prop != null ? Path.of(prop) : Path.of("..", "..", "shared");
-        Path dir = shared.resolve("conformance").toAbsolutePath().normalize();
+        Path dir = SharedFixtures.conformanceDir();
         if (!Files.isDirectory(dir)) {
             throw new IllegalStateException("conformance fixtures not found at " + dir);
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.testing.Conformance;
+import dev.fovea.testsupport.NeedsConformance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -14,6 +15,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every conformance case's prompt (with BOS, special tokens parsed) and vlm suffix (no BOS) tokenize as llama.cpp did. */
+@NeedsConformance
 class TokenizerConformanceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -8,6 +8,7 @@ import dev.fovea.engine.gguf.GgufFormatException;
 import dev.fovea.engine.gguf.GgufValueType;
 import dev.fovea.engine.gguf.GgufWriter;
 import dev.fovea.engine.testing.Conformance;
+import dev.fovea.testsupport.NeedsConformance;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+@NeedsConformance
 class TokenizerDecodeTest {
     private static final String TEXT = "Größe 42: naïve café — 東京 🚀 x=3.14\n\ttabs  and  spaces";
 

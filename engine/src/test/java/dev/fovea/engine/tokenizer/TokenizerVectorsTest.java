@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.testing.Conformance;
+import dev.fovea.testsupport.NeedsConformance;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** llama.cpp's tokenizer test vectors: each text of a {@code .inp} against its line of ids in the {@code .out}. */
+@NeedsConformance
 class TokenizerVectorsTest {
     private static final String SEPARATOR = "\n__ggml_vocab_test__\n";
 

@@ -12,6 +12,7 @@ import dev.fovea.engine.synth.MmprojPreset;
 import dev.fovea.engine.synth.MmprojSynthesizer;
 import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.tensor.Parallel;
+import dev.fovea.testsupport.NeedsConformance;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -108,6 +109,7 @@ class ClipVisionEncoderTest {
         }
     }
 
+    @NeedsConformance
     @Test
     void wrongInputsAreRejected() throws Exception {
         try (GgufFile f = GgufFile.open(synth("tiny", "mlp", GgmlType.F32))) {

@@ -13,6 +13,7 @@ import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.testing.ConformanceCase;
 import dev.fovea.engine.testing.Similarity;
 import dev.fovea.engine.tokenizer.Tokenizer;
+import dev.fovea.testsupport.NeedsConformance;
 import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * path, at that README's tolerances (image rows and last logits cosine ≥ 0.999, greedy tokens equal up to the first
  * step whose reference margin is under 0.2).
  */
+@NeedsConformance
 class Qwen2VlConformanceTest {
     private static final double IMAGE_COS_MIN = 0.999;
     private static final double LOGITS_COS_MIN = 0.999;

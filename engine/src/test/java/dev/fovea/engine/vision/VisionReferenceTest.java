@@ -14,6 +14,7 @@ import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.testing.Conformance;
 import dev.fovea.engine.testing.Similarity;
 import dev.fovea.engine.vision.tiling.AnyResLayout;
+import dev.fovea.testsupport.NeedsConformance;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -32,6 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * random-weight mmproj from the fixture's {@code synth} spec (or opens the shared fixture's mmproj it names), embeds the
  * fixture's image as the pipeline does ({@link VisionModel}) and compares every row (cosine ≥ 0.999).
  */
+@NeedsConformance
 class VisionReferenceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -13,12 +13,14 @@ import dev.fovea.engine.sampling.Sampler;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.testing.ConformanceCase;
 import dev.fovea.engine.testing.Similarity;
+import dev.fovea.testsupport.NeedsConformance;
 import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every vlm case: the image's projector output, then the LLM over prompt + image + suffix, against llama.cpp. */
+@NeedsConformance
 class VlmConformanceTest {
     static List<ConformanceCase> cases() {
         return ConformanceCase.all("vlm");
