@@ -1,5 +1,6 @@
 package dev.fovea.engine.pipeline;
 
+import dev.fovea.engine.constrain.JsonConstraint;
 import dev.fovea.engine.sampling.SamplerConfig;
 import java.util.List;
 
@@ -10,8 +11,10 @@ import java.util.List;
  * @param sampler      how tokens are chosen
  * @param stop         strings that end the generation (not included in the text)
  * @param ignoreEos    keep going past end-of-generation tokens (benchmarks)
+ * @param constraint   the language the output must stay in (JSON, JSON of a schema), or null for free text
  */
-public record GenerationConfig(int maxTokens, SamplerConfig sampler, List<String> stop, boolean ignoreEos) {
+public record GenerationConfig(int maxTokens, SamplerConfig sampler, List<String> stop, boolean ignoreEos,
+                               JsonConstraint constraint) {
 
     public GenerationConfig {
         if (maxTokens < 0) {
@@ -23,6 +26,14 @@ public record GenerationConfig(int maxTokens, SamplerConfig sampler, List<String
                 throw new IllegalArgumentException("stop strings must not be empty");
             }
         }
+    }
+
+    public GenerationConfig(int maxTokens, SamplerConfig sampler, List<String> stop, boolean ignoreEos) {
+        this(maxTokens, sampler, stop, ignoreEos, null);
+    }
+
+    public GenerationConfig withConstraint(JsonConstraint c) {
+        return new GenerationConfig(maxTokens, sampler, stop, ignoreEos, c);
     }
 
     public static GenerationConfig greedy(int maxTokens) {

@@ -1,5 +1,6 @@
 package dev.fovea.engine.pipeline;
 
+import dev.fovea.engine.constrain.TokenConstraint;
 import dev.fovea.engine.llm.Segment;
 import dev.fovea.engine.sampling.Sampler;
 import dev.fovea.engine.tokenizer.Tokenizer;
@@ -19,6 +20,8 @@ final class SequenceState {
     private final GenerationConfig config;
     private final TokenListener listener;
     private final Sampler sampler;
+    /** The output's language (JSON of a schema), or null for free text. */
+    private final TokenConstraint constraint;
     private final int inputLength;
     /** Input token ids then generated ones; grows with the sequence, never sized by the token limit up front. */
     private int[] history;
@@ -38,6 +41,7 @@ final class SequenceState {
         this.config = config;
         this.listener = listener;
         this.sampler = new Sampler(config.sampler());
+        this.constraint = config.constraint() == null ? null : config.constraint().start(tokenizer);
         this.inputLength = input.stream().mapToInt(Segment::length).sum();
         int inputTokens = input.stream().mapToInt(s -> s instanceof Segment.Tokens t ? t.ids().length : 0).sum();
         this.history = new int[inputTokens + INITIAL_ROOM];
@@ -72,7 +76,23 @@ final class SequenceState {
         if (firstTokenNanos == 0) {
             firstTokenNanos = System.nanoTime();
         }
-        int token = sampler.sample(logits, history, historyLength);
+        int token;
+        if (constraint != null) {
+            float[] masked = logits.clone();
+            if (!constraint.mask(masked)) {
+                return finish(FinishReason.STOP); // the value is whole and nothing may follow it
+            }
+            token = sampler.sample(masked, history, historyLength);
+            if (masked[token] == Float.NEGATIVE_INFINITY) {
+                token = Sampler.argmax(masked); // a draw can round onto a masked token; never emit one
+            }
+            if (tokenizer.isEndOfGeneration(token)) {
+                return finish(FinishReason.STOP); // allowed only once the value is whole, ignoreEos or not
+            }
+            constraint.accept(token);
+        } else {
+            token = sampler.sample(logits, history, historyLength);
+        }
         if (!config.ignoreEos() && tokenizer.isEndOfGeneration(token)) {
             return finish(FinishReason.STOP);
         }
@@ -122,6 +142,11 @@ final class SequenceState {
             keptChars = text.length();
         }
         return -1;
+    }
+
+    /** Time spent masking logits for the constraint (0 without one), for benchmarks. */
+    long constraintNanos() {
+        return constraint == null ? 0 : constraint.maskNanos();
     }
 
     GenerationResult result() {
