@@ -1,5 +1,7 @@
 package dev.fovea.cli;
 
+import dev.fovea.engine.constrain.JsonConstraint;
+import dev.fovea.engine.constrain.TokenConstraint;
 import dev.fovea.engine.llm.DecoderModel;
 import dev.fovea.engine.llm.KvCache;
 import dev.fovea.engine.llm.Segment;
@@ -36,6 +38,9 @@ final class BenchLlmCommand implements Callable<Integer> {
 
     @Option(names = {"-r", "--repetitions"}, defaultValue = "3", description = "Measured runs of each test (default: ${DEFAULT-VALUE}).")
     int repetitions;
+
+    @Mixin
+    OutputFormatOptions format;
 
     @Option(names = "--json", description = "Print the results as JSON.")
     boolean json;
@@ -88,12 +93,58 @@ final class BenchLlmCommand implements Callable<Integer> {
                 }, nGen);
                 out.put("tg" + nGen, stats(tg));
                 report("tg" + nGen, tg);
+                JsonConstraint constraint = format.constraint();
+                if (constraint != null) {
+                    constrainedGeneration(lm, constraint, longPrompt, tg, out);
+                }
             }
             if (json) {
                 System.out.println(Json.write(out));
             }
         }
         return 0;
+    }
+
+    /**
+     * tg again, each token chosen under the constraint (greedy among the tokens it allows; a value that is whole
+     * starts a new one), to state what constrained decoding costs: the rate, its ratio to plain tg, and the masking
+     * time per token.
+     */
+    private void constrainedGeneration(LanguageModel lm, JsonConstraint constraint, int[] longPrompt, double[] tg,
+                                       Map<String, Object> out) {
+        DecoderModel dec = lm.decoder();
+        long[] maskNanos = {0};
+        long[] tokens = {0};
+        double[] rates = measure(() -> {
+            KvCache cache = dec.newCache(nGen);
+            TokenConstraint c = constraint.start(lm.tokenizer());
+            int token = longPrompt.length > 0 ? longPrompt[0] : 1;
+            for (int i = 0; i < nGen; i++) {
+                float[] logits = dec.forward(cache, List.of(Segment.tokens(token)), false);
+                float[] masked = logits.clone();
+                if (!c.mask(masked) || lm.tokenizer().isEndOfGeneration(token = Sampler.argmax(masked))) {
+                    maskNanos[0] += c.maskNanos();
+                    c = constraint.start(lm.tokenizer());
+                    masked = logits.clone();
+                    c.mask(masked);
+                    token = Sampler.argmax(masked);
+                }
+                c.accept(token);
+            }
+            maskNanos[0] += c.maskNanos();
+            tokens[0] += nGen;
+        }, nGen);
+        String name = "tg" + nGen + "+" + constraint;
+        Map<String, Object> s = new LinkedHashMap<>(stats(rates));
+        double ratio = (Double) s.get("tokens_per_second") / stats(tg).get("tokens_per_second");
+        double maskMs = maskNanos[0] / 1e6 / tokens[0];
+        s.put("ratio_to_tg", ratio);
+        s.put("mask_ms_per_token", maskMs);
+        out.put(name, s);
+        report(name, rates);
+        if (!json) {
+            System.out.printf("         %.2f× of tg%d; masking %.3f ms a token%n", ratio, nGen, maskMs);
+        }
     }
 
     private double[] measure(Runnable run, int tokens) {

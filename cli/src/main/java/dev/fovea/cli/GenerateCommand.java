@@ -58,6 +58,9 @@ final class GenerateCommand implements Callable<Integer> {
     boolean json;
 
     @Mixin
+    OutputFormatOptions format;
+
+    @Mixin
     SamplingOptions sampling;
 
     @Mixin
@@ -66,9 +69,6 @@ final class GenerateCommand implements Callable<Integer> {
     private List<Segment.Embeddings> embedImages(LanguageModel lm) throws Exception {
         if (images.isEmpty()) {
             return List.of();
-        }
-        if (mmproj == null) {
-            throw new IllegalArgumentException("--image needs --mmproj");
         }
         List<Segment.Embeddings> out = new ArrayList<>();
         try (VisionModel vm = VisionModel.open(mmproj, engine.pool(), ImageDecoder.DEFAULT_MAX_PIXELS,
@@ -83,6 +83,9 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!images.isEmpty() && mmproj == null) {
+            throw new IllegalArgumentException("--image needs --mmproj (the vision encoder + projector GGUF)");
+        }
         // before loading the weights: the prompt takes at least one position
         ModelContext.checkTokens("-n/--max-tokens", maxTokens, 1, "a prompt of at least one position",
                 ModelContext.of(model));
@@ -104,7 +107,8 @@ final class GenerateCommand implements Callable<Integer> {
             }
             int[] promptTokens = input.stream().filter(s -> s instanceof Segment.Tokens)
                     .flatMapToInt(s -> java.util.Arrays.stream(((Segment.Tokens) s).ids())).toArray();
-            GenerationConfig cfg = new GenerationConfig(maxTokens, sampling.toConfig(), stop, false);
+            GenerationConfig cfg = new GenerationConfig(maxTokens, sampling.toConfig(), stop, false,
+                    format.constraint());
             TokenListener printer = json ? TokenListener.NONE : (token, text) -> {
                 System.out.print(text);
                 System.out.flush();

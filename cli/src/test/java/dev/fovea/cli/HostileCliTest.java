@@ -6,7 +6,6 @@ import dev.fovea.testsupport.NeedsConformance;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,40 +28,18 @@ class HostileCliTest {
     private static final String MODEL = CONFORMANCE.resolve("models/llama-spm-f32.gguf").toString();
     private static final long TEN_SECONDS = TimeUnit.SECONDS.toNanos(10);
 
-    record Run(int exitCode, String out, String err, long nanos) {
+    private static CliRun.Run run(String... args) {
+        return CliRun.run(args);
     }
 
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        StringWriter err = new StringWriter();
-        long start = System.nanoTime();
-        try {
-            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            CommandLine cl = FoveaCommand.commandLine();
-            cl.setErr(new PrintWriter(err, true));
-            int code = cl.execute(args);
-            return new Run(code, buf.toString(StandardCharsets.UTF_8), err.toString(), System.nanoTime() - start);
-        } finally {
-            System.setOut(oldOut);
-        }
-    }
-
-    /** Exit code 2 and one line on stderr that says {@code expected}, no Java internals. */
-    private static void assertClearError(Run r, String... expected) {
-        assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
-        String err = r.err().strip();
-        assertThat(err).as("one line").doesNotContain("\n").startsWith("fovea: ");
-        for (String e : expected) {
-            assertThat(err).contains(e);
-        }
-        assertThat(err).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("java.");
+    private static void assertClearError(CliRun.Run r, String... expected) {
+        CliRun.assertClearError(r, expected);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"1000000000", "2147483647", "2048"})
     void aTokenLimitPastTheContextIsRefusedBeforeTheModelLoads(String n) {
-        Run r = run("generate", "--model", MODEL, "--prompt", "Hello", "--raw", "-n", n, "--quiet");
+        CliRun.Run r = run("generate", "--model", MODEL, "--prompt", "Hello", "--raw", "-n", n, "--quiet");
         assertClearError(r, "-n/--max-tokens " + n, "plus a prompt", "context of 2048 positions");
         assertThat(r.nanos()).isLessThan(TEN_SECONDS);
     }
@@ -75,7 +52,7 @@ class HostileCliTest {
 
     @Test
     void aTokenLimitThatFitsAloneButNotWithThePromptNamesBoth() {
-        Run r = run("generate", "--model", MODEL, "--prompt", "The quick brown fox", "--raw", "-n", "2046",
+        CliRun.Run r = run("generate", "--model", MODEL, "--prompt", "The quick brown fox", "--raw", "-n", "2046",
                 "--quiet");
         assertClearError(r, "max_tokens 2046 plus the input's", "context of 2048 positions");
     }
@@ -84,7 +61,7 @@ class HostileCliTest {
     @ValueSource(strings = {"100000", "0", "-3"})
     void threadCountsOutsideTheCoresAreRefusedBeforeAnyThreadStarts(String threads) {
         int before = Thread.activeCount();
-        Run r = run("generate", "--model", MODEL, "--prompt", "Hello", "--raw", "-n", "2", "--quiet",
+        CliRun.Run r = run("generate", "--model", MODEL, "--prompt", "Hello", "--raw", "-n", "2", "--quiet",
                 "--threads", threads);
         assertClearError(r, "--threads must be between 1 and", "cores", threads);
         assertThat(Thread.activeCount()).isLessThan(before + 16);
@@ -94,11 +71,11 @@ class HostileCliTest {
     void aPromptPastTheContextIsRefusedInsteadOfComputed() {
         // ~120 KB: on this 2048-token model it once ran 20,002 positions of garbage
         String prompt = "hello world ".repeat(10_000);
-        Run gen = run("generate", "--model", MODEL, "--prompt", prompt, "--raw", "-n", "4", "--quiet");
+        CliRun.Run gen = run("generate", "--model", MODEL, "--prompt", prompt, "--raw", "-n", "4", "--quiet");
         assertClearError(gen, "exceed the model's context of 2048");
-        Run chat = run("generate", "--model", MODEL, "--prompt", prompt, "-n", "4", "--quiet");
+        CliRun.Run chat = run("generate", "--model", MODEL, "--prompt", prompt, "-n", "4", "--quiet");
         assertClearError(chat, "exceed the model's context of 2048");
-        Run logits = run("logits", "--model", MODEL, "--prompt", prompt, "--out", "/tmp/never-written", "--quiet");
+        CliRun.Run logits = run("logits", "--model", MODEL, "--prompt", prompt, "--out", "/tmp/never-written", "--quiet");
         assertClearError(logits, "exceed the model's context of 2048");
     }
 
@@ -155,7 +132,7 @@ class HostileCliTest {
         for (int cut : new int[] {3, 20, 100, 5_000, 200_000, whole.length / 2, whole.length - 1}) {
             Path broken = dir.resolve("cut-" + cut + ".gguf");
             Files.write(broken, Arrays.copyOf(whole, cut));
-            Run r = run("generate", "--model", broken.toString(), "--prompt", "Hello", "--raw", "-n", "2", "--quiet");
+            CliRun.Run r = run("generate", "--model", broken.toString(), "--prompt", "Hello", "--raw", "-n", "2", "--quiet");
             assertClearError(r, broken.toString());
             assertThat(r.nanos()).isLessThan(TEN_SECONDS);
         }

@@ -1,5 +1,6 @@
 package dev.fovea.llmservice;
 
+import dev.fovea.engine.constrain.JsonConstraint;
 import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.llm.Segment;
 import dev.fovea.engine.pipeline.BatchScheduler;
@@ -72,7 +73,8 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
             List<Segment> input = ProtoSegments.toEngine(request.getSegmentsList(), cfg.embd(), cfg.contextLength());
             int inputLength = input.stream().mapToInt(Segment::length).sum();
             GenerationConfig config = new GenerationConfig(maxTokens(request.getMaxTokens(), inputLength,
-                    cfg.contextLength()), sampler(request.getSampling()), stops(request.getStopList()), false);
+                    cfg.contextLength()), sampler(request.getSampling()), stops(request.getStopList()), false,
+                    constraint(request));
             submission = runtime.scheduler().submit(input, config, (token, text) -> {
                 if (call.isCancelled()) {
                     return false;
@@ -109,6 +111,18 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
                 call.onCompleted();
             }
         });
+    }
+
+    /** The output constraint the request names (a schema the engine cannot enforce is INVALID_ARGUMENT). */
+    static JsonConstraint constraint(GenerateRequest request) {
+        if (!request.hasFormat()) {
+            return null;
+        }
+        return switch (request.getFormat().getKindCase()) {
+            case JSON_OBJECT -> JsonConstraint.anyObject();
+            case JSON_SCHEMA -> JsonConstraint.schema(request.getFormat().getJsonSchema());
+            case KIND_NOT_SET -> null;
+        };
     }
 
     /**

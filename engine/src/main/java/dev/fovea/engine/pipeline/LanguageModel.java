@@ -3,6 +3,7 @@ package dev.fovea.engine.pipeline;
 import dev.fovea.engine.Progress;
 import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.gguf.GgufFormatException;
+import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.llm.DecoderModel;
 import dev.fovea.engine.llm.LlmArchitecture;
 import dev.fovea.engine.llm.LlmArchitectures;
@@ -33,6 +34,11 @@ public final class LanguageModel implements AutoCloseable {
     public static LanguageModel open(Path path, Parallel pool, Progress progress) throws IOException {
         GgufFile f = GgufFile.open(path);
         try {
+            if (GgufKeys.CLIP_ARCHITECTURE.equals(f.getString(GgufKeys.ARCHITECTURE, ""))) {
+                throw new GgufFormatException("this is an mmproj file (vision encoder + projector, general.architecture"
+                        + " = clip), not a language model: pass it as the mmproj (--mmproj) and the LLM GGUF as the"
+                        + " model");
+            }
             Tokenizer tok = Tokenizer.fromGguf(f);
             DecoderModel dec = DecoderModel.load(f, pool, progress);
             if (tok.vocabSize() > dec.config().vocabSize()) {

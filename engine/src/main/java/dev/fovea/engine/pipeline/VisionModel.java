@@ -62,6 +62,11 @@ public final class VisionModel implements AutoCloseable {
     public static VisionModel open(Path path, Parallel pool, long maxPixels, AnyResLayout layout) throws IOException {
         GgufFile f = GgufFile.open(path);
         try {
+            String arch = f.getString(GgufKeys.ARCHITECTURE, "");
+            if (!arch.isEmpty() && !GgufKeys.CLIP_ARCHITECTURE.equals(arch)) {
+                throw new GgufFormatException("this is a language model (general.architecture = " + arch + "), not an"
+                        + " mmproj: pass it as the model (-m) and the vision encoder + projector GGUF as the mmproj");
+            }
             Projector projector = ProjectorRegistry.load(f);
             if (hasQwen2VlTower(f)) {
                 return new VisionModel(f, null, Qwen2VlVisionEncoder.load(f, QWEN2VL_MAX_PIXELS), projector, pool,
