@@ -43,6 +43,20 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--pipeline", description = "Pipeline file: model id, LLM GGUF, encoders (mmproj), adapter (see README).")
     Path pipeline;
 
+    @Option(names = {"-m", "--model"}, description = "Serve this LLM GGUF (a downloaded file) without a pipeline file: "
+            + "the pipeline is derived from the files' metadata.")
+    Path model;
+
+    @Option(names = "--mmproj", description = "With -m: the vision encoder + projector GGUF that goes with it.")
+    Path mmproj;
+
+    @Option(names = "--name", description = "With -m: the model id clients ask for (default: the LLM's general.name, "
+            + "else its file name).")
+    String name;
+
+    @Option(names = "--port", defaultValue = "8080", description = "The gateway's port (default: ${DEFAULT-VALUE}).")
+    int port;
+
     @Option(names = "--demo", description = "Serve the generated random-weight demo model (" + DemoModel.ID + ") instead of "
             + "the trained " + ShapesWorldModel.ID + " model.")
     boolean demo;
@@ -62,7 +76,7 @@ final class UpCommand implements Callable<Integer> {
         if (!stack.recorded().isEmpty()) {
             stack.stopAll(Duration.ofSeconds(15)); // a previous stack: replace it
         }
-        StackFile spec = pipeline != null ? StackFile.read(pipeline) : defaultModel();
+        StackFile spec = chosenModel();
         spec.checkFilesExist();
         List<String> missing = new ArrayList<>();
         for (String module : List.of("llm-service", "encoder-service", "adapter-service", "gateway")) {
@@ -101,7 +115,7 @@ final class UpCommand implements Callable<Integer> {
             ports.put(LocalStack.BROKER + " controller", KAFKA_CONTROLLER_PORT);
         }
         components.forEach(c -> ports.put(c.name(), c.port()));
-        ports.put("gateway", GATEWAY_PORT);
+        ports.put("gateway", port);
         if (!noKafka) {
             ports.put("worker", WORKER_PORT);
         }
@@ -114,7 +128,9 @@ final class UpCommand implements Callable<Integer> {
         }
         Files.createDirectories(stack.state());
         Path pipelines = stack.state().resolve("pipelines.yaml");
-        String yaml = "pipelines:\n  - model: " + spec.model() + "\n    llm: \"127.0.0.1:" + LLM_PORT + "\"\n"
+        String yaml = "pipelines:\n  - model: " + Json.write(spec.model()) + "\n    llm: \"127.0.0.1:" + LLM_PORT + "\"\n"
+                + (spec.template() == null ? "" : "    template: " + Json.write(spec.template()) + "\n")
+                + (spec.anyresLayout() == null ? "" : "    anyres_layout: " + Json.write(spec.anyresLayout()) + "\n")
                 + (spec.encoders().isEmpty() ? "" : "    tiling: " + spec.tiling() + "\n    encoders:\n" + encoders
                 + "    adapter: {id: " + spec.adapter().id() + ", address: \"127.0.0.1:" + ADAPTER_PORT + "\"}\n");
         Files.writeString(pipelines, yaml);
@@ -124,7 +140,7 @@ final class UpCommand implements Callable<Integer> {
             gatewayProps.put("fovea.jobs.enabled", "true");
             gatewayProps.put("fovea.jobs.bootstrap-servers", "127.0.0.1:" + KAFKA_PORT);
         }
-        components.add(new LocalStack.Component("gateway", "gateway", GATEWAY_PORT, GATEWAY_HEAP_MB, gatewayProps));
+        components.add(new LocalStack.Component("gateway", "gateway", port, GATEWAY_HEAP_MB, gatewayProps));
         if (!noKafka) {
             Map<String, String> workerProps = new LinkedHashMap<>(gatewayProps);
             workerProps.put("fovea.jobs.worker.enabled", "true");
@@ -175,8 +191,8 @@ final class UpCommand implements Callable<Integer> {
         }
         System.out.println();
         System.out.println("Try it:");
-        System.out.println("  curl -s http://127.0.0.1:" + GATEWAY_PORT + "/v1/models");
-        System.out.println("  curl -s http://127.0.0.1:" + GATEWAY_PORT
+        System.out.println("  curl -s http://127.0.0.1:" + port + "/v1/models");
+        System.out.println("  curl -s http://127.0.0.1:" + port
                 + "/v1/chat/completions -H 'Content-Type: application/json' -d @" + request);
         if (shapes != null) {
             Path picture = stack.state().resolve("sample-picture.png");
@@ -187,12 +203,39 @@ final class UpCommand implements Callable<Integer> {
         if (!noKafka) {
             Path job = stack.state().resolve("sample-job.json");
             Files.writeString(job, "{\"id\":\"demo-job-1\",\"request\":" + sample + "}");
-            System.out.println("  curl -s http://127.0.0.1:" + GATEWAY_PORT
+            System.out.println("  curl -s http://127.0.0.1:" + port
                     + "/v1/jobs -H 'Content-Type: application/json' -d @" + job);
-            System.out.println("  curl -s http://127.0.0.1:" + GATEWAY_PORT + "/v1/jobs/demo-job-1");
+            System.out.println("  curl -s http://127.0.0.1:" + port + "/v1/jobs/demo-job-1");
         }
         System.out.println("Stop it with: bin/fovea down");
         return 0;
+    }
+
+    /** What to serve: a pipeline file, model files (-m, --mmproj), or the default model. */
+    private StackFile chosenModel() throws Exception {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("--port must be between 1 and 65535, got " + port);
+        }
+        if (model != null) {
+            if (pipeline != null || demo) {
+                throw new IllegalArgumentException("give either -m (with --mmproj) or " + (demo ? "--demo" : "--pipeline"));
+            }
+            if (!Files.isRegularFile(model)) {
+                throw new IllegalArgumentException("-m: no file " + model);
+            }
+            if (mmproj != null && !Files.isRegularFile(mmproj)) {
+                throw new IllegalArgumentException("--mmproj: no file " + mmproj);
+            }
+            StackFile spec = StackFile.fromModelFiles(model, mmproj, name);
+            System.err.println("Serving '" + spec.model() + "' from " + model.getFileName()
+                    + (mmproj == null ? "" : " and " + mmproj.getFileName() + " (adapter " + spec.adapter().id()
+                    + ", tiling " + spec.tiling() + ")"));
+            return spec;
+        }
+        if (mmproj != null || name != null) {
+            throw new IllegalArgumentException((mmproj != null ? "--mmproj" : "--name") + " goes with -m (the LLM GGUF)");
+        }
+        return pipeline != null ? StackFile.read(pipeline) : defaultModel();
     }
 
     /** The trained ShapesWorld model when the checkout has it, else the generated random-weight demo pair. */
