@@ -11,6 +11,10 @@ import dev.fovea.engine.sampling.SamplerConfig;
 import dev.fovea.grpcsupport.GrpcFailures;
 import dev.fovea.grpcsupport.RequestIds;
 import dev.fovea.proto.v1.DescribeLlmRequest;
+import dev.fovea.proto.v1.DetokenizeRequest;
+import dev.fovea.proto.v1.DetokenizeResponse;
+import dev.fovea.proto.v1.EmbedRequest;
+import dev.fovea.proto.v1.EmbedResponse;
 import dev.fovea.proto.v1.Finished;
 import dev.fovea.proto.v1.GenerateEvent;
 import dev.fovea.proto.v1.GenerateRequest;
@@ -233,6 +237,65 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
                 b.addIds(id);
             }
             observer.onNext(b.build());
+            observer.onCompleted();
+        } catch (RuntimeException e) {
+            observer.onError(GrpcFailures.status(e, requestId));
+        }
+    }
+
+    /**
+     * A text embedding (the decoder's mean-pooled final hidden state). Runs on this call's thread: the compute pool
+     * lets callers from several threads take turns, so the scheduler's decode steps and this interleave.
+     */
+    @Override
+    @Blocking
+    public void embed(EmbedRequest request, StreamObserver<EmbedResponse> observer) {
+        String requestId = RequestIds.current();
+        try {
+            var cfg = runtime.model().decoder().config();
+            List<Segment> input;
+            if (!request.getText().isEmpty()) {
+                if (request.getSegmentsCount() > 0) {
+                    throw new IllegalArgumentException("give text or segments, not both");
+                }
+                int bytes = request.getTextBytes().size();
+                if (bytes > runtime.maxTextBytes()) {
+                    throw new IllegalArgumentException("text of " + bytes + " bytes cannot fit the model's context of "
+                            + cfg.contextLength() + " tokens (limit: " + runtime.maxTextBytes() + " bytes)");
+                }
+                input = List.of(Segment.tokens(runtime.model().tokenizer().encode(request.getText(), true, false)));
+            } else {
+                input = ProtoSegments.toEngine(request.getSegmentsList(), cfg.embd(), cfg.contextLength());
+            }
+            int positions = input.stream().mapToInt(Segment::length).sum();
+            if (positions > cfg.contextLength()) {
+                throw new IllegalArgumentException("input of " + positions + " positions exceeds the context of "
+                        + cfg.contextLength() + " tokens");
+            }
+            float[] v = runtime.model().decoder().meanHiddenState(input);
+            EmbedResponse.Builder b = EmbedResponse.newBuilder().setPromptTokens(positions);
+            for (float f : v) {
+                b.addValues(f);
+            }
+            observer.onNext(b.build());
+            observer.onCompleted();
+        } catch (RuntimeException e) {
+            observer.onError(GrpcFailures.status(e, requestId));
+        }
+    }
+
+    @Override
+    public void detokenize(DetokenizeRequest request, StreamObserver<DetokenizeResponse> observer) {
+        String requestId = RequestIds.current();
+        try {
+            int vocab = runtime.model().tokenizer().vocabSize();
+            int[] ids = request.getIdsList().stream().mapToInt(Integer::intValue).toArray();
+            for (int id : ids) {
+                if (id < 0 || id >= vocab) {
+                    throw new IllegalArgumentException("token id " + id + " outside the vocabulary of " + vocab);
+                }
+            }
+            observer.onNext(DetokenizeResponse.newBuilder().setText(runtime.model().tokenizer().decode(ids)).build());
             observer.onCompleted();
         } catch (RuntimeException e) {
             observer.onError(GrpcFailures.status(e, requestId));

@@ -126,4 +126,63 @@ class LlmGrpcServiceTest {
         assertThat(metrics).contains("gen_ai_server_time_to_first_token").contains("gen_ai_server_request_duration")
                 .contains("fovea_llm_prefix_cache_hits");
     }
+
+    @Test
+    void aJsonSchemaConstrainsTheStreamAndAnUnsupportedOneIsInvalidArgument() throws Exception {
+        String schema = "{\"type\":\"object\",\"properties\":{\"animal\":{\"enum\":[\"fox\",\"dog\"]},"
+                + "\"legs\":{\"type\":\"integer\"}},\"required\":[\"animal\",\"legs\"]}";
+        int[] prompt = runtime.model().tokenizer().encode("The quick brown fox", true, true);
+        GenerateRequest req = request(prompt, 64).toBuilder()
+                .setFormat(dev.fovea.proto.v1.OutputFormat.newBuilder().setJsonSchema(schema)).build();
+        StringBuilder text = new StringBuilder();
+        Finished fin = null;
+        for (Iterator<GenerateEvent> it = llm.generate(req); it.hasNext(); ) {
+            GenerateEvent e = it.next();
+            if (e.hasToken()) {
+                text.append(e.getToken().getText());
+            } else {
+                fin = e.getFinished();
+            }
+        }
+        assertThat(fin).isNotNull();
+        if (fin.getFinishReason().equals("stop")) {
+            var value = new com.fasterxml.jackson.databind.ObjectMapper().readTree(text.toString());
+            assertThat(value.get("animal").asText()).isIn("fox", "dog");
+            assertThat(value.get("legs").isIntegralNumber()).isTrue();
+        }
+        assertThat(dev.fovea.engine.constrain.JsonConstraint.schema(schema).accepts(text.toString())
+                || fin.getFinishReason().equals("length")).as(text.toString()).isTrue();
+
+        GenerateRequest bad = request(prompt, 8).toBuilder().setFormat(dev.fovea.proto.v1.OutputFormat.newBuilder()
+                .setJsonSchema("{\"type\":\"string\",\"format\":\"email\"}")).build();
+        assertThatThrownBy(() -> llm.generate(bad).hasNext())
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).contains("format");
+                });
+    }
+
+    @Test
+    void embedGivesAUnitVectorOfTheModelWidthAndDetokenizeInvertsTokenize() {
+        var a = llm.embed(dev.fovea.proto.v1.EmbedRequest.newBuilder().setText("The quick brown fox").build());
+        var b = llm.embed(dev.fovea.proto.v1.EmbedRequest.newBuilder().setText("The quick brown fox").build());
+        assertThat(a.getValuesCount()).isEqualTo(runtime.model().decoder().config().embd());
+        double norm = 0;
+        for (float v : a.getValuesList()) {
+            norm += v * v;
+        }
+        assertThat(norm).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+        assertThat(a.getValuesList()).isEqualTo(b.getValuesList());
+        assertThat(a.getPromptTokens()).isEqualTo(runtime.model().tokenizer().encode("The quick brown fox", true,
+                false).length);
+        int[] ids = runtime.model().tokenizer().encode("Hello world", false, false);
+        var req = dev.fovea.proto.v1.DetokenizeRequest.newBuilder();
+        for (int id : ids) {
+            req.addIds(id);
+        }
+        assertThat(llm.detokenize(req.build()).getText().strip()).isEqualTo("Hello world");
+        assertThatThrownBy(() -> llm.detokenize(dev.fovea.proto.v1.DetokenizeRequest.newBuilder().addIds(-3).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+    }
 }

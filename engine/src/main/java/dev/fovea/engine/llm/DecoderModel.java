@@ -172,6 +172,50 @@ public final class DecoderModel {
     }
 
     /**
+     * A text embedding of {@code segments}: the final hidden states (after the output norm, as the logits see them)
+     * of every position, averaged and scaled to unit length, as llama.cpp's embedding path does with mean pooling
+     * and Euclidean normalization. Runs in a cache of its own, discarded after.
+     */
+    public float[] meanHiddenState(List<Segment> segments) {
+        int total = segments.stream().mapToInt(Segment::length).sum();
+        KvCache cache = newCache(Math.max(1, total));
+        total = checkInput(cache, segments);
+        int d = config.embd();
+        double[] sum = new double[d];
+        RowSource rows = new RowSource(segments);
+        int[] positions = positions(cache, segments, total);
+        int done = 0;
+        while (done < total) {
+            int n = ubatchEnd(segments, done, Math.min(MAX_UBATCH, total - done)) - done;
+            float[] x = new float[n * d];
+            rows.fill(x, 0, n);
+            forwardRows(List.of(new Slot(cache, 0, n, positions, done)), x, n);
+            float[] xn = new float[n * d];
+            if (outputNormBias != null) {
+                Norms.layerNorm(x, xn, n, outputNorm, outputNormBias, config.rmsEps());
+            } else {
+                Norms.rmsNorm(x, xn, n, outputNorm, config.rmsEps());
+            }
+            for (int r = 0; r < n; r++) {
+                for (int i = 0; i < d; i++) {
+                    sum[i] += xn[r * d + i];
+                }
+            }
+            done += n;
+        }
+        double norm = 0;
+        for (double v : sum) {
+            norm += v * v;
+        }
+        norm = Math.sqrt(norm);
+        float[] out = new float[d];
+        for (int i = 0; i < d; i++) {
+            out[i] = norm == 0 ? 0f : (float) (sum[i] / norm);
+        }
+        return out;
+    }
+
+    /**
      * One step for several sequences at once (continuous batching): appends {@code inputs.get(i)} to
      * {@code caches.get(i)} and returns the logits of each sequence's last new position. The weight matrices are
      * read once for all rows. Every output row is reduced in the same order as in {@link #forward}, so each
