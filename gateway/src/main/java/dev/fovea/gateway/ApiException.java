@@ -1,7 +1,7 @@
 package dev.fovea.gateway;
 
 /** A request that cannot be served, with the HTTP status and OpenAI error fields to report it by. */
-final class ApiException extends RuntimeException {
+public final class ApiException extends RuntimeException {
     private static final int QUOTE_MAX = 64;
 
     private final int status;
@@ -9,7 +9,7 @@ final class ApiException extends RuntimeException {
     private final String param;
     private final String code;
 
-    ApiException(int status, String type, String message, String param, String code) {
+    public ApiException(int status, String type, String message, String param, String code) {
         super(message);
         this.status = status;
         this.type = type;
@@ -17,36 +17,36 @@ final class ApiException extends RuntimeException {
         this.code = code;
     }
 
-    static ApiException badRequest(String message, String param, String code) {
+    public static ApiException badRequest(String message, String param, String code) {
         return new ApiException(400, "invalid_request_error", message, param, code);
     }
 
-    static ApiException unknownModel(String model) {
+    public static ApiException unknownModel(String model) {
         return new ApiException(404, "invalid_request_error", "The model " + quote(model) + " does not exist",
                 "model", "model_not_found");
     }
 
-    static ApiException tooLarge(String message) {
+    public static ApiException tooLarge(String message) {
         return new ApiException(413, "invalid_request_error", message, null, "request_too_large");
     }
 
-    static ApiException unavailable(String message) {
+    public static ApiException unavailable(String message) {
         return new ApiException(503, "service_unavailable", message, null, "backend_unavailable");
     }
 
     /** A backend failed in a way that trying again will not mend (a bug, a wrong answer, a missing method). */
-    static ApiException backendError(String message) {
+    public static ApiException backendError(String message) {
         return new ApiException(502, "backend_error", message, null, "backend_error");
     }
 
     /** An unexpected failure of the gateway itself; the details go to the log, not to the client. */
-    static ApiException internal() {
+    public static ApiException internal() {
         return new ApiException(500, "server_error", "internal error (see the gateway's log for this request id)",
                 null, "internal_error");
     }
 
     /** A client's value for an error message, quoted and cut short: messages never grow with the request. */
-    static String quote(String value) {
+    public static String quote(String value) {
         if (value == null) {
             return "null";
         }
@@ -54,23 +54,23 @@ final class ApiException extends RuntimeException {
     }
 
     /** Whether the same request may succeed later: the backend was away, overloaded or slow. */
-    boolean transientFailure() {
+    public boolean transientFailure() {
         return status == 503 || status == 408 || status == 429;
     }
 
-    int status() {
+    public int status() {
         return status;
     }
 
-    String type() {
+    public String type() {
         return type;
     }
 
-    String param() {
+    public String param() {
         return param;
     }
 
-    String code() {
+    public String code() {
         return code;
     }
 }

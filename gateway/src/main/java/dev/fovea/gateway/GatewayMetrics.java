@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 /** The gateway's meters; model tags only ever carry configured ids, so clients cannot blow up cardinality. */
 @ApplicationScoped
-class GatewayMetrics {
+public class GatewayMetrics {
     private final MeterRegistry registry;
 
     GatewayMetrics(MeterRegistry registry) {
@@ -16,25 +16,25 @@ class GatewayMetrics {
     }
 
     /** One finished request: count and duration by model, front end, streaming and HTTP-style status. */
-    void request(String model, String api, boolean stream, int status, long nanos) {
+    public void request(String model, String api, boolean stream, int status, long nanos) {
         Timer.builder("fovea.gateway.requests").description("chat completion requests")
                 .tags("model", model, "api", api, "stream", Boolean.toString(stream), "status", Integer.toString(status))
                 .publishPercentileHistogram().register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** From the request's arrival to its first generated token (images, prompt and prefill included). */
-    void timeToFirstToken(String model, long nanos) {
+    public void timeToFirstToken(String model, long nanos) {
         Timer.builder("fovea.gateway.time_to_first_token").tags("model", model).publishPercentileHistogram()
                 .register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    void images(String model, int count) {
+    public void images(String model, int count) {
         DistributionSummary.builder("fovea.gateway.images_per_request").tags("model", model).register(registry)
                 .record(count);
     }
 
     /** One backend RPC: which service, which method, and how it ended (a gRPC status code). */
-    void backendCall(String backend, String method, String outcome, long nanos) {
+    public void backendCall(String backend, String method, String outcome, long nanos) {
         Timer.builder("fovea.gateway.backend.duration").description("gRPC calls to the pipeline's services")
                 .tags("backend", backend, "method", method, "outcome", outcome).publishPercentileHistogram()
                 .register(registry).record(nanos, TimeUnit.NANOSECONDS);

@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
  * Keeps Java's own names out of what clients read: a backend's status description is relayed to the client, and
  * a backend that failed unexpectedly may have put an exception's class name in it. The full text goes to the log.
  */
-final class InternalNames {
+public final class InternalNames {
     /** A qualified class name (java.lang.String, io.grpc.StatusRuntimeException), with an optional message colon. */
     private static final Pattern QUALIFIED = Pattern.compile(
             "\\b(?:java|javax|jakarta|sun|jdk|com\\.fasterxml|com\\.google|org\\.apache|org\\.jboss|io\\.grpc|io\\.vertx"
@@ -18,7 +18,7 @@ final class InternalNames {
     private InternalNames() {
     }
 
-    static String scrub(String text) {
+    public static String scrub(String text) {
         if (text == null) {
             return "";
         }

@@ -3,6 +3,7 @@ package dev.fovea.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.fovea.gateway.openai.GrpcChatRequests;
 import dev.fovea.proto.v1.ChatMessage;
 import dev.fovea.proto.v1.ChatRequest;
 import dev.fovea.proto.v1.ContentPart;

@@ -1,7 +1,0 @@
-package dev.fovea.gateway;
-
-import java.util.List;
-
-/** The registry file's top level. */
-record PipelinesFile(List<PipelineConfig> pipelines) {
-}

@@ -1,0 +1,48 @@
+package dev.fovea.gateway.backend;
+
+import dev.fovea.gateway.pipeline.HostPort;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One plaintext channel per backend address, shared by all requests, and client-side round-robin at two levels:
+ * over the replica addresses a pipeline lists, and inside each channel over every address its name resolves to
+ * (a Kubernetes headless Service resolves to all ready pods; gRPC's default, pick_first, would pin one).
+ */
+@ApplicationScoped
+public class GrpcChannels {
+    /** Embeddings and features of several images fit (LLaVA-1.6: 2928 × 4096 F16 ≈ 24 MB per image). */
+    private static final int MAX_INBOUND = 256 << 20;
+
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final Map<List<String>, AtomicLong> cursors = new ConcurrentHashMap<>();
+
+    public ManagedChannel channel(String address) {
+        return channels.computeIfAbsent(address, a -> {
+            HostPort hp = HostPort.parse(a);
+            return ManagedChannelBuilder.forTarget("dns:///" + hp).usePlaintext()
+                    .defaultLoadBalancingPolicy("round_robin").maxInboundMessageSize(MAX_INBOUND).build();
+        });
+    }
+
+    /** The next replica of {@code replicas} in turn. */
+    public String nextReplica(List<String> replicas) {
+        long n = cursors.computeIfAbsent(replicas, r -> new AtomicLong()).getAndIncrement();
+        return replicas.get((int) Math.floorMod(n, (long) replicas.size()));
+    }
+
+    @PreDestroy
+    void close() throws InterruptedException {
+        channels.values().forEach(ManagedChannel::shutdownNow);
+        for (ManagedChannel c : channels.values()) {
+            c.awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package dev.fovea.gateway.chat;
+
+import dev.fovea.gateway.ApiException;
+
+/** Where a running chat completion reports; exactly one of {@code finished} or {@code failed} ends it. */
+public interface ChatSink {
+    /** A generated token ({@code id} is -1 for text the LLM held back and flushed at the end). */
+    void token(int id, String text);
+
+    void finished(ChatOutcome outcome);
+
+    void failed(ApiException error);
+}

@@ -1,0 +1,5 @@
+/**
+ * The front ends: the OpenAI-compatible HTTP API (routes, request parsing, the JSON it answers with, request ids
+ * and error envelopes) and {@code fovea.v1.GatewayService}, its gRPC twin; both hand requests to the chat path.
+ */
+package dev.fovea.gateway.openai;
