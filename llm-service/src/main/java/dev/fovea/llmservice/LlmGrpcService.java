@@ -7,6 +7,8 @@ import dev.fovea.engine.pipeline.BatchScheduler;
 import dev.fovea.engine.pipeline.FinishReason;
 import dev.fovea.engine.pipeline.GenerationConfig;
 import dev.fovea.engine.pipeline.GenerationResult;
+import dev.fovea.engine.pipeline.TokenListener;
+import dev.fovea.engine.pipeline.TokenLogprobs;
 import dev.fovea.engine.sampling.SamplerConfig;
 import dev.fovea.grpcsupport.GrpcFailures;
 import dev.fovea.grpcsupport.RequestIds;
@@ -76,18 +78,38 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
             var cfg = runtime.model().decoder().config();
             List<Segment> input = ProtoSegments.toEngine(request.getSegmentsList(), cfg.embd(), cfg.contextLength());
             int inputLength = input.stream().mapToInt(Segment::length).sum();
+            if (request.getTopLogprobs() < 0 || request.getTopLogprobs() > TokenLogprobs.MAX_TOP) {
+                throw new IllegalArgumentException("top_logprobs must be between 0 and " + TokenLogprobs.MAX_TOP
+                        + ", got " + request.getTopLogprobs());
+            }
             GenerationConfig config = new GenerationConfig(maxTokens(request.getMaxTokens(), inputLength,
-                    cfg.contextLength()), sampler(request.getSampling()), stops(request.getStopList()), false,
-                    constraint(request));
-            submission = runtime.scheduler().submit(input, config, (token, text) -> {
-                if (call.isCancelled()) {
-                    return false;
+                    cfg.contextLength()), sampler(request.getSampling(), runtime.model().tokenizer().vocabSize()),
+                    stops(request.getStopList()), false, constraint(request),
+                    request.getLogprobs() ? request.getTopLogprobs() : -1);
+            var tokenizer = runtime.model().tokenizer();
+            submission = runtime.scheduler().submit(input, config, new TokenListener() {
+                @Override
+                public boolean onToken(int token, String text) {
+                    return onToken(token, text, null);
                 }
-                synchronized (call) {
-                    call.onNext(GenerateEvent.newBuilder()
-                            .setToken(TokenEvent.newBuilder().setId(token).setText(text)).build());
+
+                @Override
+                public boolean onToken(int token, String text, TokenLogprobs logprobs) {
+                    if (call.isCancelled()) {
+                        return false;
+                    }
+                    TokenEvent.Builder event = TokenEvent.newBuilder().setId(token).setText(text);
+                    if (logprobs != null) {
+                        event.setLogprob(logprob(tokenizer, token, logprobs.logprob()));
+                        for (int i = 0; i < logprobs.topIds().length; i++) {
+                            event.addTopLogprobs(logprob(tokenizer, logprobs.topIds()[i], logprobs.topLogprobs()[i]));
+                        }
+                    }
+                    synchronized (call) {
+                        call.onNext(GenerateEvent.newBuilder().setToken(event).build());
+                    }
+                    return true;
                 }
-                return true;
             });
         } catch (RuntimeException e) {
             observer.onError(GrpcFailures.status(e, requestId));
@@ -169,7 +191,13 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
         outputTokens.record(r.tokens().length);
     }
 
-    private static SamplerConfig sampler(Sampling s) {
+    private static dev.fovea.proto.v1.TokenLogprob logprob(dev.fovea.engine.tokenizer.Tokenizer tokenizer, int id,
+                                                           float logprob) {
+        return dev.fovea.proto.v1.TokenLogprob.newBuilder().setId(id).setLogprob(logprob)
+                .setBytes(com.google.protobuf.ByteString.copyFrom(tokenizer.tokenBytes(id))).build();
+    }
+
+    private static SamplerConfig sampler(Sampling s, int vocab) {
         finite("temperature", s.getTemperature());
         finite("top_p", s.getTopP());
         finite("min_p", s.getMinP());
@@ -184,7 +212,30 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
                 s.getTopP() > 0 ? s.getTopP() : 1f,
                 s.getMinP() > 0 ? s.getMinP() : base.minP(),
                 s.getRepetitionPenalty() > 0 ? s.getRepetitionPenalty() : 1f,
-                0f, 0f, base.penaltyLastN(), base.seed());
+                penalty("frequency_penalty", s.getFrequencyPenalty()), penalty("presence_penalty",
+                s.getPresencePenalty()), base.penaltyLastN(), base.seed(), logitBias(s, vocab));
+    }
+
+    /** OpenAI's range for frequency and presence penalties. */
+    private static float penalty(String field, float v) {
+        if (!Float.isFinite(v) || v < -2f || v > 2f) {
+            throw new IllegalArgumentException(field + " must be between -2 and 2, got " + v);
+        }
+        return v;
+    }
+
+    private static java.util.Map<Integer, Float> logitBias(Sampling s, int vocab) {
+        for (var e : s.getLogitBiasMap().entrySet()) {
+            if (e.getKey() < 0 || e.getKey() >= vocab) {
+                throw new IllegalArgumentException("logit_bias names token " + e.getKey() + ", outside the vocabulary"
+                        + " of " + vocab);
+            }
+            if (!Float.isFinite(e.getValue()) || e.getValue() < -100f || e.getValue() > 100f) {
+                throw new IllegalArgumentException("logit_bias values must be between -100 and 100, got "
+                        + e.getValue() + " for token " + e.getKey());
+            }
+        }
+        return s.getLogitBiasMap();
     }
 
     private static void finite(String field, float value) {

@@ -185,4 +185,42 @@ class LlmGrpcServiceTest {
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
                         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
     }
+
+    @Test
+    void logprobsComeWithEachTokenAndLogitBiasSteersGreedyChoices() {
+        int[] prompt = runtime.model().tokenizer().encode("The quick brown fox", true, true);
+        GenerateRequest req = request(prompt, 4).toBuilder().setLogprobs(true).setTopLogprobs(3).build();
+        List<dev.fovea.proto.v1.TokenEvent> events = new ArrayList<>();
+        llm.generate(req).forEachRemaining(e -> {
+            if (e.hasToken() && e.getToken().hasLogprob()) {
+                events.add(e.getToken());
+            }
+        });
+        assertThat(events).hasSize(4);
+        for (var t : events) {
+            assertThat(t.getLogprob().getId()).isEqualTo(t.getId());
+            assertThat(t.getLogprob().getLogprob()).isLessThanOrEqualTo(0f);
+            assertThat(t.getTopLogprobsCount()).isEqualTo(3);
+            // greedy: the chosen token is the most likely one
+            assertThat(t.getTopLogprobs(0).getId()).isEqualTo(t.getId());
+            assertThat(t.getTopLogprobs(0).getLogprob()).isGreaterThanOrEqualTo(t.getTopLogprobs(1).getLogprob());
+        }
+        int first = events.get(0).getId();
+        GenerateRequest banned = request(prompt, 1).toBuilder().setSampling(dev.fovea.proto.v1.Sampling.newBuilder()
+                .putLogitBias(first, -100f)).build();
+        int next = -1;
+        for (Iterator<GenerateEvent> it = llm.generate(banned); it.hasNext(); ) {
+            GenerateEvent e = it.next();
+            if (e.hasToken() && e.getToken().getId() >= 0) {
+                next = e.getToken().getId();
+            }
+        }
+        assertThat(next).isEqualTo(events.get(0).getTopLogprobs(1).getId());
+        assertThatThrownBy(() -> llm.generate(request(prompt, 1).toBuilder().setSampling(
+                dev.fovea.proto.v1.Sampling.newBuilder().putLogitBias(-1, 1f)).build()).hasNext())
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).contains("logit_bias");
+                });
+    }
 }

@@ -96,6 +96,8 @@ final class SequenceState {
         if (!config.ignoreEos() && tokenizer.isEndOfGeneration(token)) {
             return finish(FinishReason.STOP);
         }
+        TokenLogprobs logprobs = config.topLogprobs() >= 0
+                ? TokenLogprobs.of(logits, token, config.topLogprobs()) : null;
         if (generatedCount == generated.length) {
             generated = Arrays.copyOf(generated, generated.length * 2);
         }
@@ -113,7 +115,7 @@ final class SequenceState {
         int safe = Math.max(keptChars, safeLength());
         String emit = text.substring(keptChars, safe);
         keptChars = safe;
-        if (!listener.onToken(token, emit)) {
+        if (!listener.onToken(token, emit, logprobs)) {
             finishReason = FinishReason.CANCELLED;
             return -1;
         }

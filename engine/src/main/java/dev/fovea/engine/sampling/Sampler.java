@@ -75,11 +75,22 @@ public final class Sampler {
     }
 
     private float[] applyPenalties(float[] logits, int[] history, int historyLength) {
+        float[] l = logits;
+        if (!config.logitBias().isEmpty()) {
+            l = logits.clone();
+            for (var e : config.logitBias().entrySet()) {
+                if (e.getKey() >= 0 && e.getKey() < l.length) {
+                    l[e.getKey()] += e.getValue();
+                }
+            }
+        }
         boolean any = config.repeatPenalty() != 1f || config.frequencyPenalty() != 0f || config.presencePenalty() != 0f;
         if (!any || history == null || historyLength == 0 || config.penaltyLastN() == 0) {
-            return logits;
+            return l;
         }
-        float[] l = logits.clone();
+        if (l == logits) {
+            l = logits.clone();
+        }
         java.util.HashMap<Integer, Integer> counts = new java.util.HashMap<>();
         for (int i = Math.max(0, historyLength - config.penaltyLastN()); i < historyLength; i++) {
             counts.merge(history[i], 1, Integer::sum);

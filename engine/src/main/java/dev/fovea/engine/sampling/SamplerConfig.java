@@ -1,5 +1,7 @@
 package dev.fovea.engine.sampling;
 
+import java.util.Map;
+
 /**
  * How the next token is chosen from logits. Stages run in llama.cpp's order: penalties, top-k, top-p, min-p,
  * temperature, then a draw; a temperature ≤ 0 means greedy (argmax after penalties).
@@ -13,11 +15,29 @@ package dev.fovea.engine.sampling;
  * @param presencePenalty  subtract this once from every recent token's logit; 0 disables
  * @param penaltyLastN     how many recent tokens the penalties look at
  * @param seed             random seed for the draw
+ * @param logitBias        added to the named tokens' logits before everything else (OpenAI's logit_bias)
  */
 public record SamplerConfig(float temperature, int topK, float topP, float minP, float repeatPenalty,
-                            float frequencyPenalty, float presencePenalty, int penaltyLastN, long seed) {
+                            float frequencyPenalty, float presencePenalty, int penaltyLastN, long seed,
+                            Map<Integer, Float> logitBias) {
+
+    public SamplerConfig(float temperature, int topK, float topP, float minP, float repeatPenalty,
+                         float frequencyPenalty, float presencePenalty, int penaltyLastN, long seed) {
+        this(temperature, topK, topP, minP, repeatPenalty, frequencyPenalty, presencePenalty, penaltyLastN, seed,
+                Map.of());
+    }
 
     public SamplerConfig {
+        logitBias = logitBias == null ? Map.of() : Map.copyOf(logitBias);
+        for (var e : logitBias.entrySet()) {
+            if (!Float.isFinite(e.getValue())) {
+                throw new IllegalArgumentException("logit_bias of token " + e.getKey() + " must be finite");
+            }
+        }
+        if (Float.isNaN(frequencyPenalty) || Float.isInfinite(frequencyPenalty) || Float.isNaN(presencePenalty)
+                || Float.isInfinite(presencePenalty)) {
+            throw new IllegalArgumentException("frequency and presence penalties must be finite");
+        }
         if (Float.isNaN(temperature) || temperature < 0) {
             throw new IllegalArgumentException("temperature must be ≥ 0");
         }
@@ -51,11 +71,11 @@ public record SamplerConfig(float temperature, int topK, float topP, float minP,
 
     public SamplerConfig withTemperature(float t) {
         return new SamplerConfig(t, topK, topP, minP, repeatPenalty, frequencyPenalty, presencePenalty, penaltyLastN,
-                seed);
+                seed, logitBias);
     }
 
     public SamplerConfig withSeed(long s) {
         return new SamplerConfig(temperature, topK, topP, minP, repeatPenalty, frequencyPenalty, presencePenalty,
-                penaltyLastN, s);
+                penaltyLastN, s, logitBias);
     }
 }

@@ -83,4 +83,15 @@ class SamplerTest {
         assertThatThrownBy(() -> cfg(1f, 0, 0f, 0f, 1f, 0)).hasMessageContaining("top_p");
         assertThatThrownBy(() -> cfg(1f, 0, 1f, 2f, 1f, 0)).hasMessageContaining("min_p");
     }
+
+    @Test
+    void logitBiasMovesTheArgmaxAndMinusHundredBansAToken() {
+        SamplerConfig banned = new SamplerConfig(0f, 0, 1f, 0f, 1f, 0f, 0f, 64, 0, java.util.Map.of(0, -100f));
+        assertThat(new Sampler(banned).sample(THREE, new int[0], 0)).isEqualTo(1);
+        SamplerConfig favoured = new SamplerConfig(0f, 0, 1f, 0f, 1f, 0f, 0f, 64, 0, java.util.Map.of(2, 5f));
+        assertThat(new Sampler(favoured).sample(THREE, new int[0], 0)).isEqualTo(2);
+        assertThat(THREE[0]).as("the caller's logits are left as they were").isEqualTo((float) Math.log(0.5));
+        assertThatThrownBy(() -> new SamplerConfig(0f, 0, 1f, 0f, 1f, 0f, 0f, 64, 0,
+                java.util.Map.of(1, Float.NaN))).hasMessageContaining("logit_bias");
+    }
 }
