@@ -142,7 +142,18 @@ final class JsonMatcher {
         @Override
         Transition step(int b) {
             JsonSchema chosen = choose(schema, b);
-            return chosen == null ? null : new Transition(value(chosen), null, false);
+            if (chosen == null) {
+                return null;
+            }
+            if (chosen instanceof JsonSchema.AnyOf several) {
+                // alternatives the first byte does not tell apart (several objects): follow them all at once
+                List<JsonMatcher> alive = new ArrayList<>();
+                for (JsonSchema alt : several.alternatives()) {
+                    alive.add(JsonMatcher.start(alt));
+                }
+                return new Transition(new UnionFrame(alive), null, false);
+            }
+            return new Transition(value(chosen), null, false);
         }
 
         private static JsonSchema choose(JsonSchema s, int b) {
@@ -156,13 +167,14 @@ final class JsonMatcher {
                     default -> b == '-' || b >= '0' && b <= '9' ? new JsonSchema.Num(false) : null;
                 };
                 case JsonSchema.AnyOf any -> {
+                    List<JsonSchema> fits = new ArrayList<>();
                     for (JsonSchema alt : any.alternatives()) {
-                        JsonSchema c = choose(alt, b);
-                        if (c != null) {
-                            yield c;
+                        if (choose(alt, b) != null) {
+                            fits.add(alt);
                         }
                     }
-                    yield null;
+                    yield fits.isEmpty() ? null : fits.size() == 1 ? choose(fits.get(0), b)
+                            : new JsonSchema.AnyOf(fits);
                 }
                 case JsonSchema.Object o -> b == '{' ? o : null;
                 case JsonSchema.Array a -> b == '[' ? a : null;
@@ -177,6 +189,47 @@ final class JsonMatcher {
                     yield null;
                 }
             };
+        }
+    }
+
+    /**
+     * A value of any of several schemas that start alike: each alternative runs as a matcher of its own; the value
+     * ends as soon as one of them has a whole value (objects, arrays, strings and literals end on a byte of their
+     * own) or, for numbers, when the next byte continues none of them.
+     */
+    private static final class UnionFrame extends Frame {
+        private final List<JsonMatcher> alive;
+
+        UnionFrame(List<JsonMatcher> alive) {
+            this.alive = alive;
+        }
+
+        @Override
+        boolean canEndWithoutInput() {
+            for (JsonMatcher m : alive) {
+                if (m.canEnd()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        Transition step(int b) {
+            List<JsonMatcher> next = new ArrayList<>(alive.size());
+            for (JsonMatcher m : alive) {
+                JsonMatcher n = m.advance(b);
+                if (n != null) {
+                    if (n.isDone()) {
+                        return Transition.POP;
+                    }
+                    next.add(n);
+                }
+            }
+            if (next.isEmpty()) {
+                return canEndWithoutInput() ? Transition.POP_UNCONSUMED : null;
+            }
+            return Transition.to(new UnionFrame(next));
         }
     }
 

@@ -37,7 +37,7 @@ sealed interface JsonSchema {
     record Literal(List<String> texts) implements JsonSchema {
     }
 
-    /** Alternatives that the first byte of the value tells apart (checked when compiled). */
+    /** Any of several schemas; those that start alike are followed together ({@code JsonMatcher}). */
     record AnyOf(List<JsonSchema> alternatives) implements JsonSchema {
     }
 

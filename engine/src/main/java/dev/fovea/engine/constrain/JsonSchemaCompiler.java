@@ -305,11 +305,6 @@ final class JsonSchemaCompiler {
                 for (int i = 0; i < any.alternatives().size(); i++) {
                     boolean[] alt = firstBytes(any.alternatives().get(i), path, depth + 1);
                     for (int b = 0; b < 256; b++) {
-                        if (alt[b] && set[b]) {
-                            throw new UnsupportedSchemaException("anyOf at " + path + ": two alternatives can both"
-                                    + " start with '" + (char) b + "' (alternatives must differ in type, or be"
-                                    + " enum/const values)");
-                        }
                         set[b] |= alt[b];
                     }
                 }
