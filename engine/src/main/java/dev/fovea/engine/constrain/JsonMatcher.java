@@ -118,7 +118,8 @@ final class JsonMatcher {
         return switch (schema) {
             case JsonSchema.Object o -> new ObjectFrame(o, ObjectFrame.OPEN, null, -1, "");
             case JsonSchema.Array a -> new ArrayFrame(a, ArrayFrame.OPEN, 0);
-            case JsonSchema.Str s -> StringFrame.OPEN;
+            case JsonSchema.Str s -> s.equals(JsonSchema.Str.ANY) ? StringFrame.OPEN
+                    : new BoundedStringFrame(s.minLength(), s.maxLength(), -1, 0);
             case JsonSchema.Num n -> new NumberFrame(n.integer(), NumberFrame.START, 0);
             case JsonSchema.Literal l -> new LiteralFrame(l.texts(), "");
             case JsonSchema.Any a -> new Dispatch(schema);
@@ -162,7 +163,7 @@ final class JsonMatcher {
                 case JsonSchema.Any a -> switch (b) {
                     case '{' -> ANY_OBJECT;
                     case '[' -> ANY_ARRAY;
-                    case '"' -> new JsonSchema.Str();
+                    case '"' -> JsonSchema.Str.ANY;
                     case 't', 'f', 'n' -> KEYWORDS;
                     default -> b == '-' || b >= '0' && b <= '9' ? new JsonSchema.Num(false) : null;
                 };
@@ -466,6 +467,60 @@ final class JsonMatcher {
                 return null;
             }
             return Transition.to(phase == 5 ? CONTENT : HEX[phase - 1]);
+        }
+    }
+
+    /**
+     * A string with a length range: counts characters (a UTF-8 lead byte or an escape is one), refuses a character
+     * past {@code max} and the closing quote before {@code min}.
+     */
+    private static final class BoundedStringFrame extends Frame {
+        private final int min;
+        private final int max;
+        /** -1 before the opening quote, 0 content, 1 after a backslash, 2..5 waiting for hex digit phase - 2. */
+        private final int phase;
+        private final int count;
+
+        BoundedStringFrame(int min, int max, int phase, int count) {
+            this.min = min;
+            this.max = max;
+            this.phase = phase;
+            this.count = count;
+        }
+
+        private Transition to(int nextPhase, int nextCount) {
+            return Transition.to(new BoundedStringFrame(min, max, nextPhase, nextCount));
+        }
+
+        @Override
+        Transition step(int b) {
+            switch (phase) {
+                case -1:
+                    return b == '"' ? to(0, 0) : null;
+                case 0:
+                    if (b == '"') {
+                        return count >= min ? Transition.POP : null;
+                    }
+                    if (b < 0x20) {
+                        return null;
+                    }
+                    if ((b & 0xC0) == 0x80) {
+                        return Transition.STAY; // a continuation byte: the character is already counted
+                    }
+                    if (count >= max) {
+                        return null;
+                    }
+                    return b == '\\' ? to(1, count + 1) : to(0, count + 1);
+                case 1:
+                    return switch (b) {
+                        case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> to(0, count);
+                        case 'u' -> to(2, count);
+                        default -> null;
+                    };
+                default:
+                    boolean hex = b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F';
+                    return hex ? to(phase == 5 ? 0 : phase + 1, count) : null;
+            }
         }
     }
 

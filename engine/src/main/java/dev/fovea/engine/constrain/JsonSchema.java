@@ -27,7 +27,9 @@ sealed interface JsonSchema {
     record Array(JsonSchema items, int minItems, int maxItems) implements JsonSchema {
     }
 
-    record Str() implements JsonSchema {
+    /** A string of {@code minLength} to {@code maxLength} characters (an escape counts as one). */
+    record Str(int minLength, int maxLength) implements JsonSchema {
+        static final Str ANY = new Str(0, Integer.MAX_VALUE);
     }
 
     record Num(boolean integer) implements JsonSchema {

@@ -25,7 +25,7 @@ final class JsonSchemaCompiler {
     private static final Set<String> ANNOTATIONS = Set.of("title", "description", "default", "examples", "$schema",
             "$id", "$comment", "strict", "name", "deprecated", "readOnly", "writeOnly", "$defs", "definitions");
     private static final Set<String> HANDLED = Set.of("type", "properties", "required", "additionalProperties",
-            "items", "minItems", "maxItems", "enum", "const", "anyOf", "oneOf", "$ref");
+            "items", "minItems", "maxItems", "enum", "const", "anyOf", "oneOf", "$ref", "minLength", "maxLength");
     /** How deep anyOf alternatives are resolved through references when checking their first bytes. */
     private static final int MAX_REF_CHAIN = 32;
 
@@ -56,7 +56,7 @@ final class JsonSchemaCompiler {
         if (!unsupported.isEmpty()) {
             throw new UnsupportedSchemaException("unsupported schema keyword" + (unsupported.size() > 1 ? "s " : " ")
                     + String.join(", ", unsupported) + " at " + path + " (supported: type, properties, required,"
-                    + " additionalProperties, items, minItems, maxItems, enum, const, anyOf, oneOf, $ref)");
+                    + " additionalProperties, items, minItems, maxItems, minLength, maxLength, enum, const, anyOf, oneOf, $ref)");
         }
         if (n.has("$ref")) {
             if (n.size() > 1 && hasOtherThan(n, "$ref")) {
@@ -131,7 +131,7 @@ final class JsonSchemaCompiler {
         return switch (type) {
             case "object" -> object(n, path);
             case "array" -> array(n, path);
-            case "string" -> new JsonSchema.Str();
+            case "string" -> string(n, path);
             case "number" -> new JsonSchema.Num(false);
             case "integer" -> new JsonSchema.Num(true);
             case "boolean" -> new JsonSchema.Literal(List.of("true", "false"));
@@ -190,6 +190,15 @@ final class JsonSchemaCompiler {
         // beside properties, additionalProperties true is not used: generation writes the declared keys only
         return new JsonSchema.Object(java.util.Collections.unmodifiableMap(props), Set.copyOf(required),
                 additional);
+    }
+
+    private static JsonSchema string(JsonNode n, String path) {
+        int min = n.has("minLength") ? n.get("minLength").asInt() : 0;
+        int max = n.has("maxLength") ? n.get("maxLength").asInt() : Integer.MAX_VALUE;
+        if (min < 0 || max < min) {
+            throw new UnsupportedSchemaException("minLength/maxLength at " + path + " admit no string");
+        }
+        return min == 0 && max == Integer.MAX_VALUE ? JsonSchema.Str.ANY : new JsonSchema.Str(min, max);
     }
 
     private JsonSchema array(JsonNode n, String path) {

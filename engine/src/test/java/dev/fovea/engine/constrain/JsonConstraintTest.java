@@ -99,6 +99,16 @@ class JsonConstraintTest {
     }
 
     @Test
+    void stringLengthsCountCharactersAndEscapes() {
+        JsonConstraint c = JsonConstraint.schema("{\"type\":\"string\",\"minLength\":2,\"maxLength\":4}");
+        assertThat(c.accepts("\"ab\"")).isTrue();
+        assertThat(c.accepts("\"ÅØæø\"")).as("4 characters in 8 bytes").isTrue();
+        assertThat(c.accepts("\"a\\nbc\"")).as("an escape is one character").isTrue();
+        assertThat(c.accepts("\"a\"")).isFalse();
+        assertThat(c.accepts("\"abcde\"")).isFalse();
+    }
+
+    @Test
     void recursiveDefinitionsCompile() {
         JsonConstraint tree = JsonConstraint.schema("""
                 {"$defs":{"node":{"type":"object","properties":{"v":{"type":"integer"},
