@@ -427,14 +427,40 @@ final class JsonMatcher {
         }
     }
 
-    /** A JSON string; its frames carry no data, so each phase is one shared instance. */
+    /**
+     * UTF-8 inside strings, byte by byte (a byte-fallback token is one byte of a character): {@code state} 0 is a
+     * character boundary, otherwise the continuation bytes still due, with the narrower ranges that rule out
+     * overlong forms and surrogates. Returns the next state, or -1 for a byte that cannot come here.
+     */
+    static int utf8(int state, int b) {
+        return switch (state) {
+            case 0 -> b < 0x80 ? 0 : b >= 0xC2 && b <= 0xDF ? 1 : b == 0xE0 ? 4 : b == 0xED ? 5
+                    : b >= 0xE1 && b <= 0xEF ? 2 : b == 0xF0 ? 6 : b == 0xF4 ? 7 : b >= 0xF1 && b <= 0xF3 ? 3 : -1;
+            case 1, 2, 3 -> b >= 0x80 && b <= 0xBF ? state - 1 : -1;
+            case 4 -> b >= 0xA0 && b <= 0xBF ? 1 : -1;
+            case 5 -> b >= 0x80 && b <= 0x9F ? 1 : -1;
+            case 6 -> b >= 0x90 && b <= 0xBF ? 2 : -1;
+            case 7 -> b >= 0x80 && b <= 0x8F ? 2 : -1;
+            default -> -1;
+        };
+    }
+
+    /** A JSON string of any length; its frames carry only their phase, so each is one shared instance. */
     private static final class StringFrame extends Frame {
         static final StringFrame OPEN = new StringFrame(-1);
-        static final StringFrame CONTENT = new StringFrame(0);
-        static final StringFrame ESCAPE = new StringFrame(1);
+        /** CONTENT[u]: inside the text, u continuation bytes of a UTF-8 character due ({@link #utf8} states). */
+        static final StringFrame[] CONTENT = new StringFrame[8];
+        static final StringFrame ESCAPE = new StringFrame(100);
         /** {@code \}{@code u} then 4 hex digits: HEX[i] waits for digit i. */
-        static final StringFrame[] HEX = {new StringFrame(2), new StringFrame(3), new StringFrame(4),
-                new StringFrame(5)};
+        static final StringFrame[] HEX = {new StringFrame(102), new StringFrame(103), new StringFrame(104),
+                new StringFrame(105)};
+
+        static {
+            for (int u = 0; u < CONTENT.length; u++) {
+                CONTENT[u] = new StringFrame(u);
+            }
+        }
+
         private final int phase;
 
         private StringFrame(int phase) {
@@ -444,20 +470,26 @@ final class JsonMatcher {
         @Override
         Transition step(int b) {
             if (phase == -1) {
-                return b == '"' ? Transition.to(CONTENT) : null;
+                return b == '"' ? Transition.to(CONTENT[0]) : null;
             }
-            if (phase == 0) {
-                if (b == '"') {
-                    return Transition.POP;
+            if (phase < 100) {
+                if (phase == 0) {
+                    if (b == '"') {
+                        return Transition.POP;
+                    }
+                    if (b == '\\') {
+                        return Transition.to(ESCAPE);
+                    }
+                    if (b < 0x20) {
+                        return null;
+                    }
                 }
-                if (b == '\\') {
-                    return Transition.to(ESCAPE);
-                }
-                return b < 0x20 ? null : Transition.STAY;
+                int next = utf8(phase, b);
+                return next < 0 ? null : next == phase ? Transition.STAY : Transition.to(CONTENT[next]);
             }
-            if (phase == 1) {
+            if (phase == 100) {
                 return switch (b) {
-                    case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> Transition.to(CONTENT);
+                    case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> Transition.to(CONTENT[0]);
                     case 'u' -> Transition.to(HEX[0]);
                     default -> null;
                 };
@@ -466,18 +498,18 @@ final class JsonMatcher {
             if (!hex) {
                 return null;
             }
-            return Transition.to(phase == 5 ? CONTENT : HEX[phase - 1]);
+            return Transition.to(phase == 105 ? CONTENT[0] : HEX[phase - 101]);
         }
     }
 
     /**
-     * A string with a length range: counts characters (a UTF-8 lead byte or an escape is one), refuses a character
+     * A string with a length range: counts characters (a UTF-8 character or an escape is one), refuses a character
      * past {@code max} and the closing quote before {@code min}.
      */
     private static final class BoundedStringFrame extends Frame {
         private final int min;
         private final int max;
-        /** -1 before the opening quote, 0 content, 1 after a backslash, 2..5 waiting for hex digit phase - 2. */
+        /** -1 before the opening quote, 0..7 content ({@link #utf8} states), 100 after a backslash, 102..105 hex. */
         private final int phase;
         private final int count;
 
@@ -494,33 +526,34 @@ final class JsonMatcher {
 
         @Override
         Transition step(int b) {
-            switch (phase) {
-                case -1:
-                    return b == '"' ? to(0, 0) : null;
-                case 0:
+            if (phase == -1) {
+                return b == '"' ? to(0, 0) : null;
+            }
+            if (phase < 100) {
+                if (phase == 0) {
                     if (b == '"') {
                         return count >= min ? Transition.POP : null;
                     }
-                    if (b < 0x20) {
+                    if (b < 0x20 || count >= max) {
                         return null;
                     }
-                    if ((b & 0xC0) == 0x80) {
-                        return Transition.STAY; // a continuation byte: the character is already counted
+                    if (b == '\\') {
+                        return to(100, count + 1);
                     }
-                    if (count >= max) {
-                        return null;
-                    }
-                    return b == '\\' ? to(1, count + 1) : to(0, count + 1);
-                case 1:
-                    return switch (b) {
-                        case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> to(0, count);
-                        case 'u' -> to(2, count);
-                        default -> null;
-                    };
-                default:
-                    boolean hex = b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F';
-                    return hex ? to(phase == 5 ? 0 : phase + 1, count) : null;
+                }
+                int next = utf8(phase, b);
+                // a character counts at its first byte
+                return next < 0 ? null : to(next, phase == 0 ? count + 1 : count);
             }
+            if (phase == 100) {
+                return switch (b) {
+                    case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> to(0, count);
+                    case 'u' -> to(102, count);
+                    default -> null;
+                };
+            }
+            boolean hex = b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F';
+            return hex ? to(phase == 105 ? 0 : phase + 1, count) : null;
         }
     }
 

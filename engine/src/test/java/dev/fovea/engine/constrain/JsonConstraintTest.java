@@ -109,6 +109,20 @@ class JsonConstraintTest {
     }
 
     @Test
+    void stringsHoldWellFormedUtf8Only() {
+        JsonMatcher m = JsonMatcher.start(JsonSchemaCompiler.compile("{\"type\":\"string\"}"));
+        JsonMatcher bounded = JsonMatcher.start(JsonSchemaCompiler.compile("{\"type\":\"string\",\"maxLength\":9}"));
+        for (JsonMatcher start : new JsonMatcher[] {m, bounded}) {
+            JsonMatcher open = start.advance('"');
+            assertThat(open.advance(0x80)).as("a continuation byte without a lead byte").isNull();
+            assertThat(open.advance(0xC0)).as("an overlong lead byte").isNull();
+            assertThat(open.advance(0xC3).advance('"')).as("a quote inside a character").isNull();
+            assertThat(open.advance(0xED).advance(0xA0)).as("a UTF-16 surrogate").isNull();
+            assertThat(open.advance(0xF0).advance(0x9F).advance(0x98).advance(0x80).advance('"').canEnd()).isTrue();
+        }
+    }
+
+    @Test
     void recursiveDefinitionsCompile() {
         JsonConstraint tree = JsonConstraint.schema("""
                 {"$defs":{"node":{"type":"object","properties":{"v":{"type":"integer"},

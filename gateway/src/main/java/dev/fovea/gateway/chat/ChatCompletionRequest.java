@@ -12,11 +12,26 @@ import java.util.List;
  *                       what fits the context, see {@code ChatOrchestrator})
  * @param encoders       the encoder combination asked for; null for the pipeline's default
  * @param returnTokenIds whether the reply lists the generated token ids
+ * @param format         response_format (free text, JSON, JSON of a schema)
+ * @param tools          the functions offered and tool_choice; null without tools
+ * @param topLogprobs    -1: no logprobs; 0..20: each token's log-probability and this many alternatives
+ * @param n              how many choices to generate (1..{@value #MAX_N})
+ * @param raw            a prompt that bypasses the template ({@code /v1/completions}; then {@code messages} only
+ *                       counts its text), or null
  */
 public record ChatCompletionRequest(String model, List<ChatMessage> messages, List<ImageSource> images,
                                     SamplingParams sampling, Long maxTokens, List<String> stop, String encoders,
-                                    boolean returnTokenIds) {
+                                    boolean returnTokenIds, ResponseFormat format, ToolSpec tools, int topLogprobs,
+                                    int n, RawPrompt raw) {
     public static final int MAX_STOP = 4;
+    public static final int MAX_N = 8;
+
+    public ChatCompletionRequest(String model, List<ChatMessage> messages, List<ImageSource> images,
+                                 SamplingParams sampling, Long maxTokens, List<String> stop, String encoders,
+                                 boolean returnTokenIds) {
+        this(model, messages, images, sampling, maxTokens, stop, encoders, returnTokenIds, ResponseFormat.TEXT, null,
+                -1, 1, null);
+    }
 
     public ChatCompletionRequest {
         if (model == null || model.isBlank()) {
@@ -37,5 +52,22 @@ public record ChatCompletionRequest(String model, List<ChatMessage> messages, Li
         }
         messages = List.copyOf(messages);
         images = List.copyOf(images);
+        format = format == null ? ResponseFormat.TEXT : format;
+        if (topLogprobs < -1 || topLogprobs > 20) {
+            throw ApiException.badRequest("top_logprobs must be between 0 and 20", "top_logprobs", "invalid_value");
+        }
+        if (n < 1 || n > MAX_N) {
+            throw ApiException.badRequest("n must be between 1 and " + MAX_N, "n", "invalid_value");
+        }
+        if (tools != null && tools.active() && format.kind() != ResponseFormat.Kind.TEXT) {
+            throw ApiException.badRequest("tools and a JSON response_format cannot be combined", "response_format",
+                    "invalid_value");
+        }
+    }
+
+    /** The same request with {@code seed} (jobs fix one so that a retried job answers the same). */
+    public ChatCompletionRequest withSeed(long seed) {
+        return new ChatCompletionRequest(model, messages, images, sampling.withSeed(seed), maxTokens, stop, encoders,
+                returnTokenIds, format, tools, topLogprobs, n, raw);
     }
 }

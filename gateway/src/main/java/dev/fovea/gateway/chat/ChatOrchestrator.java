@@ -126,13 +126,28 @@ public class ChatOrchestrator {
         // images go to the encoders while the prompt is rendered and tokenized
         List<CompletableFuture<Embeddings>> embeddings = loaded.stream()
                 .map(img -> embedder.embed(pipeline, selection, img)).toList();
-        String rendered = renderer.render(pipeline, info, request.messages());
-        checkPromptSize(rendered.length(), promptLimit, "the rendered prompt");
-        List<int[]> pieces = await(tokenizer.tokenize(pipeline.llm(), info, rendered, imageCount));
+        List<int[]> pieces;
+        if (request.raw() != null && request.raw().ids() != null) {
+            pieces = List.of(request.raw().ids());
+        } else {
+            String rendered = request.raw() != null ? request.raw().text()
+                    : renderer.render(pipeline, info, withTools(request));
+            checkPromptSize(rendered.length(), promptLimit, "the rendered prompt");
+            pieces = await(tokenizer.tokenize(pipeline.llm(), info, rendered, imageCount));
+        }
 
         // the LLM service's log lines then carry the gateway's request id
         GenerateRequest.Builder generate = GenerateRequest.newBuilder().setRequestId(requestId)
                 .addAllStop(request.stop()).setSampling(sampling(request.sampling()));
+        if (request.tools() != null && request.tools().active() && request.tools().callRequired()) {
+            generate.setFormat(dev.fovea.proto.v1.OutputFormat.newBuilder()
+                    .setJsonSchema(request.tools().callConstraintSchema()));
+        } else if (request.format().toProto() != null) {
+            generate.setFormat(request.format().toProto());
+        }
+        if (request.topLogprobs() >= 0) {
+            generate.setLogprobs(true).setTopLogprobs(request.topLogprobs());
+        }
         long positions = 0;
         for (int i = 0; i < pieces.size(); i++) {
             if (pieces.get(i).length > 0) {
@@ -151,7 +166,8 @@ public class ChatOrchestrator {
         }
         generate.setMaxTokens(budget.maxTokens(positions, request.maxTokens()));
         LoadedImage first = loaded.isEmpty() ? null : loaded.get(0);
-        generation.generate(pipeline.llm(), generate.build(), new Collector(sink, first));
+        generation.generate(pipeline.llm(), generate.build(), new Collector(sink, first,
+                request.tools() != null && request.tools().active() ? request.tools() : null));
     }
 
     /**
@@ -179,11 +195,44 @@ public class ChatOrchestrator {
     }
 
     private static Sampling sampling(SamplingParams p) {
-        Sampling.Builder s = Sampling.newBuilder().setTemperature(p.temperature()).setTopP(p.topP());
+        Sampling.Builder s = Sampling.newBuilder().setTemperature(p.temperature()).setTopP(p.topP())
+                .setTopK(p.topK()).setMinP(p.minP()).setRepetitionPenalty(p.repetitionPenalty())
+                .setPresencePenalty(p.presencePenalty()).setFrequencyPenalty(p.frequencyPenalty())
+                .putAllLogitBias(p.logitBias());
         if (p.seed() != null) {
             s.setSeed(p.seed()).setHasSeed(true);
         }
         return s.build();
+    }
+
+    /**
+     * The messages with the tools offered in a system message (merged into the request's own system message, which
+     * templates allow only first), and earlier tool calls and results written as the model is asked to write them.
+     */
+    private static List<ChatMessage> withTools(ChatCompletionRequest request) {
+        if (request.tools() == null || !request.tools().active()) {
+            return request.messages();
+        }
+        List<ChatMessage> out = new ArrayList<>(request.messages().size() + 1);
+        String offer = request.tools().systemPrompt();
+        List<ChatMessage> rest = request.messages();
+        if (!rest.isEmpty() && rest.get(0).role().equals("system")) {
+            offer = textOf(rest.get(0)) + "\n\n" + offer;
+            rest = rest.subList(1, rest.size());
+        }
+        out.add(ChatMessage.text("system", offer));
+        out.addAll(rest);
+        return out;
+    }
+
+    private static String textOf(ChatMessage m) {
+        StringBuilder b = new StringBuilder();
+        for (ChatMessage.Part p : m.parts()) {
+            if (p instanceof ChatMessage.Text t) {
+                b.append(t.text());
+            }
+        }
+        return b.toString();
     }
 
     private static <T> T await(CompletableFuture<T> f) {
@@ -207,23 +256,37 @@ public class ChatOrchestrator {
     private static final class Collector implements StreamObserver<GenerateEvent> {
         private final ChatSink sink;
         private final LoadedImage image;
+        private final ToolSpec tools;
         private final StringBuilder text = new StringBuilder();
         private final List<Integer> ids = new ArrayList<>();
+        private final List<TokenLogprob> logprobs = new ArrayList<>();
         private Finished finished;
 
-        Collector(ChatSink sink, LoadedImage image) {
+        Collector(ChatSink sink, LoadedImage image, ToolSpec tools) {
             this.sink = sink;
             this.image = image;
+            this.tools = tools;
         }
 
         @Override
         public void onNext(GenerateEvent e) {
             if (e.hasToken()) {
-                text.append(e.getToken().getText());
-                if (e.getToken().getId() >= 0) {
-                    ids.add(e.getToken().getId());
+                var t = e.getToken();
+                text.append(t.getText());
+                if (t.getId() >= 0) {
+                    ids.add(t.getId());
                 }
-                sink.token(e.getToken().getId(), e.getToken().getText());
+                TokenLogprob lp = null;
+                if (t.hasLogprob()) {
+                    List<TokenLogprob> top = new ArrayList<>(t.getTopLogprobsCount());
+                    for (var alt : t.getTopLogprobsList()) {
+                        top.add(logprob(alt, List.of()));
+                    }
+                    lp = logprob(t.getLogprob(), top);
+                    logprobs.add(lp);
+                }
+                // a call is not streamed as content: it comes whole, as tool_calls, when the answer is finished
+                sink.token(t.getId(), tools != null ? "" : t.getText(), lp);
             } else if (e.hasFinished()) {
                 finished = e.getFinished();
             }
@@ -246,9 +309,25 @@ public class ChatOrchestrator {
                 return;
             }
             String s = text.toString();
-            sink.finished(new ChatOutcome(finished.getFinishReason(), finished.getPromptTokens(),
-                    finished.getCompletionTokens(), s, List.copyOf(ids),
-                    image == null ? List.of() : Grounding.boxes(s, image.width(), image.height())));
+            String reason = finished.getFinishReason();
+            List<ToolCall> calls = List.of();
+            if (tools != null) {
+                var call = tools.parseCall(s);
+                if (call.isPresent()) {
+                    calls = List.of(call.get());
+                    reason = "tool_calls";
+                    s = "";
+                }
+            }
+            sink.finished(new ChatOutcome(reason, finished.getPromptTokens(), finished.getCompletionTokens(), s,
+                    List.copyOf(ids), image == null ? List.of() : Grounding.boxes(s, image.width(), image.height()),
+                    calls, List.copyOf(logprobs), finished.getCachedPromptTokens()));
+        }
+
+        private static TokenLogprob logprob(dev.fovea.proto.v1.TokenLogprob p, List<TokenLogprob> top) {
+            byte[] bytes = p.getBytes().toByteArray();
+            return new TokenLogprob(new String(bytes, java.nio.charset.StandardCharsets.UTF_8), bytes,
+                    p.getLogprob(), top);
         }
     }
 
@@ -274,6 +353,11 @@ public class ChatOrchestrator {
 
         @Override
         public void token(int id, String text) {
+            token(id, text, null);
+        }
+
+        @Override
+        public void token(int id, String text, TokenLogprob logprob) {
             if (ended.get()) {
                 return;
             }
@@ -281,7 +365,7 @@ public class ChatOrchestrator {
                 first = false;
                 metrics.timeToFirstToken(model, System.nanoTime() - arrived);
             }
-            delegate.token(id, text);
+            delegate.token(id, text, logprob);
         }
 
         @Override

@@ -8,7 +8,16 @@ import java.util.List;
  * @param promptTokens input positions (text tokens and image embedding rows)
  * @param tokenIds     the generated ids (end-of-generation excluded)
  * @param boxes        grounding boxes found in {@code text} (empty without an image)
+ * @param toolCalls    the function calls the answer makes (then {@code finishReason} is {@code tool_calls})
+ * @param logprobs     each generated token's log-probabilities when asked for; empty otherwise
+ * @param cachedTokens prompt positions the LLM found in its prefix cache
  */
 public record ChatOutcome(String finishReason, int promptTokens, int completionTokens, String text,
-                          List<Integer> tokenIds, List<GroundingBox> boxes) {
+                          List<Integer> tokenIds, List<GroundingBox> boxes, List<ToolCall> toolCalls,
+                          List<TokenLogprob> logprobs, int cachedTokens) {
+
+    public ChatOutcome(String finishReason, int promptTokens, int completionTokens, String text,
+                       List<Integer> tokenIds, List<GroundingBox> boxes) {
+        this(finishReason, promptTokens, completionTokens, text, tokenIds, boxes, List.of(), List.of(), 0);
+    }
 }

@@ -10,7 +10,6 @@ import dev.fovea.gateway.chat.ChatCompletionRequest;
 import dev.fovea.gateway.chat.ChatOrchestrator;
 import dev.fovea.gateway.chat.ChatOutcome;
 import dev.fovea.gateway.chat.ChatSink;
-import dev.fovea.gateway.chat.SamplingParams;
 import dev.fovea.proto.v1.JobState;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -169,9 +168,7 @@ class JobRunner {
         }
         long seed = UUID.nameUUIDFromBytes(job.id().getBytes(StandardCharsets.UTF_8)).getMostSignificantBits()
                 & Long.MAX_VALUE;
-        return new ChatCompletionRequest(r.model(), r.messages(), r.images(),
-                new SamplingParams(r.sampling().temperature(), r.sampling().topP(), seed), r.maxTokens(), r.stop(),
-                r.encoders(), r.returnTokenIds());
+        return r.withSeed(seed);
     }
 
     private JobDisposition reject(ConsumerRecord<String, byte[]> record, String workerId, InvalidJobException e,

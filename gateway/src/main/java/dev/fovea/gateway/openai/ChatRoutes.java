@@ -8,6 +8,7 @@ import dev.fovea.gateway.chat.ChatCompletionRequest;
 import dev.fovea.gateway.chat.ChatOrchestrator;
 import dev.fovea.gateway.chat.ChatOutcome;
 import dev.fovea.gateway.chat.ChatSink;
+import dev.fovea.gateway.chat.TokenLogprob;
 import dev.fovea.gateway.pipeline.PipelineRegistry;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -15,7 +16,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The OpenAI-compatible HTTP API on plain Vert.x routes: full control of the status line (errors before the first
@@ -65,127 +68,23 @@ class ChatRoutes {
         long created = System.currentTimeMillis() / 1000;
         ChatCompletionRequest request = parsed.request();
         HttpServerResponse response = ctx.response();
-        ChatSink sink = parsed.stream()
-                ? new SseSink(response, id, request.model(), created, request.returnTokenIds(), parsed.includeUsage(),
-                        requestId)
-                : new JsonSink(response, id, request.model(), created, request.returnTokenIds(), requestId);
-        // the close handler goes on first: a client gone before the start still cancels
-        java.util.concurrent.CompletableFuture<ChatOrchestrator.Cancellation> cancellation =
-                new java.util.concurrent.CompletableFuture<>();
-        response.closeHandler(v -> cancellation.thenAccept(ChatOrchestrator.Cancellation::cancel));
-        cancellation.complete(orchestrator.start(request, "http", parsed.stream(), sink, requestId));
-    }
-
-    private void send(HttpServerResponse response, int status, ObjectNode body) {
-        replies.send(response, status, body);
-    }
-
-    /** The whole completion as one JSON body. */
-    private final class JsonSink implements ChatSink {
-        private final HttpServerResponse response;
-        private final String id;
-        private final String model;
-        private final long created;
-        private final boolean tokenIds;
-        private final String requestId;
-
-        JsonSink(HttpServerResponse response, String id, String model, long created, boolean tokenIds,
-                 String requestId) {
-            this.requestId = requestId;
-            this.response = response;
-            this.id = id;
-            this.model = model;
-            this.created = created;
-            this.tokenIds = tokenIds;
-        }
-
-        @Override
-        public void token(int tokenId, String text) {
-        }
-
-        @Override
-        public void finished(ChatOutcome outcome) {
-            send(response, 200, json.completion(id, model, created, outcome, tokenIds));
-        }
-
-        @Override
-        public void failed(ApiException error) {
-            replies.send(response, error, requestId);
-        }
-    }
-
-    /** Server-sent events: headers go out with the first token, so earlier failures still get a real status. */
-    private final class SseSink implements ChatSink {
-        private final HttpServerResponse response;
-        private final String id;
-        private final String model;
-        private final long created;
-        private final boolean tokenIds;
-        private final boolean includeUsage;
-        private final String requestId;
-        private boolean started;
-
-        SseSink(HttpServerResponse response, String id, String model, long created, boolean tokenIds,
-                boolean includeUsage, String requestId) {
-            this.requestId = requestId;
-            this.response = response;
-            this.id = id;
-            this.model = model;
-            this.created = created;
-            this.tokenIds = tokenIds;
-            this.includeUsage = includeUsage;
-        }
-
-        @Override
-        public synchronized void token(int tokenId, String text) {
-            if (!started) {
-                begin();
-                event(json.chunk(id, model, created, text, true).toString());
-            } else if (!text.isEmpty()) {
-                event(json.chunk(id, model, created, text, false).toString());
-            }
-        }
-
-        @Override
-        public synchronized void finished(ChatOutcome outcome) {
-            if (!started) {
-                begin();
-                event(json.chunk(id, model, created, "", true).toString());
-            }
-            event(json.finalChunk(id, model, created, outcome, tokenIds).toString());
-            if (includeUsage) {
-                event(json.usageChunk(id, model, created, outcome).toString());
-            }
-            event("[DONE]");
-            if (!response.closed()) {
-                response.end();
-            }
-        }
-
-        @Override
-        public synchronized void failed(ApiException error) {
-            if (!started) {
-                replies.send(response, error, requestId);
-                return;
-            }
-            event(json.error(error, requestId).toString());
-            if (!response.closed()) {
-                response.end();
-            }
-        }
-
-        private void begin() {
-            started = true;
-            if (!response.closed()) {
-                response.setStatusCode(200).setChunked(true).putHeader("Content-Type", "text/event-stream")
-                        .putHeader("Cache-Control", "no-cache");
-            }
-        }
-
-        private void event(String data) {
-            if (!response.closed() && !response.ended()) {
-                response.write("data: " + data + "\n\n");
+        List<ChatOrchestrator.Cancellation> running = new CopyOnWriteArrayList<>();
+        Runnable cancelAll = () -> running.forEach(ChatOrchestrator.Cancellation::cancel);
+        ReplyShape shape = ReplyShape.chat(json, id, request.model(), created, request.returnTokenIds());
+        Choices choices = parsed.stream()
+                ? new SseChoices(replies, response, shape, request.n(), parsed.includeUsage(), requestId, cancelAll)
+                : new JsonChoices(replies, response, shape, request.n(), requestId, cancelAll);
+        // the close handler goes on first: a client gone before the start still cancels what has started
+        response.closeHandler(v -> cancelAll.run());
+        for (int i = 0; i < request.n(); i++) {
+            // n choices: n generations; a given seed gives choice i the seed + i, so the choices differ yet repeat
+            ChatCompletionRequest run = i == 0 || request.sampling().seed() == null ? request
+                    : request.withSeed(request.sampling().seed() + i);
+            running.add(orchestrator.start(run, "http", parsed.stream(), choices.sink(i), requestId));
+            if (response.closed()) {
+                cancelAll.run();
             }
         }
     }
+
 }

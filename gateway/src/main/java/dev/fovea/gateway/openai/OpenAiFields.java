@@ -52,7 +52,8 @@ final class OpenAiFields {
             Map.entry("metadata", Kind.OBJECT), Map.entry("modalities", Kind.ARRAY),
             Map.entry("reasoning_effort", Kind.STRING), Map.entry("prediction", Kind.OBJECT),
             Map.entry("audio", Kind.OBJECT), Map.entry("web_search_options", Kind.OBJECT),
-            Map.entry("fovea", Kind.OBJECT));
+            Map.entry("top_k", Kind.INTEGER), Map.entry("min_p", Kind.NUMBER),
+            Map.entry("repetition_penalty", Kind.NUMBER), Map.entry("fovea", Kind.OBJECT));
 
     private static final Map<String, Kind> MESSAGE = Map.of(
             "role", Kind.STRING, "content", Kind.STRING_OR_ARRAY, "name", Kind.STRING, "tool_call_id", Kind.STRING,

@@ -42,18 +42,28 @@ public final class OpenAiRequestParser {
         for (int i = 0; i < msgs.size(); i++) {
             messages.add(message(msgs.get(i), i, images));
         }
-        JsonNode n = body.get("n");
-        if (n != null && !n.isNull() && !(n.canConvertToInt() && n.intValue() == 1)) {
-            throw ApiException.badRequest("only n = 1 is supported", "n", "unsupported_value");
-        }
-        if (body.hasNonNull("tools") && !body.get("tools").isEmpty()) {
-            throw ApiException.badRequest("tools are not supported", "tools", "unsupported_parameter");
+        int n = 1;
+        if (body.hasNonNull("n")) {
+            JsonNode nn = body.get("n");
+            if (!nn.canConvertToInt() || nn.intValue() < 1 || nn.intValue() > ChatCompletionRequest.MAX_N) {
+                throw ApiException.badRequest("n must be between 1 and " + ChatCompletionRequest.MAX_N, "n",
+                        "invalid_value");
+            }
+            n = nn.intValue();
         }
         if (body.hasNonNull("functions") && !body.get("functions").isEmpty()) {
-            throw ApiException.badRequest("functions are not supported", "functions", "unsupported_parameter");
+            throw ApiException.badRequest("functions (deprecated by OpenAI) are not supported: use tools", "functions",
+                    "unsupported_parameter");
         }
+        int topLogprobs = -1;
         if (body.path("logprobs").asBoolean(false)) {
-            throw ApiException.badRequest("logprobs are not supported", "logprobs", "unsupported_parameter");
+            topLogprobs = body.hasNonNull("top_logprobs") ? body.get("top_logprobs").intValue() : 0;
+            if (topLogprobs < 0 || topLogprobs > 20) {
+                throw ApiException.badRequest("top_logprobs must be between 0 and 20", "top_logprobs",
+                        "invalid_value");
+            }
+        } else if (body.hasNonNull("top_logprobs")) {
+            throw ApiException.badRequest("top_logprobs needs logprobs: true", "top_logprobs", "invalid_value");
         }
         Long maxTokens = null;
         for (String field : List.of("max_completion_tokens", "max_tokens")) {
@@ -69,14 +79,43 @@ public final class OpenAiRequestParser {
             }
             seed = body.get("seed").longValue();
         }
-        SamplingParams sampling = new SamplingParams(number(body, "temperature", 1f), number(body, "top_p", 1f), seed);
+        SamplingParams sampling = new SamplingParams(number(body, "temperature", 1f), number(body, "top_p", 1f), seed,
+                body.hasNonNull("top_k") ? body.get("top_k").intValue() : 0, number(body, "min_p", 0f),
+                number(body, "repetition_penalty", 1f), number(body, "presence_penalty", 0f),
+                number(body, "frequency_penalty", 0f), logitBias(body));
         JsonNode fovea = body.path("fovea");
         String encoders = fovea.hasNonNull("encoders") ? fovea.get("encoders").textValue() : null;
         boolean tokenIds = fovea.path("token_ids").asBoolean(false);
         boolean stream = body.path("stream").asBoolean(false);
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         return new Parsed(new ChatCompletionRequest(model, messages, images, sampling, maxTokens, stop(body), encoders,
-                tokenIds), stream, includeUsage);
+                tokenIds, OpenAiTools.responseFormat(body.get("response_format")),
+                OpenAiTools.tools(body.get("tools"), body.get("tool_choice")), topLogprobs, n, null), stream,
+                includeUsage);
+    }
+
+    /** OpenAI's logit_bias: token ids (as JSON object keys) to values in [-100, 100]. */
+    private static java.util.Map<Integer, Float> logitBias(JsonNode body) {
+        JsonNode b = body.get("logit_bias");
+        if (b == null || b.isNull()) {
+            return java.util.Map.of();
+        }
+        java.util.Map<Integer, Float> out = new java.util.HashMap<>();
+        for (var it = b.fields(); it.hasNext(); ) {
+            var e = it.next();
+            int id;
+            try {
+                id = Integer.parseInt(e.getKey());
+            } catch (NumberFormatException x) {
+                throw ApiException.badRequest("logit_bias keys must be token ids, got " + ApiException.quote(e.getKey()),
+                        "logit_bias", "invalid_value");
+            }
+            if (!e.getValue().isNumber()) {
+                throw ApiException.badRequest("logit_bias values must be numbers", "logit_bias", "invalid_type");
+            }
+            out.put(id, e.getValue().floatValue());
+        }
+        return out;
     }
 
     /** A client's max_tokens, as a long: whether it fits the model's context is the orchestrator's check. */
@@ -101,6 +140,19 @@ public final class OpenAiRequestParser {
         String role = ChatRoles.normalize(roleNode.textValue(), param + ".role");
         JsonNode content = m.get("content");
         List<ChatMessage.Part> parts = new ArrayList<>();
+        if (role.equals("assistant") && m.hasNonNull("tool_calls") && m.get("tool_calls").size() > 0) {
+            // an earlier call, written back as the model was asked to write it
+            return new ChatMessage(role, List.of(text(OpenAiTools.callText(m.get("tool_calls"), param),
+                    param + ".tool_calls")));
+        }
+        if (role.equals("tool")) {
+            // templates rarely know the tool role: the result goes back as a user turn that says what it is
+            String result = content == null || content.isNull() ? "" : content.isTextual() ? content.textValue()
+                    : content.toString();
+            return new ChatMessage("user", List.of(text("Result of the function call"
+                    + (m.hasNonNull("tool_call_id") ? " " + m.get("tool_call_id").asText() : "") + ": " + result,
+                    param + ".content")));
+        }
         if (content == null || content.isNull()) {
             parts.add(new ChatMessage.Text(""));
         } else if (content.isTextual()) {
