@@ -21,6 +21,11 @@ public final class ApiException extends RuntimeException {
         return new ApiException(400, "invalid_request_error", message, param, code);
     }
 
+    /** No API key, or not one of the gateway's (the message never quotes what the client sent). */
+    public static ApiException unauthorized(String message) {
+        return new ApiException(401, "invalid_request_error", message, null, "invalid_api_key");
+    }
+
     public static ApiException unknownModel(String model) {
         return new ApiException(404, "invalid_request_error", "The model " + quote(model) + " does not exist",
                 "model", "model_not_found");

@@ -1,5 +1,6 @@
 package dev.fovea.gateway;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -38,5 +39,11 @@ public class GatewayMetrics {
         Timer.builder("fovea.gateway.backend.duration").description("gRPC calls to the pipeline's services")
                 .tags("backend", backend, "method", method, "outcome", outcome).publishPercentileHistogram()
                 .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A request refused for its API key: which front end, and whether the key was missing or wrong. */
+    public void authRejected(String api, String reason) {
+        Counter.builder("fovea.gateway.auth.rejected").description("requests refused for a missing or wrong API key")
+                .tags("api", api, "reason", reason).register(registry).increment();
     }
 }

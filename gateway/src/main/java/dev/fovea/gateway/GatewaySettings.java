@@ -6,11 +6,25 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** {@code fovea.gateway.*}: where the pipelines are described and the limits on what a request may carry. */
+/**
+ * {@code fovea.gateway.*}: where the pipelines are described, the limits on what a request may carry, and the API
+ * keys clients must present.
+ */
 @ConfigMapping(prefix = "fovea.gateway")
 public interface GatewaySettings {
     /** The pipeline registry file (YAML or JSON, see docs/gateway.md). */
     String pipelines();
+
+    /**
+     * API keys (comma-separated; env {@code FOVEA_GATEWAY_API_KEYS}): when set, every {@code /v1/*} route and the
+     * gRPC services (health aside) need one as {@code Authorization: Bearer <key>}. Unset: the gateway is open.
+     * Several keys let a key be rotated without downtime (add the new one, move the clients, drop the old one).
+     */
+    Optional<List<String>> apiKeys();
+
+    /** Refuse to start without {@link #apiKeys()}: an empty or missing Secret must not silently open the API. */
+    @WithDefault("false")
+    boolean apiKeysRequired();
 
     /** Hosts whose http(s) image URLs may be fetched; none by default (data: URLs only). */
     Optional<List<String>> imageUrlHosts();

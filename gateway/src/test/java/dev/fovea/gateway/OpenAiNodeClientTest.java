@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The official {@code openai} npm client (version pinned in src/test/node/package.json) against the running gateway:
  * a plain and a streamed completion, and an error. Skipped when node/npm are missing or the package cannot be
- * installed.
+ * installed ({@link NodeClient}).
  */
 @NeedsConformance
 @QuarkusTest

@@ -88,7 +88,30 @@ class BrokenManifestsTest {
                 new Breakage("base/job-worker/deployment.yaml", "automountServiceAccountToken: false",
                         "automountServiceAccountToken: true", Check.SECURITY, "service account token"),
                 new Breakage("base/kustomization.yaml", "namespace: fovea", "namespace: default", Check.NAMESPACES,
-                        "expected fovea"));
+                        "expected fovea"),
+                new Breakage("base/gateway/deployment.yaml", JOBS_ENABLED, "            - name: FOVEA_GATEWAY_API_KEYS\n"
+                        + "              value: sk-committed-by-mistake\n" + JOBS_ENABLED, Check.API_KEYS,
+                        "FOVEA_GATEWAY_API_KEYS is a literal value"),
+                new Breakage("base/gateway/deployment.yaml", JOBS_ENABLED, secretKeys("false", true) + JOBS_ENABLED,
+                        Check.API_KEYS, "Deployment/job-worker container worker: serves /v1 without the API keys"),
+                new Breakage("base/gateway/deployment.yaml", JOBS_ENABLED, secretKeys("true", true) + JOBS_ENABLED,
+                        Check.API_KEYS, "must be optional: false"),
+                new Breakage("base/gateway/deployment.yaml", JOBS_ENABLED, secretKeys("false", false) + JOBS_ENABLED,
+                        Check.API_KEYS, "without FOVEA_GATEWAY_API_KEYS_REQUIRED=true"));
+    }
+
+    private static final String JOBS_ENABLED = "            - name: FOVEA_JOBS_ENABLED\n";
+
+    /** The env entries that take the gateway's keys from the operator's Secret, as the prod overlay does. */
+    private static String secretKeys(String optional, boolean required) {
+        return """
+                            - name: FOVEA_GATEWAY_API_KEYS
+                              valueFrom:
+                                secretKeyRef: {name: fovea-api-keys, key: api-keys, optional: %s}
+                """.formatted(optional) + (required ? """
+                            - name: FOVEA_GATEWAY_API_KEYS_REQUIRED
+                              value: "true"
+                """ : "");
     }
 
     @ParameterizedTest

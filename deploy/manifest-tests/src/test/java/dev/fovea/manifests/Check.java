@@ -16,6 +16,7 @@ enum Check {
     ENCODER_HEAP(WorkloadChecks::encoderHeap),
     SERVICES(ServiceChecks::check),
     SCALING(ScalingChecks::check),
+    API_KEYS(ApiKeyChecks::check),
     KAFKA(m -> KafkaChecks.check(m, JobsSettings.of(AppConfig.of("gateway")))),
     PIPELINES(PipelineChecks::check),
     UNKNOWN_FIELDS(SchemaChecks::unknownFields),

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -91,6 +92,50 @@ class OverlayManifestsTest {
                 .allSatisfy(s -> assertThat(Generic.integer(s, "spec", "minReplicaCount")).isGreaterThanOrEqualTo(1));
         assertThat(prod.custom(KafkaChecks.STRIMZI, "KafkaNodePool"))
                 .allSatisfy(p -> assertThat(Generic.integer(p, "spec", "replicas")).isGreaterThanOrEqualTo(3));
+    }
+
+    /**
+     * Prod's gateway and job workers (both the gateway image, both serving /v1) take the API keys from the Secret the
+     * operator creates: required, never a committed value, under a property the gateway reads.
+     */
+    @Test
+    void prodTakesTheApiKeysFromTheOperatorsSecret() {
+        Manifests prod = overlay("prod");
+        List<ApiKeyWiring> wirings = gatewayImage(prod);
+        assertThat(wirings).extracting(x -> x.workload().deployment().getMetadata().getName())
+                .containsExactlyInAnyOrder("gateway", "job-worker");
+        for (ApiKeyWiring x : wirings) {
+            String where = x.workload().where();
+            assertThat(x.keys()).as(where).isPresent();
+            assertThat(x.keys().get().getValue()).as(where + ": a literal key").isNull();
+            assertThat(x.secret()).as(where).hasValueSatisfying(ref -> {
+                assertThat(ref.getName()).isEqualTo(ApiKeyWiring.SECRET);
+                assertThat(ref.getKey()).isEqualTo(ApiKeyWiring.SECRET_KEY);
+                assertThat(ref.getOptional()).isFalse();
+            });
+            assertThat(x.required()).as(where + " sets " + ApiKeyWiring.REQUIRED_ENV + "=true").isTrue();
+        }
+        AppConfig gateway = AppConfig.of("gateway");
+        assertThat(gateway.mappedProperties()).containsKeys(ApiKeyWiring.PROPERTY, ApiKeyWiring.REQUIRED_PROPERTY);
+        assertThat(gateway.readableEnv()).contains(ApiKeyWiring.ENV, ApiKeyWiring.REQUIRED_ENV);
+        assertThat(prod.all()).as("the Secret is the operator's, not the overlay's").noneMatch(r ->
+                r.getKind().equals("Secret"));
+    }
+
+    /** Dev stays open: no key, no requirement, no Secret to create before it starts. */
+    @Test
+    void devNeedsNoApiKey() {
+        Manifests dev = overlay("dev");
+        assertThat(gatewayImage(dev)).isNotEmpty().allSatisfy(x -> {
+            assertThat(x.keyed()).as(x.workload().where()).isFalse();
+            assertThat(x.required()).as(x.workload().where()).isFalse();
+        });
+        assertThat(Workload.all(dev)).allSatisfy(w -> assertThat(w.container().getEnv()).as(w.where())
+                .noneMatch(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null));
+    }
+
+    private static List<ApiKeyWiring> gatewayImage(Manifests m) {
+        return Workload.all(m).stream().filter(w -> "gateway".equals(w.module())).map(ApiKeyWiring::of).toList();
     }
 
     /** kind/name; generated ConfigMaps lose the content hash kustomize appends. */

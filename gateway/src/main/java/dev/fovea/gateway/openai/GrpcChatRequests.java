@@ -10,6 +10,7 @@ import dev.fovea.proto.v1.ChatRequest;
 import dev.fovea.proto.v1.ContentPart;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -71,9 +72,10 @@ public final class GrpcChatRequests {
     }
 
     /** The status a failure is answered with; its description is plain text, bounded, and names no Java class. */
-    static RuntimeException status(ApiException e, String requestId) {
+    static StatusRuntimeException status(ApiException e, String requestId) {
         Status s = switch (e.status()) {
             case 400, 413 -> Status.INVALID_ARGUMENT;
+            case 401 -> Status.UNAUTHENTICATED;
             case 404 -> Status.NOT_FOUND;
             case 408 -> Status.DEADLINE_EXCEEDED;
             case 429 -> Status.RESOURCE_EXHAUSTED;

@@ -36,14 +36,18 @@ public class HttpReplies {
     }
 
     void register(@Observes Router router) {
-        router.route("/v1/*").order(-1000).handler(ctx -> {
+        io.vertx.core.Handler<RoutingContext> assignId = ctx -> {
             String given = ctx.request().getHeader(HEADER);
             String id = given != null && CLIENT_ID.matcher(given).matches() ? given
                     : "req-" + UUID.randomUUID().toString().replace("-", "");
             ctx.put(KEY, id);
             ctx.response().putHeader(HEADER, id);
             ctx.next();
-        }).failureHandler(this::failure);
+        };
+        // the API: /v1 and vLLM's token routes beside it
+        for (String path : java.util.List.of("/v1/*", "/tokenize", "/detokenize")) {
+            router.route(path).order(-1000).handler(assignId).failureHandler(this::failure);
+        }
         // a path Vert.x cannot decode (/v1/models/%zz) fails before any route matches, so no route's failure
         // handler sees it; the router's own handler for such 400s answers with the envelope too
         router.errorHandler(400, ctx -> {
