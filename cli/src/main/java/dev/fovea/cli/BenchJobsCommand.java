@@ -3,7 +3,6 @@ package dev.fovea.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -93,7 +92,7 @@ final class BenchJobsCommand implements Callable<Integer> {
             jsonl.append(job).append('\n');
         }
         long t1 = System.nanoTime();
-        HttpResponse<String> submitted = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/jobs?batch=" + batch))
+        HttpResponse<String> submitted = http.send(GatewayRequests.to(base + "/v1/jobs?batch=" + batch)
                 .timeout(Duration.ofSeconds(120)).header("Content-Type", "application/jsonl")
                 .POST(HttpRequest.BodyPublishers.ofString(jsonl.toString())).build(), HttpResponse.BodyHandlers.ofString());
         if (submitted.statusCode() != 202) {
@@ -161,7 +160,7 @@ final class BenchJobsCommand implements Callable<Integer> {
     }
 
     private void chat(String base, String tag) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
+        HttpResponse<String> r = http.send(GatewayRequests.to(base + "/v1/chat/completions")
                 .timeout(Duration.ofSeconds(timeout)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(request(tag).toString())).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -171,7 +170,7 @@ final class BenchJobsCommand implements Callable<Integer> {
     }
 
     private JsonNode get(String url) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        HttpResponse<String> r = http.send(GatewayRequests.to(url).timeout(Duration.ofSeconds(30))
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IllegalStateException("GET " + url + " answered " + r.statusCode() + ": " + r.body());

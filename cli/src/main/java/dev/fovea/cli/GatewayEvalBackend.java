@@ -2,7 +2,6 @@ package dev.fovea.cli;
 
 import dev.fovea.shapesworld.TestQuestion;
 import dev.fovea.shapesworld.TestSet;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -71,7 +70,7 @@ final class GatewayEvalBackend implements EvalBackend {
         String body = ChatRequests.imageQuestion(model, set.imageFile(q), q.question(), maxTokens).toString();
         HttpResponse<String> r;
         try {
-            r = http.send(HttpRequest.newBuilder(URI.create(gateway + "/v1/chat/completions")).timeout(timeout)
+            r = http.send(GatewayRequests.to(gateway + "/v1/chat/completions").timeout(timeout)
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (java.net.ConnectException e) {

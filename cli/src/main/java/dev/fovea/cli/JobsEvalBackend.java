@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fovea.shapesworld.TestQuestion;
 import dev.fovea.shapesworld.TestSet;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -108,7 +107,7 @@ final class JobsEvalBackend implements EvalBackend {
     }
 
     private void submit(String batch, String jsonl) throws Exception {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(gateway + "/v1/jobs?batch=" + batch))
+        HttpResponse<String> r = send(GatewayRequests.to(gateway + "/v1/jobs?batch=" + batch)
                 .timeout(Duration.ofSeconds(120)).header("Content-Type", "application/jsonl")
                 .POST(HttpRequest.BodyPublishers.ofString(jsonl)).build());
         if (r.statusCode() != 202) {
@@ -118,7 +117,7 @@ final class JobsEvalBackend implements EvalBackend {
     }
 
     private JsonNode get(String path) throws Exception {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(gateway + path))
+        HttpResponse<String> r = send(GatewayRequests.to(gateway + path)
                 .timeout(Duration.ofSeconds(30)).GET().build());
         if (r.statusCode() != 200) {
             throw new IllegalStateException("GET " + path + " answered " + r.statusCode() + ": "
