@@ -1,7 +1,6 @@
 package dev.fovea.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fovea.engine.llm.Segment;
@@ -9,61 +8,25 @@ import dev.fovea.engine.pipeline.GenerationResult;
 import dev.fovea.testsupport.NeedsConformance;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * The official {@code openai} npm client (version pinned in src/test/node/package.json) against the running gateway:
- * a plain and a streamed completion, and an error. Skipped when node/npm are missing or the package cannot be
- * installed.
+ * a plain and a streamed completion, and an error ({@link NodeClient}: skipped without node/npm). The client's batch
+ * API is tested by BatchesIT, which needs a broker.
  */
 @NeedsConformance
 @QuarkusTest
 @WithTestResource(LlmServiceProcess.class)
 class OpenAiNodeClientTest {
-    private record Run(int exit, String output) {
-    }
-
-    private static Run run(Path dir, long timeoutSeconds, String... command) throws IOException, InterruptedException {
-        Process p;
-        try {
-            p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            return new Run(-1, e.getMessage());
-        }
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return new Run(-2, "timed out: " + new String(out, StandardCharsets.UTF_8));
-        }
-        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
-    }
-
     @Test
     void theOfficialClientChatsAndStreams() throws Exception {
-        Path work = Path.of("target", "node-client").toAbsolutePath();
-        Files.createDirectories(work);
-        assumeTrue(run(work, 30, "node", "--version").exit() == 0, "node is not installed: skipping the openai client test");
-        assumeTrue(run(work, 30, "npm", "--version").exit() == 0, "npm is not installed: skipping the openai client test");
-        for (String f : List.of("package.json", "chat.mjs")) {
-            Files.copy(Path.of("src", "test", "node", f), work.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-        }
-        if (!Files.isDirectory(work.resolve("node_modules").resolve("openai"))) {
-            Run install = run(work, 300, "npm", "install", "--no-audit", "--no-fund", "--loglevel=error");
-            assumeTrue(install.exit() == 0, "npm install of the openai client failed (no registry?): " + install.output());
-        }
-
-        Run chat = run(work, 300, "node", "chat.mjs", GatewayHttp.base() + "/v1", "llama-q8");
+        Path work = NodeClient.install();
+        NodeClient.Run chat = NodeClient.run(work, 300, "node", "chat.mjs", GatewayHttp.base() + "/v1", "llama-q8");
         assertThat(chat.exit()).as(chat.output()).isEqualTo(0);
-        String[] lines = chat.output().strip().split("\n");
-        JsonNode r = GatewayHttp.JSON.readTree(lines[lines.length - 1]);
+        JsonNode r = GatewayHttp.JSON.readTree(chat.lastLine());
 
         var lm = EngineReference.model();
         List<Segment> input = lm.chatInput(ChatCompletionsTest.engineMessages(), List.of());
