@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A batch as OpenAI's batch object, which is also its record on the batches topic. Immutable: a change makes a copy.
- * States move one way — validating → in_progress → (cancelling →) finalizing → completed / cancelled / expired, or
- * validating → failed — and {@link #rank(String)} orders them, so a replica never takes an older state for a newer one.
+ * A batch as OpenAI's batch object, which is also its record on the batches topic. Immutable: a change makes a
+ * copy. States move one way — validating → in_progress → (cancelling →) finalizing → completed / cancelled /
+ * expired, or validating → failed — and {@link #rank(String)} orders them, so a replica never takes an older state
+ * for a newer one.
  */
 final class Batch {
     static final String VALIDATING = "validating";

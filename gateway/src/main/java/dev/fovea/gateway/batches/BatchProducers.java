@@ -36,7 +36,8 @@ final class BatchProducers {
             return ack.get(45, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw ApiException.unavailable("Kafka did not take " + what + ": " + InternalNames.scrub(cause.getMessage()));
+            throw ApiException.unavailable("Kafka did not take " + what + ": "
+                    + InternalNames.scrub(cause.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiException.unavailable("interrupted while writing " + what);
