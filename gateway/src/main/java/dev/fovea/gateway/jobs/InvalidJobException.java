@@ -4,11 +4,20 @@ package dev.fovea.gateway.jobs;
 final class InvalidJobException extends Exception {
     private final String code;
     private final String jobId;
+    private final String batch;
+    private final String clientRef;
 
     InvalidJobException(String message, String code, String jobId) {
+        this(message, code, jobId, "", "");
+    }
+
+    /** A job whose metadata could be read before its request was refused: its result keeps its batch. */
+    InvalidJobException(String message, String code, String jobId, String batch, String clientRef) {
         super(message);
         this.code = code;
         this.jobId = jobId;
+        this.batch = batch;
+        this.clientRef = clientRef;
     }
 
     /** Short machine-readable cause (e.g. invalid_json, invalid_request, model_not_found). */
@@ -19,5 +28,14 @@ final class InvalidJobException extends Exception {
     /** The job's id when it could be read, else null. */
     String jobId() {
         return jobId;
+    }
+
+    /** The job's batch when it could be read, else empty. */
+    String batch() {
+        return batch;
+    }
+
+    String clientRef() {
+        return clientRef;
     }
 }

@@ -122,13 +122,14 @@ final class JobCodec {
         JsonNode request = node.get("request");
         if (request == null || !request.isObject()) {
             throw new InvalidJobException("the job needs a \"request\" object: a chat completion request",
-                    "invalid_request", id);
+                    "invalid_request", id, batch, clientRef);
         }
         try {
             OpenAiRequestParser.Parsed parsed = OpenAiRequestParser.parse(request, maxMessages);
             return new JobEnvelope(id, clientRef, priority, deadline, batch, parsed.request());
         } catch (ApiException e) {
-            throw new InvalidJobException(e.getMessage(), e.code() == null ? "invalid_request" : e.code(), id);
+            throw new InvalidJobException(e.getMessage(), e.code() == null ? "invalid_request" : e.code(), id, batch,
+                    clientRef);
         }
     }
 

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -38,7 +37,8 @@ class JobResultsView {
     private final JobTopics topics;
     private final ObjectMapper mapper = new ObjectMapper();
     private final Cache<String, byte[]> results;
-    private final Cache<String, Set<String>> batches;
+    /** Batch id → its jobs with a result → how each ended. */
+    private final Cache<String, Map<String, JobOutcome>> batches;
     /** How far the view has read each results partition (its consumer's position after the records it took). */
     private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
     private volatile boolean running;
@@ -92,8 +92,27 @@ class JobResultsView {
 
     /** Ids of the batch's jobs that have a result. */
     List<String> batch(String batch) {
-        Set<String> ids = batches.getIfPresent(batch);
-        return ids == null ? List.of() : ids.stream().sorted().toList();
+        Map<String, JobOutcome> ids = batches.getIfPresent(batch);
+        return ids == null ? List.of() : ids.keySet().stream().sorted().toList();
+    }
+
+    /** How many of the batch's jobs have ended, by how. */
+    JobTally tally(String batch) {
+        Map<String, JobOutcome> ids = batches.getIfPresent(batch);
+        if (ids == null) {
+            return new JobTally(0, 0, 0);
+        }
+        int succeeded = 0;
+        int cancelled = 0;
+        int failed = 0;
+        for (JobOutcome outcome : ids.values()) {
+            switch (outcome) {
+                case SUCCEEDED -> succeeded++;
+                case CANCELLED -> cancelled++;
+                case FAILED -> failed++;
+            }
+        }
+        return new JobTally(succeeded, failed, cancelled);
     }
 
     private void run() {
@@ -143,7 +162,7 @@ class JobResultsView {
             JsonNode node = mapper.readTree(r.value());
             String batch = node.path("batch").asText("");
             if (!batch.isEmpty()) {
-                batches.get(batch, b -> ConcurrentHashMap.newKeySet()).add(r.key());
+                batches.get(batch, b -> new ConcurrentHashMap<>()).put(r.key(), JobOutcome.of(node));
             }
         } catch (IOException e) {
             LOG.debugf("result %s is not JSON: %s", r.key(), e.getMessage());

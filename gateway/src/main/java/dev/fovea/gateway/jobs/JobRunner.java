@@ -28,7 +28,8 @@ import org.apache.kafka.common.header.Headers;
  * checks or a backend's INVALID_ARGUMENT) are rejected on their first attempt (dead letter, never retried); other
  * permanent failures fail at once; only transient ones (a backend unavailable, overloaded, a timeout) are retried
  * with exponential backoff, at most {@code fovea.jobs.worker.max-attempts} times and until
- * {@code fovea.jobs.worker.retry-for} or the job's deadline. A job without a seed gets one derived
+ * {@code fovea.jobs.worker.retry-for} or the job's deadline. A job of a cancelled batch ends {@code expired} without
+ * running. A job without a seed gets one derived
  * from its id, so running it again (after a crash) samples the same tokens.
  */
 @ApplicationScoped
@@ -40,12 +41,14 @@ class JobRunner {
     private final GatewaySettings gateway;
     private final JobMetrics metrics;
     private final JobResultsView view;
+    private final JobCancellations cancellations;
     private final ObjectMapper mapper = new ObjectMapper();
     private final JobCodec codec;
     private final JobResultJson results;
 
     JobRunner(ChatOrchestrator orchestrator, JobSettings settings, GatewaySettings gateway, JobMetrics metrics,
-              JobResultsView view) {
+              JobResultsView view, JobCancellations cancellations) {
+        this.cancellations = cancellations;
         this.orchestrator = orchestrator;
         this.settings = settings;
         this.gateway = gateway;
@@ -73,6 +76,11 @@ class JobRunner {
             return new JobDisposition(null, null, null, null, null, "skipped");
         }
         long now = System.currentTimeMillis();
+        if (cancellations.cancelledAt(job.batch()).isPresent()) {
+            return result(job.id(), results.unsuccessful(job.id(), JobState.JOB_STATE_EXPIRED, job.batch(),
+                    job.clientRef(), JobCancellations.CANCELLED_CODE,
+                    "the job's batch was cancelled before a worker started it", 0, now), JobState.JOB_STATE_EXPIRED);
+        }
         if (job.deadlineUnixMs() > 0 && now > job.deadlineUnixMs()) {
             return result(job.id(), results.unsuccessful(job.id(), JobState.JOB_STATE_EXPIRED, job.batch(),
                     job.clientRef(), "deadline_exceeded", "the deadline passed before a worker started the job", 0,
@@ -178,8 +186,8 @@ class JobRunner {
         String id = e.jobId();
         byte[] result = null;
         if (id != null) {
-            result = bytes(results.unsuccessful(id, JobState.JOB_STATE_REJECTED, job == null ? "" : job.batch(),
-                    job == null ? "" : job.clientRef(), e.code(), e.getMessage(), attempts,
+            result = bytes(results.unsuccessful(id, JobState.JOB_STATE_REJECTED, job == null ? e.batch() : job.batch(),
+                    job == null ? e.clientRef() : job.clientRef(), e.code(), e.getMessage(), attempts,
                     System.currentTimeMillis()));
         }
         return new JobDisposition(id, result, id != null ? id : record.key(),

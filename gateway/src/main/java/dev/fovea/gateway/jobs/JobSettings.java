@@ -25,6 +25,10 @@ public interface JobSettings {
     @WithDefault("fovea.jobs.dead-letter")
     String deadLetterTopic();
 
+    /** Compacted: job batches whose jobs not yet started are not to run (key = batch id). */
+    @WithDefault("fovea.jobs.cancellations")
+    String cancellationsTopic();
+
     /** Partitions of the topics the gateway creates when they are missing (the requests topic bounds the workers). */
     @WithDefault("4")
     int partitions();

@@ -18,8 +18,9 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
- * Creates the three job topics when they are missing (results compacted by job id). In Kubernetes they come from
- * Strimzi {@code KafkaTopic} resources instead and this finds them present. Replication is the broker's default.
+ * Creates the job topics when they are missing (results compacted by job id, cancellations by batch id). In
+ * Kubernetes they come from Strimzi {@code KafkaTopic} resources instead and this finds them present. Replication is
+ * the broker's default.
  */
 @ApplicationScoped
 class JobTopics {
@@ -48,6 +49,10 @@ class JobTopics {
             }
             if (!existing.contains(settings.resultsTopic())) {
                 missing.add(new NewTopic(settings.resultsTopic(), Optional.of(partitions), Optional.empty())
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+            }
+            if (!existing.contains(settings.cancellationsTopic())) {
+                missing.add(new NewTopic(settings.cancellationsTopic(), Optional.of(partitions), Optional.empty())
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
             }
             if (!existing.contains(settings.deadLetterTopic())) {

@@ -48,6 +48,31 @@ class JobCodecTest {
     }
 
     @Test
+    void aRefusedRequestKeepsItsJobsBatchAndClientRef() {
+        // so the rejected result is counted with its batch (an OpenAI batch waits for every line's result)
+        assertThatThrownBy(() -> codec.decode(utf8("""
+                {"id": "b-1", "batch": "batch_x", "client_ref": "line-1",
+                 "request": {"model": "m", "messages": [{"role": "wizard", "content": "hi"}]}}"""), false, "key"))
+                .isInstanceOfSatisfying(InvalidJobException.class, e -> {
+                    assertThat(e.jobId()).isEqualTo("b-1");
+                    assertThat(e.batch()).isEqualTo("batch_x");
+                    assertThat(e.clientRef()).isEqualTo("line-1");
+                    assertThat(e.getMessage()).contains("wizard");
+                });
+    }
+
+    @Test
+    void aJobOfACancelledBatchCountsAsNotRun() throws Exception {
+        assertThat(JobOutcome.of(mapper.readTree("{\"state\": \"succeeded\"}"))).isEqualTo(JobOutcome.SUCCEEDED);
+        assertThat(JobOutcome.of(mapper.readTree("{\"state\": \"rejected\", \"error\": {\"code\": \"x\"}}")))
+                .isEqualTo(JobOutcome.FAILED);
+        assertThat(JobOutcome.of(mapper.readTree("{\"state\": \"expired\", \"error\": {\"code\": "
+                + "\"deadline_exceeded\"}}"))).isEqualTo(JobOutcome.FAILED);
+        assertThat(JobOutcome.of(mapper.readTree("{\"state\": \"expired\", \"error\": {\"code\": \""
+                + JobCancellations.CANCELLED_CODE + "\"}}"))).isEqualTo(JobOutcome.CANCELLED);
+    }
+
+    @Test
     void readsTheProtobufForm() throws Exception {
         Job proto = Job.newBuilder().setId("p1").setPriority(-2).setRequest(ChatRequest.newBuilder().setModel("m")
                 .setMaxTokens(7).addMessages(ChatMessage.newBuilder().setRole("user")
