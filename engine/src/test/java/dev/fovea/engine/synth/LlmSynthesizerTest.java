@@ -91,6 +91,7 @@ class LlmSynthesizerTest {
         assertThat(Files.mismatch(a, c)).isNotEqualTo(-1);
     }
 
+    @NeedsConformance
     @Test
     void rejectsTypesThatDoNotFitThePresetAndUnknownPresets() {
         // qwen2-0.5b rows of 896 values are not whole 256-value K-quant blocks
