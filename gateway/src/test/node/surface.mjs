@@ -145,8 +145,8 @@ const lp = await client.chat.completions.create({
   model, messages: ask("Hello"), max_tokens: 4, temperature: 0, logprobs: true, top_logprobs: 2,
 });
 out.logprobs = {
-  tokens: lp.choices[0].logprobs.content.length, completionTokens: lp.usage.completion_tokens,
-  greedyIsTop: lp.choices[0].logprobs.content.every((t) => t.token === t.top_logprobs[0].token
+  tokens: lp.choices[0].logprobs?.content?.length ?? -1, completionTokens: lp.usage.completion_tokens,
+  greedyIsTop: (lp.choices[0].logprobs?.content ?? []).every((t) => t.token === t.top_logprobs[0].token
     && t.top_logprobs.length === 2 && t.logprob <= 0),
 };
 

@@ -16,6 +16,8 @@ final class JsonMatcher {
     /** Nesting limit for schemas that allow any value (json_object), so a model cannot open brackets forever. */
     static final int MAX_DEPTH = 48;
     static final int MAX_NUMBER_LENGTH = 24;
+    /** Integer digits at most: 15 stay exact in the doubles JavaScript and many JSON parsers read numbers into. */
+    static final int MAX_INTEGER_DIGITS = 15;
 
     private final Frame top;
     private final JsonMatcher below;
@@ -571,11 +573,17 @@ final class JsonMatcher {
         private final boolean integer;
         private final int phase;
         private final int length;
+        private final boolean negative;
 
         NumberFrame(boolean integer, int phase, int length) {
+            this(integer, phase, length, false);
+        }
+
+        private NumberFrame(boolean integer, int phase, int length, boolean negative) {
             this.integer = integer;
             this.phase = phase;
             this.length = length;
+            this.negative = negative;
         }
 
         @Override
@@ -584,7 +592,8 @@ final class JsonMatcher {
         }
 
         private Transition to(int next) {
-            return length + 1 > MAX_NUMBER_LENGTH ? null : Transition.to(new NumberFrame(integer, next, length + 1));
+            return length + 1 > MAX_NUMBER_LENGTH ? null
+                    : Transition.to(new NumberFrame(integer, next, length + 1, negative || next == MINUS));
         }
 
         @Override
@@ -600,7 +609,9 @@ final class JsonMatcher {
                     return b == '0' ? to(ZERO) : digit ? to(INT) : null;
                 case INT:
                     if (digit) {
-                        return to(INT);
+                        // length counts the sign too; the integer part has length (minus the sign) digits
+                        int digits = length - (negative ? 1 : 0);
+                        return digits >= MAX_INTEGER_DIGITS ? null : to(INT);
                     }
                     // fall through
                 case ZERO:

@@ -73,6 +73,9 @@ class JsonConstraintTest {
         assertThat(any.accepts("{\"a\":1.}")).isFalse();
         assertThat(any.accepts("{\"a\":tru}")).isFalse();
         assertThat(JsonConstraint.schema("{\"type\":\"integer\"}").accepts("123")).isTrue();
+        assertThat(JsonConstraint.schema("{\"type\":\"integer\"}").accepts("-123456789012345")).isTrue();
+        assertThat(JsonConstraint.schema("{\"type\":\"integer\"}").accepts("1234567890123456"))
+                .as("16 digits are past what a double holds exactly").isFalse();
         assertThat(JsonConstraint.schema("{\"enum\":[1,12,\"x\"]}").accepts("1")).isTrue();
         assertThat(JsonConstraint.schema("{\"type\":\"array\",\"items\":{\"enum\":[1,12]}}").accepts("[1,12,1]"))
                 .isTrue();

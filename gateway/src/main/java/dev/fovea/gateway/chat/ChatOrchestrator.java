@@ -167,7 +167,8 @@ public class ChatOrchestrator {
         generate.setMaxTokens(budget.maxTokens(positions, request.maxTokens()));
         LoadedImage first = loaded.isEmpty() ? null : loaded.get(0);
         generation.generate(pipeline.llm(), generate.build(), new Collector(sink, first,
-                request.tools() != null && request.tools().active() ? request.tools() : null));
+                request.tools() != null && request.tools().active() ? request.tools() : null,
+                request.topLogprobs() >= 0));
     }
 
     /**
@@ -259,13 +260,15 @@ public class ChatOrchestrator {
         private final ToolSpec tools;
         private final StringBuilder text = new StringBuilder();
         private final List<Integer> ids = new ArrayList<>();
-        private final List<TokenLogprob> logprobs = new ArrayList<>();
+        /** null when the request did not ask for log-probabilities. */
+        private final List<TokenLogprob> logprobs;
         private Finished finished;
 
-        Collector(ChatSink sink, LoadedImage image, ToolSpec tools) {
+        Collector(ChatSink sink, LoadedImage image, ToolSpec tools, boolean logprobs) {
             this.sink = sink;
             this.image = image;
             this.tools = tools;
+            this.logprobs = logprobs ? new ArrayList<>() : null;
         }
 
         @Override
@@ -283,7 +286,9 @@ public class ChatOrchestrator {
                         top.add(logprob(alt, List.of()));
                     }
                     lp = logprob(t.getLogprob(), top);
-                    logprobs.add(lp);
+                    if (logprobs != null) {
+                        logprobs.add(lp);
+                    }
                 }
                 // a call is not streamed as content: it comes whole, as tool_calls, when the answer is finished
                 sink.token(t.getId(), tools != null ? "" : t.getText(), lp);
@@ -321,7 +326,7 @@ public class ChatOrchestrator {
             }
             sink.finished(new ChatOutcome(reason, finished.getPromptTokens(), finished.getCompletionTokens(), s,
                     List.copyOf(ids), image == null ? List.of() : Grounding.boxes(s, image.width(), image.height()),
-                    calls, List.copyOf(logprobs), finished.getCachedPromptTokens()));
+                    calls, logprobs == null ? null : List.copyOf(logprobs), finished.getCachedPromptTokens()));
         }
 
         private static TokenLogprob logprob(dev.fovea.proto.v1.TokenLogprob p, List<TokenLogprob> top) {

@@ -9,7 +9,7 @@ import java.util.List;
  * @param tokenIds     the generated ids (end-of-generation excluded)
  * @param boxes        grounding boxes found in {@code text} (empty without an image)
  * @param toolCalls    the function calls the answer makes (then {@code finishReason} is {@code tool_calls})
- * @param logprobs     each generated token's log-probabilities when asked for; empty otherwise
+ * @param logprobs     each generated token's log-probabilities when asked for (empty without tokens); null when not
  * @param cachedTokens prompt positions the LLM found in its prefix cache
  */
 public record ChatOutcome(String finishReason, int promptTokens, int completionTokens, String text,
@@ -18,6 +18,6 @@ public record ChatOutcome(String finishReason, int promptTokens, int completionT
 
     public ChatOutcome(String finishReason, int promptTokens, int completionTokens, String text,
                        List<Integer> tokenIds, List<GroundingBox> boxes) {
-        this(finishReason, promptTokens, completionTokens, text, tokenIds, boxes, List.of(), List.of(), 0);
+        this(finishReason, promptTokens, completionTokens, text, tokenIds, boxes, List.of(), null, 0);
     }
 }

@@ -47,7 +47,7 @@ public final class OpenAiJson {
             if (ext != null) {
                 message.set("fovea", ext);
             }
-            if (o.logprobs().isEmpty()) {
+            if (o.logprobs() == null) {
                 choice.putNull("logprobs");
             } else {
                 choice.putObject("logprobs").set("content", logprobs(o.logprobs()));
@@ -113,7 +113,7 @@ public final class OpenAiJson {
             ObjectNode choice = choices.addObject();
             choice.put("index", i);
             choice.put("text", echo == null ? o.text() : echo + o.text());
-            if (o.logprobs().isEmpty()) {
+            if (o.logprobs() == null) {
                 choice.putNull("logprobs");
             } else {
                 choice.set("logprobs", legacyLogprobs(o.logprobs()));
