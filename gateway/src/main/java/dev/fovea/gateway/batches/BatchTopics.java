@@ -1,22 +1,10 @@
 package dev.fovea.gateway.batches;
 
 import dev.fovea.gateway.jobs.JobSettings;
+import dev.fovea.gateway.jobs.MissingTopics;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Creates the batch API's three compacted topics when they are missing (files, file content, batches), with the job
@@ -38,35 +26,10 @@ class BatchTopics {
         if (ensured.get()) {
             return;
         }
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, jobs.bootstrapServers());
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-        try (Admin admin = Admin.create(props)) {
-            Set<String> existing = admin.listTopics().names().get(20, TimeUnit.SECONDS);
-            List<NewTopic> missing = new ArrayList<>();
-            for (String topic : List.of(settings.filesTopic(), settings.fileContentTopic(), settings.batchesTopic())) {
-                if (!existing.contains(topic)) {
-                    missing.add(new NewTopic(topic, Optional.of(jobs.partitions()), Optional.empty())
-                            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-                }
-            }
-            if (!missing.isEmpty()) {
-                try {
-                    admin.createTopics(missing).all().get(20, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
-                    }
-                }
-            }
-            ensured.set(true);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot reach Kafka at " + jobs.bootstrapServers() + ": "
-                    + (e.getCause() == null ? e : e.getCause()), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating the batch topics", e);
-        }
+        MissingTopics.create(jobs.bootstrapServers(), jobs.partitions(), List.of(
+                new MissingTopics.Topic(settings.filesTopic(), true),
+                new MissingTopics.Topic(settings.fileContentTopic(), true),
+                new MissingTopics.Topic(settings.batchesTopic(), true)), "batch");
+        ensured.set(true);
     }
 }
