@@ -67,7 +67,12 @@ class BrokenManifestsTest {
                 new Breakage("base/job-worker/scaledobject.yaml", "consumerGroup: fovea-workers",
                         "consumerGroup: fovea-gateway", Check.KAFKA, "consumerGroup is fovea-gateway"),
                 new Breakage("base/kafka/topics.yaml", "topicName: fovea.jobs.dead-letter",
-                        "topicName: fovea.jobs.dlq", Check.KAFKA, "differ from the gateway's job topics"),
+                        "topicName: fovea.jobs.dlq", Check.KAFKA, "differ from the gateway's job and batch topics"),
+                // batches are keyed state: without compaction a batch's state would age out under it
+                new Breakage("base/kafka/topics.yaml",
+                        "topicName: fovea.batches\n  partitions: 12\n  replicas: 3\n  config:\n    cleanup.policy: compact",
+                        "topicName: fovea.batches\n  partitions: 12\n  replicas: 3\n  config:\n    cleanup.policy: delete",
+                        Check.KAFKA, "fovea.batches is keyed state"),
                 new Breakage("base/kafka/topics.yaml", "cleanup.policy: compact", "cleanup.policy: delete",
                         Check.KAFKA, "cleanup.policy compact"),
                 new Breakage("base/kafka/topics.yaml", "  partitions: 12\n  replicas: 3\n  config:\n    cleanup",

@@ -86,11 +86,15 @@ final class KafkaChecks {
             }
         }
         if (!topics.keySet().equals(new TreeSet<>(jobs.topics()))) {
-            problems.add("KafkaTopics " + topics.keySet() + " differ from the gateway's job topics " + jobs.topics());
+            problems.add("KafkaTopics " + topics.keySet() + " differ from the gateway's job and batch topics "
+                    + jobs.topics());
         }
-        GenericKubernetesResource results = topics.get(jobs.resultsTopic());
-        if (results != null && !"compact".equals(Generic.string(results, "spec", "config", "cleanup.policy"))) {
-            problems.add(Manifests.id(results) + ": results are keyed by job id and need cleanup.policy compact");
+        for (String name : jobs.compactedTopics()) {
+            GenericKubernetesResource t = topics.get(name);
+            if (t != null && !"compact".equals(Generic.string(t, "spec", "config", "cleanup.policy"))) {
+                problems.add(Manifests.id(t) + ": " + name + " is keyed state (results, cancellations, files, batches)"
+                        + " and needs cleanup.policy compact");
+            }
         }
 
         List<Workload> gatewayImage = Workload.all(m).stream().filter(w -> "gateway".equals(w.module())).toList();
@@ -111,9 +115,9 @@ final class KafkaChecks {
                         + " pod's host name");
             }
             expect(problems, w, env, JobsSettings.BOOTSTRAP, bootstrap);
-            expect(problems, w, env, JobsSettings.REQUESTS_TOPIC, jobs.requestsTopic());
-            expect(problems, w, env, JobsSettings.RESULTS_TOPIC, jobs.resultsTopic());
-            expect(problems, w, env, JobsSettings.DEAD_LETTER_TOPIC, jobs.deadLetterTopic());
+            for (var topic : new java.util.TreeMap<>(jobs.topicEnv()).entrySet()) {
+                expect(problems, w, env, topic.getKey(), topic.getValue());
+            }
             expect(problems, w, env, JobsSettings.GROUP, jobs.group());
             // whoever creates a topic first, gateway or Topic Operator, creates it the same
             for (GenericKubernetesResource t : topics.values()) {
