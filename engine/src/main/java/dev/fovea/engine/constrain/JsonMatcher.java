@@ -81,6 +81,15 @@ final class JsonMatcher {
         return false;
     }
 
+    /**
+     * Inside a string of any length, between escapes: the UTF-8 state ({@link #utf8}) that alone decides which bytes
+     * other than a quote, a backslash or a control byte may follow; -1 anywhere else. Lets the token trie take the
+     * many tokens made of such bytes from a table instead of walking them.
+     */
+    int freeStringUtf8State() {
+        return top instanceof StringFrame f && f.phase >= 0 && f.phase < StringFrame.CONTENT.length ? f.phase : -1;
+    }
+
     /** Whether the value is finished and nothing but the end can follow. */
     boolean isDone() {
         return top instanceof Root r && r.done;
