@@ -2,6 +2,7 @@ package dev.fovea.gateway.batches;
 
 import dev.fovea.gateway.ApiException;
 import dev.fovea.gateway.InternalNames;
+import dev.fovea.gateway.jobs.IdempotentProducers;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -10,24 +11,16 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
-/** The package's Kafka producers (idempotent, acks=all) and how a write is awaited. */
+/** The package's Kafka producers ({@link IdempotentProducers}) and how a write is awaited. */
 final class BatchProducers {
     private BatchProducers() {
     }
 
     static KafkaProducer<String, byte[]> create(String bootstrapServers, String clientId) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        Properties props = IdempotentProducers.settings(bootstrapServers, clientId);
         props.put(ProducerConfig.LINGER_MS_CONFIG, "2");
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "20000");
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "40000");
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        return IdempotentProducers.create(props);
     }
 
     /** The write's metadata once the broker has it; a 503 naming {@code what} when it does not take it. */

@@ -19,8 +19,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Puts submitted jobs on the requests topic with an idempotent, acks=all producer and answers only once the broker
@@ -88,16 +86,10 @@ class JobSubmitter {
 
     private synchronized KafkaProducer<String, byte[]> producer() {
         if (producer == null) {
-            Properties props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-            props.put(ProducerConfig.ACKS_CONFIG, "all");
-            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+            Properties props = IdempotentProducers.settings(settings.bootstrapServers(), "fovea-job-submitter");
             props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-            props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "20000");
-            props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "40000");
             props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(64 << 20));
-            props.put(ProducerConfig.CLIENT_ID_CONFIG, "fovea-job-submitter");
-            producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+            producer = IdempotentProducers.create(props);
         }
         return producer;
     }
