@@ -1,24 +1,17 @@
 package dev.fovea.gateway.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fovea.gateway.ApiException;
 import dev.fovea.gateway.GatewaySettings;
 import dev.fovea.gateway.chat.ChatCompletionRequest;
 import dev.fovea.gateway.chat.ChatOrchestrator;
-import dev.fovea.gateway.chat.ChatOutcome;
-import dev.fovea.gateway.chat.ChatSink;
-import dev.fovea.gateway.chat.TokenLogprob;
 import dev.fovea.gateway.pipeline.PipelineRegistry;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The OpenAI-compatible HTTP API on plain Vert.x routes: full control of the status line (errors before the first
@@ -67,24 +60,7 @@ class ChatRoutes {
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
         ChatCompletionRequest request = parsed.request();
-        HttpServerResponse response = ctx.response();
-        List<ChatOrchestrator.Cancellation> running = new CopyOnWriteArrayList<>();
-        Runnable cancelAll = () -> running.forEach(ChatOrchestrator.Cancellation::cancel);
-        ReplyShape shape = ReplyShape.chat(json, id, request.model(), created, request.returnTokenIds());
-        Choices choices = parsed.stream()
-                ? new SseChoices(replies, response, shape, request.n(), parsed.includeUsage(), requestId, cancelAll)
-                : new JsonChoices(replies, response, shape, request.n(), requestId, cancelAll);
-        // the close handler goes on first: a client gone before the start still cancels what has started
-        response.closeHandler(v -> cancelAll.run());
-        for (int i = 0; i < request.n(); i++) {
-            // n choices: n generations; a given seed gives choice i the seed + i, so the choices differ yet repeat
-            ChatCompletionRequest run = i == 0 || request.sampling().seed() == null ? request
-                    : request.withSeed(request.sampling().seed() + i);
-            running.add(orchestrator.start(run, "http", parsed.stream(), choices.sink(i), requestId));
-            if (response.closed()) {
-                cancelAll.run();
-            }
-        }
+        Choices.run(orchestrator, replies, ctx.response(), ReplyShape.chat(json, id, request.model(), created,
+                request.returnTokenIds()), request, parsed.stream(), parsed.includeUsage(), requestId);
     }
-
 }

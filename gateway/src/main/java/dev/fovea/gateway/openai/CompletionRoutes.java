@@ -9,16 +9,13 @@ import dev.fovea.gateway.chat.ChatOrchestrator;
 import dev.fovea.gateway.chat.RawPrompt;
 import dev.fovea.gateway.chat.ResponseFormat;
 import dev.fovea.gateway.chat.SamplingParams;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * OpenAI's {@code /v1/completions}: a prompt (text, or token ids) continued without the chat template, through the
@@ -84,12 +81,7 @@ class CompletionRoutes {
                 throw ApiException.badRequest("echo needs a text prompt", "echo", "unsupported_value");
             }
             echo = echoPrompt ? prompt.text() : null;
-            Long seed = body.hasNonNull("seed") && body.get("seed").canConvertToLong() ? body.get("seed").longValue()
-                    : null;
-            SamplingParams sampling = new SamplingParams(number(body, "temperature", 1f), number(body, "top_p", 1f),
-                    seed, body.path("top_k").asInt(0), number(body, "min_p", 0f),
-                    number(body, "repetition_penalty", 1f), number(body, "presence_penalty", 0f),
-                    number(body, "frequency_penalty", 0f), Map.of());
+            SamplingParams sampling = OpenAiRequestParser.sampling(body);
             long maxTokens = body.hasNonNull("max_tokens") ? body.get("max_tokens").asLong(0) : DEFAULT_MAX_TOKENS;
             if (maxTokens < 1) {
                 throw ApiException.badRequest("max_tokens must be at least 1", "max_tokens", "invalid_value");
@@ -114,18 +106,8 @@ class CompletionRoutes {
         }
         String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
-        HttpServerResponse response = ctx.response();
-        List<ChatOrchestrator.Cancellation> running = new CopyOnWriteArrayList<>();
-        Runnable cancelAll = () -> running.forEach(ChatOrchestrator.Cancellation::cancel);
-        ReplyShape shape = ReplyShape.text(json, id, request.model(), created, echo);
-        Choices choices = stream ? new SseChoices(replies, response, shape, request.n(), includeUsage, requestId,
-                cancelAll) : new JsonChoices(replies, response, shape, request.n(), requestId, cancelAll);
-        response.closeHandler(v -> cancelAll.run());
-        for (int i = 0; i < request.n(); i++) {
-            ChatCompletionRequest run = i == 0 || request.sampling().seed() == null ? request
-                    : request.withSeed(request.sampling().seed() + i);
-            running.add(orchestrator.start(run, "http", stream, choices.sink(i), requestId));
-        }
+        Choices.run(orchestrator, replies, ctx.response(), ReplyShape.text(json, id, request.model(), created, echo),
+                request, stream, includeUsage, requestId);
     }
 
     /** One prompt: a string, or token ids (a one-element list of either is the same). */
@@ -152,16 +134,5 @@ class CompletionRoutes {
         }
         throw ApiException.badRequest("prompt must be a string or an array of token ids (one prompt per request)",
                 "prompt", "invalid_value");
-    }
-
-    private static float number(JsonNode body, String field, float fallback) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            return fallback;
-        }
-        if (!v.isNumber()) {
-            throw ApiException.badRequest(field + " must be a number", field, "invalid_type");
-        }
-        return v.floatValue();
     }
 }

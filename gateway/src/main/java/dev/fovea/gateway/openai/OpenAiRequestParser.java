@@ -72,17 +72,7 @@ public final class OpenAiRequestParser {
                 break;
             }
         }
-        Long seed = null;
-        if (body.hasNonNull("seed")) {
-            if (!body.get("seed").canConvertToLong()) {
-                throw ApiException.badRequest("seed must be a 64-bit integer", "seed", "invalid_value");
-            }
-            seed = body.get("seed").longValue();
-        }
-        SamplingParams sampling = new SamplingParams(number(body, "temperature", 1f), number(body, "top_p", 1f), seed,
-                body.hasNonNull("top_k") ? body.get("top_k").intValue() : 0, number(body, "min_p", 0f),
-                number(body, "repetition_penalty", 1f), number(body, "presence_penalty", 0f),
-                number(body, "frequency_penalty", 0f), logitBias(body));
+        SamplingParams sampling = sampling(body);
         JsonNode fovea = body.path("fovea");
         String encoders = fovea.hasNonNull("encoders") ? fovea.get("encoders").textValue() : null;
         boolean tokenIds = fovea.path("token_ids").asBoolean(false);
@@ -92,6 +82,27 @@ public final class OpenAiRequestParser {
                 tokenIds, OpenAiTools.responseFormat(body.get("response_format")),
                 OpenAiTools.tools(body.get("tools"), body.get("tool_choice")), topLogprobs, n, null), stream,
                 includeUsage);
+    }
+
+    /** The sampling fields of a chat or text completion body (OpenAI's and vLLM's, see {@link SamplingParams}). */
+    static SamplingParams sampling(JsonNode body) {
+        Long seed = null;
+        if (body.hasNonNull("seed")) {
+            if (!body.get("seed").canConvertToLong()) {
+                throw ApiException.badRequest("seed must be a 64-bit integer", "seed", "invalid_value");
+            }
+            seed = body.get("seed").longValue();
+        }
+        int topK = 0;
+        if (body.hasNonNull("top_k")) {
+            if (!body.get("top_k").isIntegralNumber()) {
+                throw ApiException.badRequest("top_k must be an integer", "top_k", "invalid_type");
+            }
+            topK = body.get("top_k").intValue();
+        }
+        return new SamplingParams(number(body, "temperature", 1f), number(body, "top_p", 1f), seed, topK,
+                number(body, "min_p", 0f), number(body, "repetition_penalty", 1f), number(body, "presence_penalty", 0f),
+                number(body, "frequency_penalty", 0f), logitBias(body));
     }
 
     /** OpenAI's logit_bias: token ids (as JSON object keys) to values in [-100, 100]. */
@@ -245,6 +256,13 @@ public final class OpenAiRequestParser {
 
     private static float number(JsonNode body, String field, float fallback) {
         JsonNode v = body.get(field);
-        return v == null || v.isNull() ? fallback : v.floatValue();
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isNumber()) {
+            // (chat bodies had their types checked already; text completion bodies are checked here)
+            throw ApiException.badRequest(field + " must be a number", field, "invalid_type");
+        }
+        return v.floatValue();
     }
 }
