@@ -22,6 +22,8 @@ import dev.fovea.proto.v1.GenerateEvent;
 import dev.fovea.proto.v1.GenerateRequest;
 import dev.fovea.proto.v1.LlmInfo;
 import dev.fovea.proto.v1.LlmServiceGrpc;
+import dev.fovea.proto.v1.LoadRequest;
+import dev.fovea.proto.v1.ReplicaLoad;
 import dev.fovea.proto.v1.Sampling;
 import dev.fovea.proto.v1.TokenEvent;
 import dev.fovea.proto.v1.TokenizeRequest;
@@ -266,6 +268,14 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
                 .setEosToken(tok.eosId() >= 0 ? tok.tokenText(tok.eosId()) : "")
                 .setAddBos(tok.addBos())
                 .build());
+        observer.onCompleted();
+    }
+
+    @Override
+    public void load(LoadRequest request, StreamObserver<ReplicaLoad> observer) {
+        BatchScheduler.Stats stats = runtime.scheduler().stats();
+        observer.onNext(ReplicaLoad.newBuilder().setRunning(stats.running()).setQueued(stats.queued())
+                .setDraining(runtime.draining()).setMaxBatch(runtime.maxBatch()).build());
         observer.onCompleted();
     }
 

@@ -26,6 +26,8 @@ public class LlmRuntime {
     private final LanguageModel model;
     private final BatchScheduler scheduler;
     private final long maxTextBytes;
+    private final int maxBatch;
+    private volatile boolean draining;
 
     LlmRuntime(LlmSettings settings, MeterRegistry registry) throws IOException {
         if (settings.model().isBlank()) {
@@ -43,6 +45,7 @@ public class LlmRuntime {
         model = LanguageModel.open(Path.of(settings.model()), pool, progress);
         scheduler = new BatchScheduler(model.decoder(), model.tokenizer(), new BatchScheduler.Config(
                 settings.maxBatch(), settings.kvBudgetMb() * MB, settings.prefixCacheMb() * MB, settings.maxQueue()));
+        maxBatch = settings.maxBatch();
         maxTextBytes = (long) model.decoder().config().contextLength() * longestTokenBytes(model.tokenizer());
         if (VectorWidth.warning() != null) {
             LOG.warn(VectorWidth.warning());
@@ -78,6 +81,19 @@ public class LlmRuntime {
                     tokenizer.tokenText(id).getBytes(StandardCharsets.UTF_8).length));
         }
         return longest;
+    }
+
+    /** Whether this replica has stopped taking new sequences (it is shutting down). */
+    public boolean draining() {
+        return draining;
+    }
+
+    void startDraining() {
+        draining = true;
+    }
+
+    int maxBatch() {
+        return maxBatch;
     }
 
     public LanguageModel model() {
