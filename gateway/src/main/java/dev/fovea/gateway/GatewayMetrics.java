@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 public class GatewayMetrics {
     private final MeterRegistry registry;
 
-    GatewayMetrics(MeterRegistry registry) {
+    public GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
@@ -45,5 +45,16 @@ public class GatewayMetrics {
     public void authRejected(String api, String reason) {
         Counter.builder("fovea.gateway.auth.rejected").description("requests refused for a missing or wrong API key")
                 .tags("api", api, "reason", reason).register(registry).increment();
+    }
+
+    /**
+     * One routing decision: {@code backend} is {@code encoder} or {@code llm}; {@code decision} is {@code hashed} (the
+     * key's own replica), {@code prefix} (the replica holding the prompt's prefix), {@code spilled} (the first
+     * choice was past its load bound or saturated), {@code retried} (a replica failed and the next one took the call)
+     * or {@code round-robin}.
+     */
+    public void routed(String backend, String decision) {
+        Counter.builder("fovea.gateway.routing").description("routing decisions per backend kind")
+                .tags("backend", backend, "decision", decision).register(registry).increment();
     }
 }

@@ -5,34 +5,95 @@ import dev.fovea.gateway.GatewayMetrics;
 import dev.fovea.gateway.GatewaySettings;
 import dev.fovea.gateway.InternalNames;
 import io.grpc.CallOptions;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Unary calls to the backends as futures, timed per service and method. Calls inherit the caller's gRPC
- * {@link io.grpc.Context}, so cancelling a request's context cancels every call it started.
+ * {@link io.grpc.Context}, so cancelling a request's context cancels every call it started. A call given several
+ * replicas goes to the first; when that one turns out gone (UNAVAILABLE: unreachable, killed, draining) it is
+ * skipped for a while and the call goes to the next, so a replica that dies costs its callers nothing.
  */
 @ApplicationScoped
 public class BackendCalls {
     private final GrpcChannels channels;
     private final GatewayMetrics metrics;
     private final GatewaySettings settings;
+    private final ReplicaHealth health;
+    private final ReplicaLoads loads;
+    private final ReplicaRouter router;
 
-    BackendCalls(GrpcChannels channels, GatewayMetrics metrics, GatewaySettings settings) {
+    BackendCalls(GrpcChannels channels, GatewayMetrics metrics, GatewaySettings settings, ReplicaHealth health,
+                 ReplicaLoads loads, ReplicaRouter router) {
+        this.router = router;
         this.channels = channels;
         this.metrics = metrics;
         this.settings = settings;
+        this.health = health;
+        this.loads = loads;
+    }
+
+    /** A call any replica of the LLM {@code llm} can answer (Describe, Tokenize, Embed, ...): the least busy takes it. */
+    public <Q, R> CompletableFuture<R> anyLlm(List<String> llm, MethodDescriptor<Q, R> method, Q request) {
+        return unary("llm", router.anyLlm(llm), method, request);
+    }
+
+    /** The call to {@code attempts}' first replica, then to the next while replicas turn out gone. */
+    public <Q, R> CompletableFuture<R> unary(String backend, List<String> attempts, MethodDescriptor<Q, R> method,
+                                             Q request) {
+        CompletableFuture<R> result = new CompletableFuture<>();
+        Context context = Context.current();
+        attempt(backend, attempts, 0, method, request, result, context);
+        return result;
+    }
+
+    private <Q, R> void attempt(String backend, List<String> attempts, int i, MethodDescriptor<Q, R> method, Q request,
+                                CompletableFuture<R> result, Context context) {
+        String address = attempts.get(i);
+        context.run(() -> call(backend, address, method, request).whenComplete((value, error) -> {
+            if (error == null) {
+                result.complete(value);
+            } else {
+                Failure f = (Failure) (error instanceof java.util.concurrent.CompletionException c ? c.getCause() : error);
+                if (i + 1 < attempts.size() && ReplicaHealth.replicaGone(f.status) && !context.isCancelled()) {
+                    metrics.routed(backend.startsWith("encoder") ? "encoder" : backend, "retried");
+                    attempt(backend, attempts, i + 1, method, request, result, context);
+                } else {
+                    result.completeExceptionally(f.shown);
+                }
+            }
+        }));
+    }
+
+    /** A failed call: the error the client is shown, and the status it came from (to decide on a retry). */
+    private static final class Failure extends RuntimeException {
+        private final transient ApiException shown;
+        private final transient Status status;
+
+        Failure(ApiException shown, Status status) {
+            super(shown.getMessage(), null, false, false);
+            this.shown = shown;
+            this.status = status;
+        }
     }
 
     public <Q, R> CompletableFuture<R> unary(String backend, String address, MethodDescriptor<Q, R> method,
                                              Q request) {
+        return unary(backend, List.of(address), method, request);
+    }
+
+    private <Q, R> CompletableFuture<R> call(String backend, String address, MethodDescriptor<Q, R> method,
+                                             Q request) {
         CompletableFuture<R> result = new CompletableFuture<>();
+        loads.started(address);
         long start = System.nanoTime();
         String name = method.getBareMethodName();
         ManagedChannel channel = channels.channel(address);
@@ -48,13 +109,19 @@ public class BackendCalls {
 
             @Override
             public void onError(Throwable t) {
-                metrics.backendCall(backend, name, Status.fromThrowable(t).getCode().name(),
-                        System.nanoTime() - start);
-                result.completeExceptionally(toApi(t, backend, address, name));
+                loads.finished(address);
+                Status status = Status.fromThrowable(t);
+                metrics.backendCall(backend, name, status.getCode().name(), System.nanoTime() - start);
+                if (ReplicaHealth.replicaGone(status)) {
+                    health.failed(address);
+                }
+                result.completeExceptionally(new Failure(toApi(t, backend, address, name), status));
             }
 
             @Override
             public void onCompleted() {
+                loads.finished(address);
+                health.succeeded(address);
                 metrics.backendCall(backend, name, "OK", System.nanoTime() - start);
                 result.complete(value);
             }

@@ -7,49 +7,100 @@ import dev.fovea.proto.v1.GenerateEvent;
 import dev.fovea.proto.v1.GenerateRequest;
 import dev.fovea.proto.v1.LlmServiceGrpc;
 import io.grpc.CallOptions;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
-/** The streaming {@code Generate} call; it runs in the caller's gRPC context, so cancelling that stops it. */
+/**
+ * The streaming {@code Generate} call; it runs in the caller's gRPC context, so cancelling that stops it. Given
+ * several replicas, a request that has not started streaming moves on to the next when a replica is gone, draining
+ * or its queue is full; a stream that already sent events cannot move (the client has seen its tokens), so it ends
+ * with a 503 saying the request may be retried.
+ */
 @ApplicationScoped
 public class LlmGeneration {
     private final GrpcChannels channels;
     private final GatewayMetrics metrics;
     private final GatewaySettings settings;
+    private final ReplicaHealth health;
+    private final ReplicaLoads loads;
 
-    LlmGeneration(GrpcChannels channels, GatewayMetrics metrics, GatewaySettings settings) {
+    LlmGeneration(GrpcChannels channels, GatewayMetrics metrics, GatewaySettings settings, ReplicaHealth health,
+                  ReplicaLoads loads) {
         this.channels = channels;
         this.metrics = metrics;
         this.settings = settings;
+        this.health = health;
+        this.loads = loads;
     }
 
     /** Events go to {@code events}; an error arrives as an {@link ApiException}. */
     public void generate(String address, GenerateRequest request, StreamObserver<GenerateEvent> events) {
+        generate(List.of(address), request, events, a -> { });
+    }
+
+    /**
+     * As above over {@code attempts} (the first choice first); {@code started} learns which replica sent the first
+     * event, the one that now holds the prompt.
+     */
+    public void generate(List<String> attempts, GenerateRequest request, StreamObserver<GenerateEvent> events,
+                         Consumer<String> started) {
+        attempt(attempts, 0, request, events, started, Context.current());
+    }
+
+    private void attempt(List<String> attempts, int i, GenerateRequest request, StreamObserver<GenerateEvent> events,
+                         Consumer<String> started, Context context) {
+        String address = attempts.get(i);
         long start = System.nanoTime();
         CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(settings.generateTimeout().toMillis(),
                 TimeUnit.MILLISECONDS);
-        ClientCalls.asyncServerStreamingCall(channels.channel(address).newCall(LlmServiceGrpc.getGenerateMethod(),
-                options), request, new StreamObserver<>() {
+        loads.started(address);
+        context.run(() -> ClientCalls.asyncServerStreamingCall(channels.channel(address).newCall(
+                LlmServiceGrpc.getGenerateMethod(), options), request, new StreamObserver<>() {
+            private int received;
+
             @Override
             public void onNext(GenerateEvent e) {
+                if (received++ == 0) {
+                    started.accept(address);
+                }
                 events.onNext(e);
             }
 
             @Override
             public void onError(Throwable t) {
-                metrics.backendCall("llm", "Generate", Status.fromThrowable(t).getCode().name(),
-                        System.nanoTime() - start);
-                events.onError(BackendCalls.toApi(t, "llm", address, "Generate"));
+                loads.finished(address);
+                Status status = Status.fromThrowable(t);
+                metrics.backendCall("llm", "Generate", status.getCode().name(), System.nanoTime() - start);
+                boolean gone = ReplicaHealth.replicaGone(status);
+                if (gone) {
+                    health.failed(address);
+                }
+                boolean movable = gone || status.getCode() == Status.Code.RESOURCE_EXHAUSTED;
+                if (received == 0 && movable && i + 1 < attempts.size() && !context.isCancelled()) {
+                    metrics.routed("llm", "retried");
+                    attempt(attempts, i + 1, request, events, started, context);
+                } else if (received > 0 && gone) {
+                    events.onError(ApiException.unavailable("the LLM replica " + address + " went away after "
+                            + received + " events of this stream (" + status.getCode() + "); the request can be "
+                            + "retried"));
+                } else {
+                    events.onError(BackendCalls.toApi(t, "llm", address, "Generate"));
+                }
             }
 
             @Override
             public void onCompleted() {
+                loads.finished(address);
+                health.succeeded(address);
                 metrics.backendCall("llm", "Generate", "OK", System.nanoTime() - start);
                 events.onCompleted();
             }
-        });
+        }));
     }
 }

@@ -7,6 +7,8 @@ import dev.fovea.gateway.GatewaySettings;
 import dev.fovea.gateway.RequestLog;
 import dev.fovea.gateway.backend.LlmDescriptions;
 import dev.fovea.gateway.backend.LlmGeneration;
+import dev.fovea.gateway.backend.PromptBlocks;
+import dev.fovea.gateway.backend.ReplicaRouter;
 import dev.fovea.gateway.pipeline.EncoderSelection;
 import dev.fovea.gateway.pipeline.PipelineConfig;
 import dev.fovea.gateway.pipeline.PipelineRegistry;
@@ -47,10 +49,12 @@ public class ChatOrchestrator {
     private final LlmGeneration generation;
     private final GatewayMetrics metrics;
     private final GatewaySettings settings;
+    private final ReplicaRouter router;
 
     ChatOrchestrator(PipelineRegistry registry, LlmDescriptions descriptions, PromptRenderer renderer,
                      PromptTokenizer tokenizer, ImageLoader images, ImageEmbedder embedder, LlmGeneration generation,
-                     GatewayMetrics metrics, GatewaySettings settings) {
+                     GatewayMetrics metrics, GatewaySettings settings, ReplicaRouter router) {
+        this.router = router;
         this.registry = registry;
         this.descriptions = descriptions;
         this.renderer = renderer;
@@ -166,9 +170,11 @@ public class ChatOrchestrator {
         }
         generate.setMaxTokens(budget.maxTokens(positions, request.maxTokens()));
         LoadedImage first = loaded.isEmpty() ? null : loaded.get(0);
-        generation.generate(pipeline.llm(), generate.build(), new Collector(sink, first,
+        GenerateRequest ready = generate.build();
+        PromptBlocks blocks = router.blocks(ready);
+        generation.generate(router.llm(pipeline.llm(), blocks), ready, new Collector(sink, first,
                 request.tools() != null && request.tools().active() ? request.tools() : null,
-                request.topLogprobs() >= 0));
+                request.topLogprobs() >= 0), replica -> router.served(blocks, replica));
     }
 
     /**

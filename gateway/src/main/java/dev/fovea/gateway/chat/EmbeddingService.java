@@ -50,7 +50,7 @@ public class EmbeddingService {
         } else {
             req.setText(text);
         }
-        return calls.unary("llm", pipeline.llm(), LlmServiceGrpc.getEmbedMethod(), req.build())
+        return calls.anyLlm(pipeline.llm(), LlmServiceGrpc.getEmbedMethod(), req.build())
                 .thenApply(EmbeddingService::vector);
     }
 

@@ -6,7 +6,7 @@ import dev.fovea.engine.vision.tiling.AnyResTiling;
 import dev.fovea.engine.vision.tiling.Resolution;
 import dev.fovea.gateway.ApiException;
 import dev.fovea.gateway.backend.BackendCalls;
-import dev.fovea.gateway.backend.GrpcChannels;
+import dev.fovea.gateway.backend.ReplicaRouter;
 import dev.fovea.gateway.pipeline.EncoderConfig;
 import dev.fovea.gateway.pipeline.EncoderSelection;
 import dev.fovea.gateway.pipeline.PipelineConfig;
@@ -33,20 +33,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One image to LLM embeddings: every view × chosen encoder is an {@code Encode} call to the next replica of that
- * encoder, all in flight at once; each view's features (in the selection's encoder order) go to one
+ * One image to LLM embeddings: every view × chosen encoder is an {@code Encode} call to the replica of that
+ * encoder the view's key picks ({@link ReplicaRouter#encoder}), all in flight at once; each view's features (in the selection's encoder order) go to one
  * {@code Project}; the views' embeddings are concatenated in view order.
  */
 @ApplicationScoped
 class ImageEmbedder {
     private final BackendCalls calls;
-    private final GrpcChannels channels;
+    private final ReplicaRouter router;
     /** Encoder name → its AnyRes plan, asked once. */
     private final Map<String, AnyResTiling> anyResPlans = new ConcurrentHashMap<>();
 
-    ImageEmbedder(BackendCalls calls, GrpcChannels channels) {
+    ImageEmbedder(BackendCalls calls, ReplicaRouter router) {
         this.calls = calls;
-        this.channels = channels;
+        this.router = router;
     }
 
     CompletableFuture<Embeddings> embed(PipelineConfig pipeline, EncoderSelection selection, LoadedImage image) {
@@ -62,7 +62,8 @@ class ImageEmbedder {
                 if (crop != null) {
                     input.setCrop(crop);
                 }
-                features.add(calls.unary("encoder:" + encoder.name(), channels.nextReplica(encoder.replicas()),
+                features.add(calls.unary("encoder:" + encoder.name(),
+                        router.encoder(encoder.replicas(), viewKey(image, encoder, crop)),
                         EncoderServiceGrpc.getEncodeMethod(),
                         EncodeRequest.newBuilder().addImages(input).setFeatureDtype(DType.F16).build())
                         .thenApply(r -> single(r, encoder.name())));
@@ -102,7 +103,8 @@ class ImageEmbedder {
             for (int i = 0; i < count; i++) {
                 ImageInput input = ImageInput.newBuilder().setEncoded(bytes)
                         .setAnyres(AnyResView.newBuilder().setIndex(i)).build();
-                views.add(calls.unary("encoder:" + encoder.name(), channels.nextReplica(encoder.replicas()),
+                views.add(calls.unary("encoder:" + encoder.name(),
+                        router.encoder(encoder.replicas(), image.sha256() + "/" + encoder.name() + "/anyres-" + i),
                         EncoderServiceGrpc.getEncodeMethod(),
                         EncodeRequest.newBuilder().addImages(input).setFeatureDtype(DType.F16).build())
                         .thenApply(r -> single(r, encoder.name())));
@@ -121,6 +123,15 @@ class ImageEmbedder {
     }
 
     /**
+     * An encoder call's routing key: the image, the encoder and the view (whole image or crop), what the encoder's
+     * cache keys on too, so each view of each image is encoded and cached on one replica.
+     */
+    private static String viewKey(LoadedImage image, EncoderConfig encoder, Crop crop) {
+        return image.sha256() + "/" + encoder.name() + "/" + (crop == null ? "full"
+                : crop.getX() + "," + crop.getY() + "," + crop.getWidth() + "x" + crop.getHeight());
+    }
+
+    /**
      * The embeddings' key in the LLM's prefix cache: the image's hash (taken once, when it was loaded) and all that
      * shapes its embeddings besides its bytes — model, encoders, and how it was cut.
      */
@@ -135,7 +146,7 @@ class ImageEmbedder {
         if (known != null) {
             return CompletableFuture.completedFuture(known);
         }
-        return calls.unary("encoder:" + encoder.name(), channels.nextReplica(encoder.replicas()),
+        return calls.unary("encoder:" + encoder.name(), router.encoder(encoder.replicas(), encoder.name()),
                 EncoderServiceGrpc.getDescribeMethod(), DescribeEncoderRequest.getDefaultInstance()).thenApply(info -> {
                     List<Integer> flat = info.getImageGridPinpointsList();
                     if (flat.isEmpty() || flat.size() % 2 != 0) {

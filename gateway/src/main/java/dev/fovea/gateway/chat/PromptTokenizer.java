@@ -29,7 +29,7 @@ class PromptTokenizer {
     }
 
     /** The token ids of each text piece; image {@code k} goes between piece {@code k} and {@code k + 1}. */
-    CompletableFuture<List<int[]>> tokenize(String llmAddress, LlmInfo info, String rendered, int images) {
+    CompletableFuture<List<int[]>> tokenize(List<String> llm, LlmInfo info, String rendered, int images) {
         String text = rendered;
         if (info.getAddBos() && !info.getBosToken().isEmpty() && text.startsWith(info.getBosToken())) {
             text = text.substring(info.getBosToken().length());
@@ -45,7 +45,7 @@ class PromptTokenizer {
                 parts.add(CompletableFuture.completedFuture(new int[0]));
                 continue;
             }
-            parts.add(calls.unary("llm", llmAddress, LlmServiceGrpc.getTokenizeMethod(), TokenizeRequest.newBuilder()
+            parts.add(calls.anyLlm(llm, LlmServiceGrpc.getTokenizeMethod(), TokenizeRequest.newBuilder()
                     .setText(pieces[i]).setAddSpecial(i == 0).setParseSpecial(true).build())
                     .thenApply(PromptTokenizer::ids));
         }

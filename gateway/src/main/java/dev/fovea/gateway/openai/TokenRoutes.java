@@ -67,7 +67,7 @@ class TokenRoutes {
                 throw ApiException.badRequest("prompt must be a string", "prompt", "invalid_type");
             }
             boolean special = body.path("add_special_tokens").asBoolean(true);
-            calls.unary("llm", p.llm(), LlmServiceGrpc.getTokenizeMethod(), TokenizeRequest.newBuilder()
+            calls.anyLlm(p.llm(), LlmServiceGrpc.getTokenizeMethod(), TokenizeRequest.newBuilder()
                     .setText(prompt.textValue()).setAddSpecial(special).setParseSpecial(true).build())
                     .whenComplete((r, e) -> {
                         if (e != null) {
@@ -100,7 +100,7 @@ class TokenRoutes {
                 }
                 req.addIds(t.intValue());
             }
-            calls.unary("llm", p.llm(), LlmServiceGrpc.getDetokenizeMethod(), req.build()).whenComplete((r, e) -> {
+            calls.anyLlm(p.llm(), LlmServiceGrpc.getDetokenizeMethod(), req.build()).whenComplete((r, e) -> {
                 if (e != null) {
                     replies.fail(ctx, failure(e));
                     return;

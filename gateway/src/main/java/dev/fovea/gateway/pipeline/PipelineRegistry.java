@@ -64,7 +64,12 @@ public class PipelineRegistry {
         if (p.model() == null || p.model().isBlank()) {
             throw new IllegalArgumentException("a pipeline has no model id");
         }
-        wrap(where + "llm ", () -> HostPort.parse(p.llm()));
+        if (p.llm().isEmpty()) {
+            throw new IllegalArgumentException(where + "no llm (host:port, or a list of them)");
+        }
+        for (String r : p.llm()) {
+            wrap(where + "llm ", () -> HostPort.parse(r));
+        }
         if (p.tiling() == Tiling.ANYRES && p.encoders().size() != 1) {
             // the adapter assembles one tower's views (unpadding, image_newline): AnyRes fuses no encoders
             throw new IllegalArgumentException(where + "tiling 'anyres' takes exactly one encoder");

@@ -51,6 +51,19 @@ class PipelineRegistryTest {
     }
 
     @Test
+    void theLlmIsOneAddressOrAListOfReplicas() throws Exception {
+        PipelineConfig one = registry("pipelines:\n  - {model: a, llm: 'h:1'}\n", "one.yaml").find("a").orElseThrow();
+        assertThat(one.llm()).containsExactly("h:1");
+        PipelineConfig two = registry("pipelines:\n  - {model: a, llm: ['h:1', 'h:2']}\n", "two.yaml").find("a")
+                .orElseThrow();
+        assertThat(two.llm()).containsExactly("h:1", "h:2");
+        assertThatThrownBy(() -> registry("pipelines:\n  - {model: a, llm: ['h:1', 'nohost']}\n", "bad.yaml"))
+                .hasMessageContaining("pipeline 'a': llm").hasMessageContaining("nohost");
+        assertThatThrownBy(() -> registry("pipelines:\n  - {model: a, llm: []}\n", "none.yaml"))
+                .hasMessageContaining("pipeline 'a': no llm");
+    }
+
+    @Test
     void combinationsAreFoundByNameOrByTheirEncoders() throws Exception {
         PipelineConfig p = registry(YAML, "p.yaml").find("vlm").orElseThrow();
         EncoderSelection all = PipelineRegistry.select(p, null);
