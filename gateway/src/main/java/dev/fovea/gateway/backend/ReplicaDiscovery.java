@@ -27,10 +27,22 @@ import org.jboss.logging.Logger;
 public class ReplicaDiscovery {
     private static final Logger LOG = Logger.getLogger(ReplicaDiscovery.class);
 
+    /** A host name's addresses; the JDK's resolver (the system's DNS) outside tests. */
+    interface Resolver {
+        InetAddress[] addresses(String host) throws UnknownHostException;
+    }
+
     private final Map<String, List<String>> resolved = new ConcurrentHashMap<>();
+    private final Resolver resolver;
     private final ScheduledExecutorService refresher;
 
+    @jakarta.inject.Inject
     ReplicaDiscovery(RoutingSettings settings) {
+        this(settings, InetAddress::getAllByName);
+    }
+
+    ReplicaDiscovery(RoutingSettings settings, Resolver resolver) {
+        this.resolver = resolver;
         refresher = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
                 .name("replica-discovery").unstarted(r));
         long every = Math.max(100, settings.discoveryRefresh().toMillis());
@@ -46,7 +58,7 @@ public class ReplicaDiscovery {
         return List.copyOf(out);
     }
 
-    private void refresh() {
+    void refresh() {
         for (var e : resolved.entrySet()) {
             List<String> now = resolve(e.getKey(), e.getValue());
             if (!now.equals(e.getValue())) {
@@ -57,13 +69,13 @@ public class ReplicaDiscovery {
     }
 
     /** The entry's addresses, IPv4 ones only when it has any (a dual-stack localhost is one replica, not two). */
-    static List<String> resolve(String entry, List<String> previous) {
+    List<String> resolve(String entry, List<String> previous) {
         HostPort hp = HostPort.parse(entry);
         if (isLiteral(hp.host())) {
             return List.of(entry);
         }
         try {
-            InetAddress[] all = InetAddress.getAllByName(hp.host());
+            InetAddress[] all = resolver.addresses(hp.host());
             List<String> v4 = new ArrayList<>();
             List<String> any = new ArrayList<>();
             for (InetAddress a : all) {
