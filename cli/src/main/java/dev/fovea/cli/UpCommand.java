@@ -67,17 +67,25 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--no-kafka", description = "Leave out the Kafka broker and the job worker (no /v1/jobs).")
     boolean noKafka;
 
+    @Option(names = "--replicas", paramLabel = "KIND=N[,KIND=N...]", description = "Run several processes of a "
+            + "service, each with its own port and heap, all listed in the gateway's pipeline: llm=N, encoder=N (every "
+            + "encoder), encoder-NAME=N (one encoder); 1 to " + Replicas.MAX + " each. Extra replicas are named llm-2, "
+            + "encoder-NAME-2, ... on free ports of 8085-8099. The adapter is not replicated.")
+    String replicas;
+
     @Option(names = "--timeout", defaultValue = "240", description = "Seconds to wait for each service (default: ${DEFAULT-VALUE}).")
     int timeout;
 
     @Override
     public Integer call() throws Exception {
+        Replicas counts = replicas == null ? Replicas.NONE : Replicas.parse(replicas);
+        StackFile spec = chosenModel();
+        spec.checkFilesExist();
+        StackLayout layout = StackLayout.plan(spec, counts, port);
         LocalStack stack = new LocalStack(LocalStack.checkout());
         if (!stack.recorded().isEmpty()) {
             stack.stopAll(Duration.ofSeconds(15)); // a previous stack: replace it
         }
-        StackFile spec = chosenModel();
-        spec.checkFilesExist();
         List<String> missing = new ArrayList<>();
         for (String module : List.of("llm-service", "encoder-service", "adapter-service", "gateway")) {
             if (!Files.isRegularFile(stack.jar(module))) {
@@ -91,24 +99,7 @@ final class UpCommand implements Callable<Integer> {
             throw new IllegalStateException("services not built: " + missing + " — run `mvn -B -DskipTests package` "
                     + "(or bin/demo) in " + LocalStack.checkout() + " first");
         }
-        List<LocalStack.Component> components = new ArrayList<>();
-        components.add(new LocalStack.Component("llm", "llm-service", LLM_PORT, LLM_HEAP_MB, Map.of(
-                "fovea.llm.model", spec.llm(), "fovea.llm.kv-budget-mb", Integer.toString(LLM_KV_BUDGET_MB),
-                "fovea.llm.prefix-cache-mb", Integer.toString(LLM_PREFIX_CACHE_MB))));
-        StringBuilder encoders = new StringBuilder();
-        for (int i = 0; i < spec.encoders().size(); i++) {
-            StackFile.Encoder e = spec.encoders().get(i);
-            int port = i == 0 ? FIRST_ENCODER_PORT : 8090 + i;
-            components.add(new LocalStack.Component("encoder-" + e.name(), "encoder-service", port, ENCODER_HEAP_MB,
-                    Map.of("fovea.encoder.mmproj", e.mmproj(), "fovea.encoder.name", e.name(),
-                            "fovea.encoder.cache-mb", Integer.toString(ENCODER_CACHE_MB))));
-            encoders.append("      - name: ").append(e.name()).append("\n        replicas: [\"127.0.0.1:").append(port)
-                    .append("\"]\n");
-        }
-        if (spec.adapter() != null) {
-            components.add(new LocalStack.Component("adapter", "adapter-service", ADAPTER_PORT, ADAPTER_HEAP_MB,
-                    Map.of("fovea.adapter.files." + spec.adapter().id(), spec.adapter().file())));
-        }
+        List<LocalStack.Component> components = new ArrayList<>(layout.services());
         Map<String, Integer> ports = new LinkedHashMap<>();
         if (!noKafka) {
             ports.put(LocalStack.BROKER, KAFKA_PORT);
@@ -128,12 +119,7 @@ final class UpCommand implements Callable<Integer> {
         }
         Files.createDirectories(stack.state());
         Path pipelines = stack.state().resolve("pipelines.yaml");
-        String yaml = "pipelines:\n  - model: " + Json.write(spec.model()) + "\n    llm: \"127.0.0.1:" + LLM_PORT + "\"\n"
-                + (spec.template() == null ? "" : "    template: " + Json.write(spec.template()) + "\n")
-                + (spec.anyresLayout() == null ? "" : "    anyres_layout: " + Json.write(spec.anyresLayout()) + "\n")
-                + (spec.encoders().isEmpty() ? "" : "    tiling: " + spec.tiling() + "\n    encoders:\n" + encoders
-                + "    adapter: {id: " + spec.adapter().id() + ", address: \"127.0.0.1:" + ADAPTER_PORT + "\"}\n");
-        Files.writeString(pipelines, yaml);
+        Files.writeString(pipelines, layout.pipelinesYaml());
         Map<String, String> gatewayProps = new LinkedHashMap<>();
         gatewayProps.put("fovea.gateway.pipelines", pipelines.toString());
         if (!noKafka) {
