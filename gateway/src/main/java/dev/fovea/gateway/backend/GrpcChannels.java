@@ -32,6 +32,14 @@ public class GrpcChannels {
         });
     }
 
+    /** Closes the channel to an address that is no longer a replica; calls still running on it finish. */
+    void retire(String address) {
+        ManagedChannel c = channels.remove(address);
+        if (c != null) {
+            c.shutdown();
+        }
+    }
+
     /** The next replica of {@code replicas} in turn. */
     public String nextReplica(List<String> replicas) {
         long n = cursors.computeIfAbsent(replicas, r -> new AtomicLong()).getAndIncrement();

@@ -34,15 +34,17 @@ public class ReplicaDiscovery {
 
     private final Map<String, List<String>> resolved = new ConcurrentHashMap<>();
     private final Resolver resolver;
+    private final GrpcChannels channels;
     private final ScheduledExecutorService refresher;
 
     @jakarta.inject.Inject
-    ReplicaDiscovery(RoutingSettings settings) {
-        this(settings, InetAddress::getAllByName);
+    ReplicaDiscovery(RoutingSettings settings, GrpcChannels channels) {
+        this(settings, InetAddress::getAllByName, channels);
     }
 
-    ReplicaDiscovery(RoutingSettings settings, Resolver resolver) {
+    ReplicaDiscovery(RoutingSettings settings, Resolver resolver, GrpcChannels channels) {
         this.resolver = resolver;
+        this.channels = channels;
         refresher = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
                 .name("replica-discovery").unstarted(r));
         long every = Math.max(100, settings.discoveryRefresh().toMillis());
@@ -59,6 +61,7 @@ public class ReplicaDiscovery {
     }
 
     void refresh() {
+        Set<String> before = all();
         for (var e : resolved.entrySet()) {
             List<String> now = resolve(e.getKey(), e.getValue());
             if (!now.equals(e.getValue())) {
@@ -66,6 +69,14 @@ public class ReplicaDiscovery {
                 e.setValue(now);
             }
         }
+        before.removeAll(all());
+        before.forEach(channels::retire); // pods that left: their channels would only wait for them
+    }
+
+    private Set<String> all() {
+        Set<String> out = new java.util.HashSet<>();
+        resolved.values().forEach(out::addAll);
+        return out;
     }
 
     /** The entry's addresses, IPv4 ones only when it has any (a dual-stack localhost is one replica, not two). */

@@ -74,7 +74,7 @@ class ReplicaRoutingTest {
         RoutingSettings s = settings(policy);
         ReplicaLoads loads = new ReplicaLoads();
         ReplicaHealth health = new ReplicaHealth(channels, s);
-        ReplicaRouter router = new ReplicaRouter(new ReplicaDiscovery(s), health, loads, new PrefixIndex(s), channels,
+        ReplicaRouter router = new ReplicaRouter(new ReplicaDiscovery(s, channels), health, loads, new PrefixIndex(s), channels,
                 new GatewayMetrics(new SimpleMeterRegistry()), s);
         return new Parts(router, loads, health);
     }
