@@ -45,20 +45,36 @@ record FleetReport(Map<String, Object> settings, int requests, int succeeded, Ma
         }
     }
 
-    /** Prefix reuse of answered turns: how many had cached_tokens > 0, and the mean cached share of the prompt. */
-    record Reuse(int turns, int reused, double meanCachedFraction) {
-        static Reuse of(List<FleetTurn> turns) {
+    /**
+     * Prefix reuse of answered turns: how many had cached_tokens > 0, the mean cached share of the prompt, and how
+     * many found their conversation's whole previous prompt cached ({@code cached_tokens} ≥ the previous turn's
+     * {@code prompt_tokens}) — the reuse that routing decides; any cached token at all may be just the template's
+     * opening, which every conversation shares.
+     */
+    record Reuse(int turns, int reused, double meanCachedFraction, int reusedPreviousTurn) {
+        static Reuse of(List<FleetTurn> turns, List<FleetTurn> all) {
+            Map<Long, Integer> prompts = new java.util.HashMap<>();
+            for (FleetTurn t : all) {
+                prompts.put(((long) t.conversation() << 20) + t.turn(), t.promptTokens());
+            }
             int reused = 0;
+            int previous = 0;
             double fractions = 0;
             for (FleetTurn t : turns) {
                 reused += t.cachedTokens() > 0 ? 1 : 0;
                 fractions += t.promptTokens() > 0 ? (double) t.cachedTokens() / t.promptTokens() : 0;
+                Integer before = t.turn() > 0 ? prompts.get(((long) t.conversation() << 20) + t.turn() - 1) : null;
+                previous += before != null && before > 0 && t.cachedTokens() >= before ? 1 : 0;
             }
-            return new Reuse(turns.size(), reused, turns.isEmpty() ? Double.NaN : fractions / turns.size());
+            return new Reuse(turns.size(), reused, turns.isEmpty() ? Double.NaN : fractions / turns.size(), previous);
         }
 
         double share() {
             return turns == 0 ? Double.NaN : (double) reused / turns;
+        }
+
+        double previousTurnShare() {
+            return turns == 0 ? Double.NaN : (double) reusedPreviousTurn / turns;
         }
     }
 
@@ -87,8 +103,8 @@ record FleetReport(Map<String, Object> settings, int requests, int succeeded, Ma
         return new FleetReport(settings, run.turns().size(), ok.size(), failed, run.skippedTurns(), run.seconds(),
                 tokens, percentiles(ok.stream().map(FleetTurn::ttftMs).toList(), TTFT_PERCENTILES),
                 percentiles(ok.stream().map(FleetTurn::durationMs).toList(), DURATION_PERCENTILES), List.copyOf(encoders),
-                Reuse.of(ok.stream().filter(t -> t.turn() == 0).toList()),
-                Reuse.of(ok.stream().filter(t -> t.turn() > 0).toList()), List.copyOf(llms), run.kills(),
+                Reuse.of(ok.stream().filter(t -> t.turn() == 0).toList(), ok),
+                Reuse.of(ok.stream().filter(t -> t.turn() > 0).toList(), ok), List.copyOf(llms), run.kills(),
                 List.copyOf(errors));
     }
 
@@ -175,6 +191,7 @@ record FleetReport(Map<String, Object> settings, int requests, int succeeded, Ma
         }
         line(b, "prefix reuse", "later turns %s reused a cached prefix (mean %s of the prompt cached, %d turns)",
                 pct(laterTurns.share()), pct(laterTurns.meanCachedFraction()), laterTurns.turns());
+        line(b, "", "later turns %s found their previous turn's whole prompt cached", pct(laterTurns.previousTurnShare()));
         line(b, "", "first turns %s (mean %s, %d turns)", pct(firstTurns.share()),
                 pct(firstTurns.meanCachedFraction()), firstTurns.turns());
         for (Cache c : llms) {
@@ -221,6 +238,8 @@ record FleetReport(Map<String, Object> settings, int requests, int succeeded, Ma
         m.put("reused", r.reused());
         m.put("reused_share", round(r.share()));
         m.put("mean_cached_fraction", round(r.meanCachedFraction()));
+        m.put("reused_previous_turn", r.reusedPreviousTurn());
+        m.put("reused_previous_turn_share", round(r.previousTurnShare()));
         return m;
     }
 

@@ -49,6 +49,9 @@ class FleetReportTest {
         assertThat(r.laterTurns().turns()).isEqualTo(2);
         assertThat(r.laterTurns().share()).isEqualTo(0.5);
         assertThat(r.laterTurns().meanCachedFraction()).isEqualTo(0.375); // (150/200 + 0) / 2
+        // conversation 0's second turn had its first turn's 100 prompt tokens cached (150 ≥ 100); 1's had none
+        assertThat(r.laterTurns().reusedPreviousTurn()).isEqualTo(1);
+        assertThat(r.firstTurns().reusedPreviousTurn()).isZero();
         assertThat(r.firstTurns().share()).isEqualTo(0.5);
         assertThat(r.encoderTotal().ratio()).isEqualTo(0.75); // the unscraped replica left out
     }
@@ -71,6 +74,7 @@ class FleetReportTest {
         assertThat(gone.get("scraped").asBoolean()).isFalse();
         assertThat(gone.get("hit_ratio").isNull()).isTrue();
         assertThat(j.get("prefix_reuse").get("later_turns").get("reused_share").asDouble()).isEqualTo(0.5);
+        assertThat(j.get("prefix_reuse").get("later_turns").get("reused_previous_turn_share").asDouble()).isEqualTo(0.5);
         assertThat(j.get("llm_prefix_cache").get(0).get("reused_positions").asInt()).isEqualTo(600);
         assertThat(j.get("kills").get(0).get("component").asText()).isEqualTo("encoder-clip-2");
         assertThat(j.get("kills").get(0).get("at_s").asDouble()).isEqualTo(2.5);

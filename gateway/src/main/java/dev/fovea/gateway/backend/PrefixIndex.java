@@ -18,29 +18,30 @@ public class PrefixIndex {
         owners = Caffeine.newBuilder().maximumSize(settings.prefixIndexSize()).build();
     }
 
-    /** The replica among {@code live} holding the longest known prefix of the prompt, with its length in blocks. */
+    /**
+     * The replica among {@code live} holding the longest known prefix of the prompt, with its length in items:
+     * the prompt's prefixes are looked up from the longest down (a lookup costs tens of nanoseconds; a prompt of
+     * 3,000 items, a few hundred microseconds at worst).
+     */
     Match longest(PromptBlocks prompt, Set<String> live) {
-        Match best = Match.NONE;
-        for (int i = 0; i < prompt.chain().length; i++) {
-            String owner = owners.getIfPresent(prompt.chain()[i]);
-            if (owner == null) {
-                break; // block i's hash covers all before it: nothing later can be held where this is not
-            }
-            if (live.contains(owner)) {
-                best = new Match(owner, i + 1);
+        long[] prefixes = prompt.prefixes();
+        for (int i = prefixes.length - 1; i >= 0; i--) {
+            String owner = owners.getIfPresent(prefixes[i]);
+            if (owner != null && live.contains(owner)) {
+                return new Match(owner, i + 1);
             }
         }
-        return best;
+        return Match.NONE;
     }
 
-    /** The prompt's blocks are now in {@code replica}'s cache. */
+    /** The prompt is now in {@code replica}'s cache. */
     void served(PromptBlocks prompt, String replica) {
-        for (long h : prompt.chain()) {
+        for (long h : prompt.servedKeys()) {
             owners.put(h, replica);
         }
     }
 
-    record Match(String replica, int blocks) {
+    record Match(String replica, int items) {
         static final Match NONE = new Match(null, 0);
     }
 }

@@ -41,11 +41,14 @@ public interface RoutingSettings {
     @WithDefault("1s")
     Duration loadPoll();
 
-    /** Prompt tokens per block of the prefix index (an image is one block). */
+    /**
+     * How often along its length a served prompt is remembered in the prefix index, in items (token ids; an image is
+     * one item); its end is always remembered.
+     */
     @WithDefault("16")
     int prefixBlockTokens();
 
-    /** Block hashes the prefix index remembers (about 24 bytes each in Caffeine, plus the entry). */
+    /** Prompt prefixes the prefix index remembers (least recently used go first). */
     @WithDefault("500000")
     long prefixIndexSize();
 

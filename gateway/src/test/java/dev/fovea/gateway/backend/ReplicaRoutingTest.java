@@ -162,19 +162,36 @@ class ReplicaRoutingTest {
     }
 
     @Test
-    void promptBlocksShareHashesExactlyAsFarAsTheirItemsAgree() {
+    void promptPrefixesShareHashesExactlyAsFarAsTheirItemsAgree() {
         PromptBlocks turn1 = PromptBlocks.of(prompt("a", 10, 11, 12, 13, 14, 15), 4);
         PromptBlocks turn2 = PromptBlocks.of(prompt("a", 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20), 4);
         PromptBlocks otherImage = PromptBlocks.of(prompt("b", 10, 11, 12, 13, 14, 15), 4);
-        assertThat(turn1.chain()).hasSize(2); // 9 items: two blocks, the ninth item left over
-        assertThat(turn2.chain()).hasSize(3);
-        assertThat(turn2.chain()[0]).isEqualTo(turn1.chain()[0]);
-        assertThat(turn2.chain()[1]).isEqualTo(turn1.chain()[1]);
-        assertThat(otherImage.chain()[0]).isNotEqualTo(turn1.chain()[0]);
-        assertThat(turn2.anchor()).isEqualTo(turn1.anchor());
-        PromptBlocks tiny = PromptBlocks.of(prompt(null), 4);
-        assertThat(tiny.chain()).isEmpty();
-        assertThat(PromptBlocks.of(prompt(null, 3), 4).anchor()).isNotEqualTo(tiny.anchor());
+        assertThat(turn1.prefixes()).hasSize(9); // two tokens, the image, six tokens
+        assertThat(java.util.Arrays.copyOf(turn2.prefixes(), 9)).isEqualTo(turn1.prefixes());
+        assertThat(turn2.prefixes()[9]).isNotEqualTo(turn1.prefixes()[8]);
+        assertThat(otherImage.prefixes()[1]).isEqualTo(turn1.prefixes()[1]); // the same text before the image
+        assertThat(otherImage.prefixes()[2]).isNotEqualTo(turn1.prefixes()[2]);
+        // remembered at every 4th item and at the end: the end is where the next turn matches
+        assertThat(turn1.servedKeys()).containsExactly(turn1.prefixes()[3], turn1.prefixes()[7], turn1.prefixes()[8]);
+        // the anchor is the items up to the image, the same for every turn about it
+        assertThat(turn2.anchor()).isEqualTo(turn1.anchor()).isEqualTo(turn1.prefixes()[2]);
+        assertThat(otherImage.anchor()).isNotEqualTo(turn1.anchor());
+        PromptBlocks textOnly = PromptBlocks.of(prompt(null, 3, 4, 5, 6, 7), 4);
+        assertThat(textOnly.anchor()).isEqualTo(textOnly.prefixes()[3]);
+        assertThat(PromptBlocks.of(prompt(null), 4).anchor()).isEqualTo(PromptBlocks.of(prompt(null), 4).prefixes()[1]);
+    }
+
+    @Test
+    void aConversationFindsItsWholeEarlierTurnInTheIndex() {
+        PrefixIndex index = new PrefixIndex(settings(RoutingSettings.Policy.CONTENT));
+        PromptBlocks turn1 = PromptBlocks.of(prompt("a", 10, 11, 12, 13, 14, 15), 4);
+        index.served(turn1, "r1");
+        PromptBlocks turn2 = PromptBlocks.of(prompt("a", 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20), 4);
+        assertThat(index.longest(turn2, Set.of("r1", "r2"))).isEqualTo(new PrefixIndex.Match("r1", 9));
+        index.served(PromptBlocks.of(prompt("a", 10, 11, 12, 13), 4), "r2"); // a shorter prompt elsewhere
+        assertThat(index.longest(turn2, Set.of("r1", "r2")).replica()).isEqualTo("r1"); // the longest wins
+        assertThat(index.longest(turn2, Set.of("r2")).replica()).isEqualTo("r2"); // r1 gone: the next longest
+        assertThat(index.longest(turn2, Set.of("r3"))).isEqualTo(PrefixIndex.Match.NONE);
     }
 
     @Test
