@@ -55,11 +55,14 @@ public class ReplicaLoads {
         return Math.max(inFlight(address), r == null ? 0 : r.getRunning() + r.getQueued());
     }
 
-    /** Whether a new sequence would have to wait there: every batch slot taken, or requests already queued. */
+    /**
+     * Whether a new sequence would have to wait there for a batch slot: its running and queued sequences fill its
+     * batch. (A queue alone is not: a request waits there for the next step between prefills, a few milliseconds.)
+     */
     boolean saturated(String address) {
         ReplicaLoad r = fresh(address);
         int maxBatch = r == null || r.getMaxBatch() <= 0 ? DEFAULT_MAX_BATCH : r.getMaxBatch();
-        return llmLoad(address) >= maxBatch || (r != null && r.getQueued() > 0);
+        return llmLoad(address) >= maxBatch;
     }
 
     boolean draining(String address) {

@@ -214,8 +214,10 @@ class ReplicaRoutingTest {
         }
         // the prefix's replica reports a full batch and a queue: the turn goes to the one with room
         String held = served.get("img-0");
-        p.loads().reported(held, ReplicaLoad.newBuilder().setRunning(8).setQueued(3).setMaxBatch(8).build());
         PromptBlocks t3 = p.router().blocks(prompt("img-0", 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21));
+        p.loads().reported(held, ReplicaLoad.newBuilder().setRunning(3).setQueued(1).setMaxBatch(8).build());
+        assertThat(p.router().llm(two, t3).getFirst()).isEqualTo(held); // a short queue is no reason to move
+        p.loads().reported(held, ReplicaLoad.newBuilder().setRunning(8).setQueued(3).setMaxBatch(8).build());
         assertThat(p.router().llm(two, t3).getFirst()).isNotEqualTo(held);
         // a draining replica takes nothing new
         p.loads().reported(held, ReplicaLoad.newBuilder().setDraining(true).setMaxBatch(8).build());
