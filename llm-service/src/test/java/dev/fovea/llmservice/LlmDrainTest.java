@@ -48,7 +48,9 @@ class LlmDrainTest {
             try (HeldScheduler held = new HeldScheduler(runtime)) {
                 running = calls.generate(DrainCalls.request(prompt, 6));
                 awaitInside(1);
-                drained = CompletableFuture.supplyAsync(() -> drain.drain(Duration.ofSeconds(60)));
+                // its own thread: the common pool may have a single thread, which RestAssured's Groovy needs
+                drained = CompletableFuture.supplyAsync(() -> drain.drain(Duration.ofSeconds(60)),
+                        r -> Thread.ofPlatform().start(r));
                 while (!drain.gate().draining()) {
                     Thread.sleep(10);
                 }
