@@ -5,6 +5,8 @@ import dev.fovea.engine.tensor.WireTensors;
 import dev.fovea.engine.vision.ClipPreprocessor;
 import dev.fovea.engine.vision.FeatureMap;
 import dev.fovea.engine.vision.ImageException;
+import dev.fovea.grpcsupport.DrainGate;
+import dev.fovea.grpcsupport.EndOnceObserver;
 import dev.fovea.grpcsupport.GrpcFailures;
 import dev.fovea.grpcsupport.RequestIds;
 import dev.fovea.proto.v1.DType;
@@ -28,19 +30,31 @@ import java.util.concurrent.CompletableFuture;
 public class EncoderGrpcService extends EncoderServiceGrpc.EncoderServiceImplBase {
     private final EncoderRuntime runtime;
     private final EncoderSettings settings;
+    private final EncoderDrain drain;
 
-    EncoderGrpcService(EncoderRuntime runtime, EncoderSettings settings) {
+    EncoderGrpcService(EncoderRuntime runtime, EncoderSettings settings, EncoderDrain drain) {
         this.runtime = runtime;
         this.settings = settings;
+        this.drain = drain;
     }
 
     /**
      * Runs on an I/O thread, so it only checks the call's size and hands each image to the image workers: hashing,
-     * decoding and preprocessing happen there, each image within the decode deadline.
+     * decoding and preprocessing happen there, each image within the decode deadline. A draining replica refuses
+     * the call, and answers UNAVAILABLE to one that outlasts the drain (its features are then dropped).
      */
     @Override
     public void encode(EncodeRequest request, StreamObserver<EncodeResponse> observer) {
         String requestId = RequestIds.current();
+        EndOnceObserver<EncodeResponse> out = new EndOnceObserver<>(observer);
+        DrainGate.Pass pass;
+        try {
+            pass = drain.gate().enter("Encode",
+                    status -> out.onError(GrpcFailures.status(status.asRuntimeException(), requestId)));
+        } catch (RuntimeException e) {
+            observer.onError(GrpcFailures.status(e, requestId));
+            return;
+        }
         List<CompletableFuture<Features>> results = new ArrayList<>();
         int admitted = 0;
         try {
@@ -59,20 +73,24 @@ public class EncoderGrpcService extends EncoderServiceGrpc.EncoderServiceImplBas
             }
         } catch (RuntimeException e) {
             runtime.release(admitted);
-            observer.onError(GrpcFailures.status(e, requestId));
+            out.onError(GrpcFailures.status(e, requestId));
+            pass.close();
             return;
         }
         int held = admitted;
         CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).whenComplete((v, error) -> {
-            runtime.release(held);
-            if (error != null) {
-                observer.onError(GrpcFailures.status(error, requestId));
-                return;
+            try {
+                runtime.release(held);
+                if (error != null) {
+                    out.onError(GrpcFailures.status(error, requestId));
+                    return;
+                }
+                EncodeResponse.Builder b = EncodeResponse.newBuilder();
+                results.forEach(r -> b.addFeatures(r.join()));
+                out.last(b.build());
+            } finally {
+                pass.close();
             }
-            EncodeResponse.Builder b = EncodeResponse.newBuilder();
-            results.forEach(r -> b.addFeatures(r.join()));
-            observer.onNext(b.build());
-            observer.onCompleted();
         });
     }
 

@@ -62,4 +62,11 @@ public interface EncoderSettings {
      */
     @WithDefault("1")
     int maxStuckDecodes();
+
+    /**
+     * How long a stopping replica lets its Encode calls finish before it ends them; keep it below the pod's
+     * terminationGracePeriodSeconds minus its preStop pause.
+     */
+    @WithDefault("30s")
+    Duration drainTimeout();
 }

@@ -10,6 +10,8 @@ import dev.fovea.engine.pipeline.GenerationResult;
 import dev.fovea.engine.pipeline.TokenListener;
 import dev.fovea.engine.pipeline.TokenLogprobs;
 import dev.fovea.engine.sampling.SamplerConfig;
+import dev.fovea.grpcsupport.DrainGate;
+import dev.fovea.grpcsupport.EndOnceObserver;
 import dev.fovea.grpcsupport.GrpcFailures;
 import dev.fovea.grpcsupport.RequestIds;
 import dev.fovea.proto.v1.DescribeLlmRequest;
@@ -38,6 +40,7 @@ import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** gRPC front of the scheduler: streams each token as it is sampled; a caller that goes away cancels its request. */
 @GrpcService
@@ -47,14 +50,16 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
     private static final int MAX_STOP_LENGTH = 1000;
 
     private final LlmRuntime runtime;
+    private final LlmDrain drain;
     private final Timer ttft;
     private final Timer perToken;
     private final Timer duration;
     private final DistributionSummary inputTokens;
     private final DistributionSummary outputTokens;
 
-    LlmGrpcService(LlmRuntime runtime, MeterRegistry registry) {
+    LlmGrpcService(LlmRuntime runtime, LlmDrain drain, MeterRegistry registry) {
         this.runtime = runtime;
+        this.drain = drain;
         // OpenTelemetry GenAI semantic-convention names
         this.ttft = Timer.builder("gen_ai.server.time_to_first_token").publishPercentileHistogram().register(registry);
         this.perToken = Timer.builder("gen_ai.server.time_per_output_token").publishPercentileHistogram()
@@ -69,12 +74,29 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
     /**
      * Checks the request (sizes before copies: positions, shapes, max_tokens against the context) and queues it;
      * tokens stream from the scheduler's thread. Blocking: decoding embeddings is CPU work kept off the I/O threads.
+     * A draining replica refuses the call before anything is sent, and ends it with UNAVAILABLE if it outlasts the
+     * drain.
      */
     @Override
     @Blocking
     public void generate(GenerateRequest request, StreamObserver<GenerateEvent> observer) {
         String requestId = RequestIds.current();
         ServerCallStreamObserver<GenerateEvent> call = (ServerCallStreamObserver<GenerateEvent>) observer;
+        EndOnceObserver<GenerateEvent> out = new EndOnceObserver<>(call);
+        AtomicReference<BatchScheduler.Submission> queued = new AtomicReference<>();
+        DrainGate.Pass pass;
+        try {
+            pass = drain.gate().enter("Generate", status -> {
+                BatchScheduler.Submission s = queued.get();
+                if (s != null) {
+                    s.cancel();
+                }
+                out.onError(GrpcFailures.status(status.asRuntimeException(), requestId));
+            });
+        } catch (RuntimeException e) {
+            observer.onError(GrpcFailures.status(e, requestId));
+            return;
+        }
         BatchScheduler.Submission submission;
         try {
             var cfg = runtime.model().decoder().config();
@@ -97,7 +119,8 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
 
                 @Override
                 public boolean onToken(int token, String text, TokenLogprobs logprobs) {
-                    if (call.isCancelled()) {
+                    // a cancelled caller, or a call the drain ended: stop the sequence
+                    if (call.isCancelled() || out.ended()) {
                         return false;
                     }
                     TokenEvent.Builder event = TokenEvent.newBuilder().setId(token).setText(text);
@@ -107,38 +130,46 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
                             event.addTopLogprobs(logprob(tokenizer, logprobs.topIds()[i], logprobs.topLogprobs()[i]));
                         }
                     }
-                    synchronized (call) {
-                        call.onNext(GenerateEvent.newBuilder().setToken(event).build());
-                    }
+                    out.onNext(GenerateEvent.newBuilder().setToken(event).build());
                     return true;
                 }
             });
         } catch (RuntimeException e) {
-            observer.onError(GrpcFailures.status(e, requestId));
+            out.onError(GrpcFailures.status(e, requestId));
+            pass.close();
             return;
         }
+        queued.set(submission);
         call.setOnCancelHandler(submission::cancel);
         submission.result().whenComplete((r, error) -> {
-            if (error != null) {
-                if (!call.isCancelled()) {
-                    observer.onError(GrpcFailures.status(error, requestId));
-                }
-                return;
-            }
-            record(r);
-            if (r.finishReason() == FinishReason.CANCELLED || call.isCancelled()) {
-                return;
-            }
-            synchronized (call) {
-                call.onNext(GenerateEvent.newBuilder().setFinished(Finished.newBuilder()
-                        .setFinishReason(r.finishReason() == FinishReason.STOP ? "stop" : "length")
-                        .setPromptTokens(r.promptTokens())
-                        .setCompletionTokens(r.tokens().length)
-                        .setCachedPromptTokens(submission.cachedPositions())
-                        .setTimeToFirstTokenMs(r.promptMillis())).build());
-                call.onCompleted();
+            try {
+                finish(r, error, submission, call, out, requestId);
+            } finally {
+                pass.close();
             }
         });
+    }
+
+    /** The stream's end once the scheduler is done with the request: Finished, or the failure as a status. */
+    private void finish(GenerationResult r, Throwable error, BatchScheduler.Submission submission,
+                        ServerCallStreamObserver<GenerateEvent> call, EndOnceObserver<GenerateEvent> out,
+                        String requestId) {
+        if (error != null) {
+            if (!call.isCancelled()) {
+                out.onError(GrpcFailures.status(error, requestId));
+            }
+            return;
+        }
+        record(r);
+        if (r.finishReason() == FinishReason.CANCELLED || call.isCancelled()) {
+            return;
+        }
+        out.last(GenerateEvent.newBuilder().setFinished(Finished.newBuilder()
+                .setFinishReason(r.finishReason() == FinishReason.STOP ? "stop" : "length")
+                .setPromptTokens(r.promptTokens())
+                .setCompletionTokens(r.tokens().length)
+                .setCachedPromptTokens(submission.cachedPositions())
+                .setTimeToFirstTokenMs(r.promptMillis())).build());
     }
 
     /** The output constraint the request names (a schema the engine cannot enforce is INVALID_ARGUMENT). */
@@ -312,6 +343,16 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
     @Blocking
     public void embed(EmbedRequest request, StreamObserver<EmbedResponse> observer) {
         String requestId = RequestIds.current();
+        EndOnceObserver<EmbedResponse> out = new EndOnceObserver<>(observer);
+        DrainGate.Pass pass;
+        try {
+            // an embedding cannot be stopped midway: past the drain it is answered UNAVAILABLE, its result dropped
+            pass = drain.gate().enter("Embed",
+                    status -> out.onError(GrpcFailures.status(status.asRuntimeException(), requestId)));
+        } catch (RuntimeException e) {
+            observer.onError(GrpcFailures.status(e, requestId));
+            return;
+        }
         try {
             var cfg = runtime.model().decoder().config();
             List<Segment> input;
@@ -338,10 +379,11 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
             for (float f : v) {
                 b.addValues(f);
             }
-            observer.onNext(b.build());
-            observer.onCompleted();
+            out.last(b.build());
         } catch (RuntimeException e) {
-            observer.onError(GrpcFailures.status(e, requestId));
+            out.onError(GrpcFailures.status(e, requestId));
+        } finally {
+            pass.close();
         }
     }
 

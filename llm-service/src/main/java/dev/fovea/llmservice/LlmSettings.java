@@ -2,6 +2,7 @@ package dev.fovea.llmservice;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 
 /** {@code fovea.llm.*}: which model to serve and how the scheduler may use memory. */
 @ConfigMapping(prefix = "fovea.llm")
@@ -24,4 +25,11 @@ public interface LlmSettings {
 
     @WithDefault("256")
     int maxQueue();
+
+    /**
+     * How long a stopping replica lets its running calls finish before it ends them; keep it below the pod's
+     * terminationGracePeriodSeconds minus its preStop pause.
+     */
+    @WithDefault("60s")
+    Duration drainTimeout();
 }

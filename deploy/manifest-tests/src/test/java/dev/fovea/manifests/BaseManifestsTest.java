@@ -28,7 +28,10 @@ class BaseManifestsTest {
     void loadsTypedModelsAndCrdsAsGeneric() {
         assertThat(BASE.deployments()).extracting(d -> d.getMetadata().getName()).containsExactlyInAnyOrder(
                 "encoder-clip-vit-l-336", "encoder-siglip-so400m-384", "adapter", "llm", "gateway", "job-worker");
-        assertThat(BASE.autoscalers()).hasSize(2);
+        assertThat(BASE.autoscalers()).as("KEDA owns the scaling: an HPA beside a ScaledObject would fight it")
+                .isEmpty();
+        assertThat(BASE.custom(ScalingChecks.KEDA, "ScaledObject")).extracting(r -> r.getMetadata().getName())
+                .containsExactlyInAnyOrder("encoder-clip-vit-l-336", "encoder-siglip-so400m-384", "llm", "job-worker");
         assertThat(BASE.disruptionBudgets()).hasSize(5);
         assertThat(BASE.of(GenericKubernetesResource.class)).extracting(HasMetadata::getKind)
                 .containsOnly("ScaledObject", "Kafka", "KafkaNodePool", "KafkaTopic");

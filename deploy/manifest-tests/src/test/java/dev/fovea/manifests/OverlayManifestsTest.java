@@ -73,12 +73,15 @@ class OverlayManifestsTest {
     void prodIsRedundant() {
         Manifests prod = overlay("prod");
         for (Deployment d : prod.deployments()) {
+            String name = d.getMetadata().getName();
             boolean autoscaled = prod.autoscalers().stream()
-                    .anyMatch(h -> h.getSpec().getScaleTargetRef().getName().equals(d.getMetadata().getName()));
+                    .anyMatch(h -> h.getSpec().getScaleTargetRef().getName().equals(name))
+                    || prod.custom(ScalingChecks.KEDA, "ScaledObject").stream()
+                    .anyMatch(so -> name.equals(Generic.string(so, "spec", "scaleTargetRef", "name")));
             if (d.getSpec().getReplicas() != null) {
                 assertThat(d.getSpec().getReplicas()).as(Manifests.id(d)).isGreaterThanOrEqualTo(2);
             } else if (!d.getMetadata().getName().equals("job-worker")) {
-                assertThat(autoscaled).as(Manifests.id(d) + " has neither replicas nor an HPA").isTrue();
+                assertThat(autoscaled).as(Manifests.id(d) + " has neither replicas nor an autoscaler").isTrue();
             }
             if (!d.getMetadata().getName().equals("job-worker")) {
                 assertThat(prod.disruptionBudgets()).as("a PDB over " + Manifests.id(d)).anySatisfy(p ->
@@ -88,8 +91,9 @@ class OverlayManifestsTest {
         assertThat(prod.autoscalers()).extracting(h -> h.getSpec().getMinReplicas()).allMatch(n -> n >= 2);
         assertThat(prod.disruptionBudgets()).extracting(PodDisruptionBudget::getSpec)
                 .allSatisfy(s -> assertThat(s.getMinAvailable()).isNotNull());
-        assertThat(prod.custom(ScalingChecks.KEDA, "ScaledObject"))
-                .allSatisfy(s -> assertThat(Generic.integer(s, "spec", "minReplicaCount")).isGreaterThanOrEqualTo(1));
+        assertThat(prod.custom(ScalingChecks.KEDA, "ScaledObject")).allSatisfy(s -> assertThat(
+                Generic.integer(s, "spec", "minReplicaCount")).as(Manifests.id(s))
+                .isGreaterThanOrEqualTo(s.getMetadata().getName().equals("job-worker") ? 1 : 2));
         assertThat(prod.custom(KafkaChecks.STRIMZI, "KafkaNodePool"))
                 .allSatisfy(p -> assertThat(Generic.integer(p, "spec", "replicas")).isGreaterThanOrEqualTo(3));
     }

@@ -67,8 +67,8 @@ final class ScalingChecks {
                 problems.add(Manifests.id(d) + ": scaled by " + scaledBy.get(name) + " but sets spec.replicas");
             }
             if ("encoder-service".equals(ServiceChecks.module(m, d)) && !scaledBy.getOrDefault(name, "")
-                    .startsWith("HorizontalPodAutoscaler/")) {
-                problems.add(Manifests.id(d) + ": every encoder Deployment has its HPA");
+                    .startsWith("ScaledObject/")) {
+                problems.add(Manifests.id(d) + ": every encoder Deployment has its KEDA ScaledObject");
             }
             if (!scaledBy.containsKey(name)) {
                 minReplicas.put(name, d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas());
