@@ -2,23 +2,19 @@ package dev.fovea.cli;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 
 /** A vertical bar chart of accuracies (0–100 %) as a PNG, one bar per category and the overall one last. */
 final class AccuracyChartPng {
     private static final Color BAR = new Color(0x3B6FB6);
     private static final Color OVERALL = new Color(0xD9822B);
     private static final Color GRID = new Color(0xDDDDDD);
-    private static final Color TEXT = new Color(0x222222);
+    private static final Color TEXT = ChartCanvas.TEXT;
 
     private AccuracyChartPng() {
     }
@@ -33,18 +29,7 @@ final class AccuracyChartPng {
         int n = categories.size() + 1;
         int width = Math.max(560, left + n * slot + 24);
         int height = top + plotHeight + bottom;
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, width, height);
-            g.setColor(TEXT);
-            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
-            g.drawString(title, 16, 30);
-            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-            g.drawString(subtitle, 16, 52);
+        ChartCanvas.write(file, width, height, title, subtitle, g -> {
             int base = top + plotHeight;
             for (int pct = 0; pct <= 100; pct += 20) {
                 int y = base - pct * plotHeight / 100;
@@ -68,10 +53,7 @@ final class AccuracyChartPng {
             }
             g.setStroke(new BasicStroke(1.5f));
             g.drawLine(left, base, width - 16, base);
-        } finally {
-            g.dispose();
-        }
-        ImageIO.write(img, "png", file.toFile());
+        });
     }
 
     private static void centred(Graphics2D g, String text, int x, int baseline) {

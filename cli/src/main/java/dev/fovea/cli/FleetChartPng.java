@@ -2,15 +2,11 @@ package dev.fovea.cli;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 
 /**
  * A fleet run as a PNG: left, every request's TTFT over the run's time (failures as red crosses on the top edge,
@@ -22,7 +18,7 @@ final class FleetChartPng {
     private static final Color FAIL = new Color(0xC0392B);
     private static final Color PCT = new Color(0xD9822B);
     private static final Color GRID = new Color(0xDDDDDD);
-    private static final Color TEXT = new Color(0x222222);
+    private static final Color TEXT = ChartCanvas.TEXT;
     private static final int TOP = 78;
     private static final int PLOT_HEIGHT = 320;
 
@@ -32,26 +28,13 @@ final class FleetChartPng {
     static void write(Path file, String title, FleetReport report, List<FleetTurn> turns) throws IOException {
         int width = 1100;
         int height = TOP + PLOT_HEIGHT + 60;
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, width, height);
-            g.setColor(TEXT);
-            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
-            g.drawString(title, 16, 30);
-            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-            g.drawString(String.format(Locale.ROOT, "%d requests, %d failed, %.2f req/s; TTFT p50 %.0f ms, p90 %.0f ms, "
-                            + "p99 %.0f ms", report.requests(), report.failedTotal(), report.succeeded() / report.seconds(),
-                    report.ttftMs()[0], report.ttftMs()[1], report.ttftMs()[2]), 16, 52);
+        String subtitle = String.format(Locale.ROOT, "%d requests, %d failed, %.2f req/s; TTFT p50 %.0f ms, p90 %.0f ms, "
+                + "p99 %.0f ms", report.requests(), report.failedTotal(), report.succeeded() / report.seconds(),
+                report.ttftMs()[0], report.ttftMs()[1], report.ttftMs()[2]);
+        ChartCanvas.write(file, width, height, title, subtitle, g -> {
             timeline(g, 70, 700, report, turns);
             hitRatios(g, 800, width - 20, report.encoders());
-        } finally {
-            g.dispose();
-        }
-        ImageIO.write(img, "png", file.toFile());
+        });
     }
 
     private static void timeline(Graphics2D g, int left, int right, FleetReport report, List<FleetTurn> turns) {
