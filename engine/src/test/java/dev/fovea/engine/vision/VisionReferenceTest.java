@@ -43,7 +43,7 @@ class VisionReferenceTest {
     @ParameterizedTest
     @ValueSource(strings = {"tiny-mlp_norm-f32", "tiny-336-ldpv2-f32", "tiny-336-ldp-f32", "qwen2vl-64-shapes56",
             "qwen2vl-64-shapes120x80", "qwen2vl-64-shapes60x170", "tiny-anyres-shapes120x80",
-            "tiny-minicpmv-shapes60x170"})
+            "tiny-minicpmv-shapes60x170", "tiny-minicpmv-shapes400x700"})
     void imageEmbeddingsMatchLlamaCpp(String name) throws Exception {
         JsonNode ref;
         try (InputStream in = VisionReferenceTest.class.getResourceAsStream("reference/" + name + ".json")) {
