@@ -55,6 +55,33 @@ public record MiniCpmvSlicing(int scale, int patch, int maxSlices) {
             return refine == null ? null : new Resolution(refine.width() / cols, refine.height() / rows);
         }
 
+        /**
+         * The image's place in the prompt as llama.cpp's {@code minicpmv-cli} (build 4748) writes it: the source view
+         * between {@code <image>} and {@code </image>}; with slices, then {@code <slice>}, each slice between
+         * {@code <image>} and {@code </image>} row by row with {@code "\n"} after a row's last slice, and
+         * {@code </slice>}. The text pieces are tokenized as text (each a string of its own there, the first
+         * {@code <image>} joined to the user turn's opening, e.g. {@code "<|im_start|>user\n<image>"} for 2.6).
+         */
+        public List<Piece> llamaCppLayout() {
+            List<Piece> out = new ArrayList<>();
+            out.add(new Piece.Text("<image>"));
+            out.add(new Piece.Input(0));
+            out.add(new Piece.Text("</image>"));
+            if (refine != null) {
+                out.add(new Piece.Text("<slice>"));
+                for (int r = 0; r < rows; r++) {
+                    for (int c = 0; c < cols; c++) {
+                        out.add(new Piece.Text("<image>"));
+                        out.add(new Piece.Input(1 + r * cols + c));
+                        out.add(new Piece.Text("</image>"));
+                    }
+                    out.add(new Piece.Text("\n"));
+                }
+                out.add(new Piece.Text("</slice>"));
+            }
+            return out;
+        }
+
         /** The encoder inputs of {@code image} in order: the source view, then the slices row by row. */
         public <I> List<I> render(I image, TileImageOps<I> ops) {
             List<I> out = new ArrayList<>(inputCount());
@@ -69,6 +96,16 @@ public record MiniCpmvSlicing(int scale, int patch, int maxSlices) {
                 }
             }
             return out;
+        }
+    }
+
+    /** A piece of an image's prompt layout: wrapper text, or the resampled rows of one encoder input. */
+    public sealed interface Piece {
+        record Text(String text) implements Piece {
+        }
+
+        /** The rows of encoder input {@code index} (0 = the source view, then the slices row by row). */
+        record Input(int index) implements Piece {
         }
     }
 

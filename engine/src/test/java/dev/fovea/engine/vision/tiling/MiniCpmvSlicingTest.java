@@ -40,6 +40,18 @@ class MiniCpmvSlicingTest {
     }
 
     @Test
+    void layoutWrapsTheSourceViewAndTheSlicesAsMinicpmvCliDoes() {
+        assertThat(S.plan(60, 170).llamaCppLayout()).containsExactly(new MiniCpmvSlicing.Piece.Text("<image>"),
+                new MiniCpmvSlicing.Piece.Input(0), new MiniCpmvSlicing.Piece.Text("</image>"));
+        StringBuilder b = new StringBuilder();
+        for (MiniCpmvSlicing.Piece p : S.plan(1200, 900).llamaCppLayout()) {
+            b.append(p instanceof MiniCpmvSlicing.Piece.Text t ? t.text() : "[" + ((MiniCpmvSlicing.Piece.Input) p).index() + "]");
+        }
+        assertThat(b.toString()).isEqualTo("<image>[0]</image><slice><image>[1]</image><image>[2]</image><image>[3]</image>\n"
+                + "<image>[4]</image><image>[5]</image><image>[6]</image>\n</slice>");
+    }
+
+    @Test
     void renderGivesTheSourceViewThenTheSlicesRowByRow() {
         record Img(int w, int h, String what) {
         }
