@@ -215,9 +215,11 @@ public final class ClipVisionEncoder {
             throw new IllegalArgumentException("this tower encodes " + imageSize + "×" + imageSize + " images, not "
                     + width + "×" + height);
         }
-        if (width < patchSize || height < patchSize || width > MAX_IMAGE_SIZE || height > MAX_IMAGE_SIZE) {
+        // slices are bounded by their area (about 448², long and thin for banner images), other inputs by their side
+        if (width < patchSize || height < patchSize || (long) width * height > (long) MAX_IMAGE_SIZE * MAX_IMAGE_SIZE
+                || !bucketedPositions && (width > MAX_IMAGE_SIZE || height > MAX_IMAGE_SIZE)) {
             throw new IllegalArgumentException("an encoder input of " + width + "×" + height + " is outside "
-                    + patchSize + "…" + MAX_IMAGE_SIZE + " pixels a side");
+                    + patchSize + "…" + MAX_IMAGE_SIZE + " pixels a side (" + MAX_IMAGE_SIZE + "² in all for slices)");
         }
         int gw = width / patchSize;
         int gh = height / patchSize;
