@@ -154,15 +154,45 @@ public final class VisionModel implements AutoCloseable {
     }
 
     /**
+     * A MiniCPM-V image: each encoder input's rows (the source view, then the slices row by row) and the image's
+     * prompt layout ({@link MiniCpmvSlicing.Plan#llamaCppLayout()}: wrapper text and, per input, its index).
+     */
+    public record SlicedImage(List<Segment.Embeddings> inputs, List<MiniCpmvSlicing.Piece> layout) {
+    }
+
+    /** Whether images are sliced MiniCPM-V's way ({@link #embedSliced}); {@link #embed} then concatenates the inputs. */
+    public boolean slicesImages() {
+        return encoder != null && encoder.encodesAnySize();
+    }
+
+    /** A MiniCPM-V image's inputs and layout (see {@link SlicedImage}); only when {@link #slicesImages()}. */
+    public SlicedImage embedSliced(byte[] imageFile) throws ImageException {
+        if (!slicesImages()) {
+            throw new IllegalStateException("this mmproj does not slice images (not MiniCPM-V)");
+        }
+        RgbImage img = decoder.decode(imageFile);
+        MiniCpmvSlicing.Plan plan = MiniCpmvSlicing.LLAMA_CPP.plan(img.width(), img.height());
+        List<Segment.Embeddings> inputs = new ArrayList<>();
+        for (FeatureMap p : projectSlices(plan, img)) {
+            inputs.add(new Segment.Embeddings(p.data(), p.tokens()));
+        }
+        return new SlicedImage(List.copyOf(inputs), plan.llamaCppLayout());
+    }
+
+    private List<FeatureMap> projectSlices(MiniCpmvSlicing.Plan plan, RgbImage img) {
+        List<FeatureMap> projected = new ArrayList<>();
+        for (FeatureMap features : encodeSlices(plan.render(img, new RgbImageOps()))) {
+            projected.add(projector.project(List.of(features), pool));
+        }
+        return projected;
+    }
+
+    /**
      * MiniCPM-V: the source view, then the slices row by row, each through the tower and the resampler; the rows
      * concatenated in that order, as llama.cpp's {@code llava_image_embed_make_with_bytes} returns them.
      */
     private FeatureMap embedMiniCpmv(RgbImage img) {
-        List<RgbImage> inputs = MiniCpmvSlicing.LLAMA_CPP.plan(img.width(), img.height()).render(img, new RgbImageOps());
-        List<FeatureMap> projected = new ArrayList<>();
-        for (FeatureMap features : encodeSlices(inputs)) {
-            projected.add(projector.project(List.of(features), pool));
-        }
+        List<FeatureMap> projected = projectSlices(MiniCpmvSlicing.LLAMA_CPP.plan(img.width(), img.height()), img);
         int dim = projector.outputDim();
         int tokens = projected.stream().mapToInt(FeatureMap::tokens).sum();
         float[] data = new float[Math.multiplyExact(tokens, dim)];
