@@ -102,6 +102,11 @@ public final class ClipVisionEncoder {
         patchBias = GgufTensors.optionalVector(f, "v.patch_embd.bias", embd);
         classEmbd = GgufTensors.optionalVector(f, "v.class_embd", embd);
         bucketedPositions = f.getBool(GgufKeys.HAS_MINICPMV_PROJECTOR, false);
+        if (bucketedPositions && !"resampler".equals(f.getString(GgufKeys.PROJECTOR_TYPE, ""))) {
+            throw new GgufFormatException(f.path().getFileName() + ": " + GgufKeys.HAS_MINICPMV_PROJECTOR + " with "
+                    + GgufKeys.PROJECTOR_TYPE + " '" + f.getString(GgufKeys.PROJECTOR_TYPE, "") + "' is not supported"
+                    + " (MiniCPM-V's projector is the resampler)");
+        }
         if (bucketedPositions && (patchSize != MINICPMV_PATCH_SIZE || classEmbd != null)) {
             throw new GgufFormatException(f.path().getFileName() + ": a MiniCPM-V tower with patch size " + patchSize
                     + (classEmbd != null ? " and a class token" : "") + " is not supported (llama.cpp's MiniCPM-V path"
