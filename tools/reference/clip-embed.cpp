@@ -6,7 +6,9 @@
 //       -lllama -lggml -lggml-base -lggml-cpu -Wl,-rpath,$LLAMA/build/bin -o clip-embed
 //   clip-embed MMPROJ.gguf IMAGE.png OUT.f32      (prints: n_image_pos n_mmproj_embd)
 //
-// OUT.f32 holds the n_image_pos × n_mmproj_embd floats, little-endian, row by row.
+// OUT.f32 holds the n_image_pos × n_mmproj_embd floats, little-endian, row by row. A MiniCPM-V mmproj goes through
+// llava's own path for it (uhd slicing, reshape_by_patch, one clip_image_encode per slice): the rows of the source
+// view, then of each slice.
 #include "clip.h"
 #include "llava.h"
 

@@ -12,12 +12,13 @@ import picocli.CommandLine.Option;
 @Command(name = "mmproj", mixinStandardHelpOptions = true,
         description = "A random-weight mmproj GGUF (vision tower + projector) at a preset's shapes.")
 final class SynthMmprojCommand implements Callable<Integer> {
-    @Option(names = "--preset", required = true, description = "clip-vit-l-336, siglip-so400m-384, tiny, tiny-siglip.")
+    @Option(names = "--preset", required = true, description = "clip-vit-l-336, siglip-so400m-384, tiny, tiny-siglip, tiny-minicpmv.")
     String preset;
 
     @Option(names = "--projector", defaultValue = "mlp",
             description = "mlp, linear, mlp_norm (LLaVA-1.6 34B style; written as mlp with mm.1, mm.3, mm.4), ldp or ldpv2 "
-                    + "(MobileVLM V1, V2; llama.cpp wants a 24 × 24 patch grid for them, e.g. --preset tiny-336) "
+                    + "(MobileVLM V1, V2; llama.cpp wants a 24 × 24 patch grid for them, e.g. --preset tiny-336), "
+                    + "resampler (MiniCPM-V 2.6's layout, --preset tiny-minicpmv; 2.5's with --llm-embd 4096) "
                     + "(default: ${DEFAULT-VALUE}).")
     String projector;
 

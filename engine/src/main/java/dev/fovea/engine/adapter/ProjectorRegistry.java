@@ -32,7 +32,9 @@ public final class ProjectorRegistry {
         FORMATS.put(LdpProjector.KIND, ProjectorRegistry::ldp);
         FORMATS.put(LdpV2Projector.KIND, ProjectorRegistry::ldpV2);
         FORMATS.put(MlpProjector.LINEAR, f -> new MlpProjector(GgufTensors.dense(f, "mm.0"), null));
-        FORMATS.put(ResamplerProjector.KIND, ResamplerFormat.STANDALONE::load);
+        // MiniCPM-V's files (llama.cpp's converter) say so and fix the shape by version; Fovea's own carry it
+        FORMATS.put(ResamplerProjector.KIND, f -> f.getBool(GgufKeys.HAS_MINICPMV_PROJECTOR, false)
+                ? MiniCpmvResampler.load(f) : ResamplerFormat.STANDALONE.load(f));
         FORMATS.put(PixelShuffleProjector.KIND, PixelShuffleFormat::load);
         FORMATS.put(FusionProjector.KIND, FusionFormat::load);
         FORMATS.put(Qwen2VlMerger.KIND, f -> new Qwen2VlMerger(GgufTensors.dense(f, "mm.0"), GgufTensors.dense(f, "mm.2")));

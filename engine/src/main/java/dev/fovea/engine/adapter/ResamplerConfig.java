@@ -11,9 +11,17 @@ package dev.fovea.engine.adapter;
  * @param queryCols     see {@code queryRows}
  * @param eps           epsilon of the three layer norms (Qwen-VL: 1e-6)
  * @param keyPositions  how the keys get their positions on a patch grid of another size than the query grid
+ * @param queryPositions whether the queries get the 2-D sin-cos table of their grid (Qwen-VL: yes; MiniCPM-V: no,
+ *                      its learned queries carry no positions)
  */
 public record ResamplerConfig(int inputDim, int embedDim, int outputDim, int heads, int queryRows, int queryCols,
-                              float eps, KeyPositions keyPositions) {
+                              float eps, KeyPositions keyPositions, boolean queryPositions) {
+
+    /** Qwen-VL's kind: the queries carry the positions of their grid. */
+    public ResamplerConfig(int inputDim, int embedDim, int outputDim, int heads, int queryRows, int queryCols,
+                           float eps, KeyPositions keyPositions) {
+        this(inputDim, embedDim, outputDim, heads, queryRows, queryCols, eps, keyPositions, true);
+    }
 
     /** Where the keys' 2-D sin-cos positions come from. */
     public enum KeyPositions {

@@ -109,7 +109,11 @@ public record ResamplerFormat(String tensorPrefix, String keyPrefix) {
 
     /** Loads the resampler; its weights stay memory-mapped in {@code f}, which must stay open. */
     public ResamplerProjector load(GgufFile f) throws GgufFormatException {
-        ResamplerConfig c = readConfig(f);
+        return load(f, readConfig(f));
+    }
+
+    /** Loads the resampler's tensors for a configuration decided elsewhere (MiniCPM-V's, by version). */
+    ResamplerProjector load(GgufFile f, ResamplerConfig c) throws GgufFormatException {
         int e = c.embedDim();
         float[] query = GgufTensors.rowTable(f, GgufTensors.matrixInfo(f, tensor("query"))).dequantize();
         DenseLayer kv = c.inputDim() == e ? null

@@ -13,7 +13,7 @@ import java.util.List;
  *
  * <pre>
  *   kv   = ln_kv(kv_proj(x))                       x: [T][inputDim] patch features on a gh × gw grid
- *   q_in = ln_q(query) + pos(query grid)           query: [N][embedDim]
+ *   q_in = ln_q(query) + pos(query grid)           query: [N][embedDim]; no pos for MiniCPM-V
  *   k_in = kv + pos(patch grid)                    (see {@link ResamplerConfig.KeyPositions})
  *   a    = MultiHeadAttention(q_in, k_in, kv)      in-projections q/k/v with bias, out-projection with bias
  *   y    = proj(ln_post(a))                        [N][outputDim]
@@ -60,7 +60,8 @@ public final class ResamplerProjector implements Projector {
         }
         this.config = config;
         this.w = weights;
-        this.queryPositions = SinCosPositions.grid(e, config.queryRows(), config.queryCols());
+        this.queryPositions = config.queryPositions() || config.keyPositions() == ResamplerConfig.KeyPositions.INTERPOLATE
+                ? SinCosPositions.grid(e, config.queryRows(), config.queryCols()) : null;
     }
 
     public ResamplerConfig config() {
@@ -110,7 +111,9 @@ public final class ResamplerProjector implements Projector {
         float[] keyIn = kv.clone();
         addInPlace(keyIn, keyPositions(x.gridHeight(), x.gridWidth()));
         float[] queryIn = w.lnQ().apply(w.query(), n);
-        addInPlace(queryIn, queryPositions);
+        if (config.queryPositions()) {
+            addInPlace(queryIn, queryPositions);
+        }
 
         float[] q = w.attnQ().apply(queryIn, n, pool);
         float[] k = w.attnK().apply(keyIn, t, pool);

@@ -93,6 +93,10 @@ public final class GgufKeys {
     public static final String USE_GELU = "clip.use_gelu";
     public static final String USE_SILU = "clip.use_silu";
     public static final String HAS_QWEN2VL_MERGER = "clip.has_qwen2vl_merger";
+    /** MiniCPM-V's resampler (with {@link #PROJECTOR_TYPE} {@code resampler}); its shape follows the version. */
+    public static final String HAS_MINICPMV_PROJECTOR = "clip.has_minicpmv_projector";
+    /** i32: 2 = MiniCPM-V 2.5, 3 = MiniCPM-V 2.6 (llama.cpp's numbering; 1 and 4 exist there too). */
+    public static final String MINICPMV_VERSION = "clip.minicpmv_version";
     public static final String VISION_IMAGE_SIZE = "clip.vision.image_size";
     public static final String VISION_PATCH_SIZE = "clip.vision.patch_size";
     public static final String VISION_EMBEDDING_LENGTH = "clip.vision.embedding_length";

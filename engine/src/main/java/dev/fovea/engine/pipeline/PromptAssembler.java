@@ -3,6 +3,7 @@ package dev.fovea.engine.pipeline;
 import dev.fovea.engine.llm.Segment;
 import dev.fovea.engine.template.ChatTemplate;
 import dev.fovea.engine.tokenizer.Tokenizer;
+import dev.fovea.engine.vision.tiling.MiniCpmvSlicing;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,6 +31,41 @@ public final class PromptAssembler {
             from = at + marker.length();
         }
         return out.append(rendered.substring(from)).toString();
+    }
+
+    /** A prompt whose image markers were expanded, and the embeddings for its markers in order. */
+    public record Expanded(String rendered, List<Segment.Embeddings> images) {
+    }
+
+    /**
+     * Expands the k-th image marker of {@code rendered} into {@code images.get(k)}'s layout (MiniCPM-V's): its text
+     * pieces written in place, one marker per encoder input; {@link #assemble} then places the inputs' rows.
+     */
+    public static Expanded expandSliced(String rendered, List<VisionModel.SlicedImage> images) {
+        String marker = ChatTemplate.IMAGE_MARKER;
+        String[] pieces = rendered.split(java.util.regex.Pattern.quote(marker), -1);
+        if (pieces.length - 1 != images.size()) {
+            throw new IllegalArgumentException("the prompt has " + (pieces.length - 1) + " image places for "
+                    + images.size() + " images");
+        }
+        StringBuilder out = new StringBuilder(rendered.length() + 64 * images.size());
+        List<Segment.Embeddings> rows = new ArrayList<>();
+        for (int i = 0; i < pieces.length; i++) {
+            out.append(pieces[i]);
+            if (i < images.size()) {
+                VisionModel.SlicedImage image = images.get(i);
+                for (MiniCpmvSlicing.Piece p : image.layout()) {
+                    switch (p) {
+                        case MiniCpmvSlicing.Piece.Text t -> out.append(t.text());
+                        case MiniCpmvSlicing.Piece.Input in -> {
+                            out.append(marker);
+                            rows.add(image.inputs().get(in.index()));
+                        }
+                    }
+                }
+            }
+        }
+        return new Expanded(out.toString(), List.copyOf(rows));
     }
 
     /**

@@ -19,6 +19,7 @@ import dev.fovea.engine.vision.tiling.AnyResAssembler;
 import dev.fovea.engine.vision.tiling.AnyResLayout;
 import dev.fovea.engine.vision.tiling.AnyResPlan;
 import dev.fovea.engine.vision.tiling.AnyResTiling;
+import dev.fovea.engine.vision.tiling.MiniCpmvSlicing;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +29,8 @@ import java.util.List;
  * An {@code mmproj} GGUF opened for use: image → encoder features → projector → LLM embeddings. The tower is CLIP's
  * layout ({@link ClipVisionEncoder}) except for a {@code qwen2vl_merger} file, whose tower is Qwen2-VL's
  * ({@link Qwen2VlVisionEncoder}: the image at its own size, embeddings carrying their grid for M-RoPE).
+ * A MiniCPM-V file (CLIP layout, bucketed positions, the {@code resampler}) is sliced as llama.cpp slices it
+ * ({@link MiniCpmvSlicing}): the source view, then the slices row by row, each resampled to the same number of rows.
  */
 public final class VisionModel implements AutoCloseable {
     private final GgufFile file;
@@ -111,6 +114,11 @@ public final class VisionModel implements AutoCloseable {
         if (qwen2vl != null) {
             return qwen2vl.encode(img, pool);
         }
+        if (encoder.encodesAnySize()) { // MiniCPM-V: the source view's features
+            RgbImage source = MiniCpmvSlicing.LLAMA_CPP.plan(img.width(), img.height())
+                    .render(img, new RgbImageOps()).getFirst();
+            return encodeSlices(List.of(source)).getFirst();
+        }
         return encoder.encode(encoder.preprocessor().apply(img), pool);
     }
 
@@ -125,7 +133,9 @@ public final class VisionModel implements AutoCloseable {
             return new Segment.Embeddings(merged.data(), merged.tokens(), merged.gridHeight(), merged.gridWidth());
         }
         FeatureMap out;
-        if (anyRes == null) {
+        if (encoder.encodesAnySize()) {
+            out = embedMiniCpmv(img);
+        } else if (anyRes == null) {
             out = projector.project(List.of(encoder.encode(encoder.preprocessor().apply(img), pool)), pool);
         } else {
             AnyResPlan plan = anyRes.plan(img.width(), img.height());
@@ -141,6 +151,74 @@ public final class VisionModel implements AutoCloseable {
                     : AnyResAssembler.assemble(plan, projected, newline);
         }
         return new Segment.Embeddings(out.data(), out.tokens());
+    }
+
+    /**
+     * A MiniCPM-V image: each encoder input's rows (the source view, then the slices row by row) and the image's
+     * prompt layout ({@link MiniCpmvSlicing.Plan#llamaCppLayout()}: wrapper text and, per input, its index).
+     */
+    public record SlicedImage(List<Segment.Embeddings> inputs, List<MiniCpmvSlicing.Piece> layout) {
+    }
+
+    /** Whether images are sliced MiniCPM-V's way ({@link #embedSliced}); {@link #embed} then concatenates the inputs. */
+    public boolean slicesImages() {
+        return encoder != null && encoder.encodesAnySize();
+    }
+
+    /** A MiniCPM-V image's inputs and layout (see {@link SlicedImage}); only when {@link #slicesImages()}. */
+    public SlicedImage embedSliced(byte[] imageFile) throws ImageException {
+        if (!slicesImages()) {
+            throw new IllegalStateException("this mmproj does not slice images (not MiniCPM-V)");
+        }
+        RgbImage img = decoder.decode(imageFile);
+        MiniCpmvSlicing.Plan plan = MiniCpmvSlicing.LLAMA_CPP.plan(img.width(), img.height());
+        List<Segment.Embeddings> inputs = new ArrayList<>();
+        for (FeatureMap p : projectSlices(plan, img)) {
+            inputs.add(new Segment.Embeddings(p.data(), p.tokens()));
+        }
+        return new SlicedImage(List.copyOf(inputs), plan.llamaCppLayout());
+    }
+
+    private List<FeatureMap> projectSlices(MiniCpmvSlicing.Plan plan, RgbImage img) {
+        List<FeatureMap> projected = new ArrayList<>();
+        for (FeatureMap features : encodeSlices(plan.render(img, new RgbImageOps()))) {
+            projected.add(projector.project(List.of(features), pool));
+        }
+        return projected;
+    }
+
+    /**
+     * MiniCPM-V: the source view, then the slices row by row, each through the tower and the resampler; the rows
+     * concatenated in that order, as llama.cpp's {@code llava_image_embed_make_with_bytes} returns them.
+     */
+    private FeatureMap embedMiniCpmv(RgbImage img) {
+        List<FeatureMap> projected = projectSlices(MiniCpmvSlicing.LLAMA_CPP.plan(img.width(), img.height()), img);
+        int dim = projector.outputDim();
+        int tokens = projected.stream().mapToInt(FeatureMap::tokens).sum();
+        float[] data = new float[Math.multiplyExact(tokens, dim)];
+        int at = 0;
+        for (FeatureMap p : projected) {
+            System.arraycopy(p.data(), 0, data, at, p.data().length);
+            at += p.data().length;
+        }
+        return FeatureMap.sequence(data, tokens, dim);
+    }
+
+    /** Encodes slices of any sizes (MiniCPM-V's tower); slices of the same size share one batch. */
+    private List<FeatureMap> encodeSlices(List<RgbImage> slices) {
+        List<FeatureMap> out = new ArrayList<>(slices.size());
+        int i = 0;
+        while (i < slices.size()) {
+            int w = slices.get(i).width();
+            int h = slices.get(i).height();
+            List<float[]> batch = new ArrayList<>();
+            while (i < slices.size() && slices.get(i).width() == w && slices.get(i).height() == h) {
+                batch.add(encoder.preprocessor().normalizeAsIs(slices.get(i)));
+                i++;
+            }
+            out.addAll(encoder.encode(batch, w, h, pool));
+        }
+        return out;
     }
 
     @Override

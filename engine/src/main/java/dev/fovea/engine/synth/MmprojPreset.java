@@ -33,6 +33,10 @@ public record MmprojPreset(String name, int imageSize, int patchSize, int embd, 
         add(new MmprojPreset("tiny-336", 336, 14, 64, 4, 128, 2, true, true, false, false, true, 64, CLIP_MEAN,
                 CLIP_STD));
         add(new MmprojPreset("tiny-siglip", 56, 14, 96, 4, 192, 2, false, false, true, true, true, 64, HALF, HALF));
+        // MiniCPM-V 2.6's layout (SigLIP at 448 px with a 70 × 70 position table, patch 14) at a tiny tower width;
+        // the resampler's width, 3584, is what llama.cpp (build 4748) hard-codes for minicpmv_version 3
+        add(new MmprojPreset("tiny-minicpmv", 448, 14, 32, 2, 64, 2, false, false, true, true, true, 3584, HALF,
+                HALF));
     }
 
     private static void add(MmprojPreset p) {

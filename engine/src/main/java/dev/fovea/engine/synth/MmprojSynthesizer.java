@@ -5,6 +5,7 @@ import dev.fovea.engine.adapter.LdpProjector;
 import dev.fovea.engine.adapter.LdpV2Projector;
 import dev.fovea.engine.adapter.MlpNormProjector;
 import dev.fovea.engine.adapter.MlpProjector;
+import dev.fovea.engine.adapter.ResamplerProjector;
 import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.gguf.GgufValueType;
 import dev.fovea.engine.tensor.GgmlType;
@@ -32,13 +33,42 @@ public final class MmprojSynthesizer {
         public Spec {
             if (!projector.equals(MlpProjector.MLP) && !projector.equals(MlpProjector.LINEAR)
                     && !projector.equals(MlpNormProjector.KIND) && !projector.equals(LdpV2Projector.KIND)
-                    && !projector.equals(LdpProjector.KIND)) {
+                    && !projector.equals(LdpProjector.KIND) && !projector.equals(ResamplerProjector.KIND)) {
                 throw new IllegalArgumentException("projector '" + projector + "' cannot be synthesized here (mlp, "
-                        + "linear, mlp_norm, ldp, ldpv2;"
+                        + "linear, mlp_norm, ldp, ldpv2, resampler = MiniCPM-V's;"
                         + " adapter kinds of docs/adapters.md have their own writer)");
+            }
+            if (projector.equals(ResamplerProjector.KIND)) {
+                int width = llmEmbd > 0 ? llmEmbd : preset.llmEmbd();
+                if (minicpmvVersion(width) == 0 || preset.patchSize() != 14 || preset.classToken()) {
+                    throw new IllegalArgumentException("a MiniCPM-V mmproj needs an output width of 4096 (version 2)"
+                            + " or 3584 (version 3), patch size 14 and no class token (llama.cpp's fixed shapes); "
+                            + preset.name() + " gives " + width + ", " + preset.patchSize()
+                            + (preset.classToken() ? ", a class token" : ""));
+                }
+                if (anyRes) {
+                    throw new IllegalArgumentException("MiniCPM-V slices images its own way: no AnyRes");
+                }
             }
         }
     }
+
+    /** llama.cpp's {@code clip.minicpmv_version} for a resampler of this width (0: none). */
+    private static int minicpmvVersion(int width) {
+        return switch (width) {
+            case 4096 -> 2;
+            case 3584 -> 3;
+            default -> 0;
+        };
+    }
+
+    /** MiniCPM-V's queries per version (llama.cpp's fixed numbers). */
+    private static int minicpmvQueries(int version) {
+        return version == 2 ? 96 : 64;
+    }
+
+    /** Side of MiniCPM-V's tower position table. */
+    private static final int MINICPMV_POSITION_GRID = 70;
 
     private MmprojSynthesizer() {
     }
@@ -49,11 +79,12 @@ public final class MmprojSynthesizer {
         SynthTensor.writeFile(out, w -> {
             // LLaVA's projector reads the penultimate layer: declare one block more than runs, as llava files do
             boolean llava = p.classToken();
+            boolean minicpmv = spec.projector().equals(ResamplerProjector.KIND);
             w.putString(GgufKeys.ARCHITECTURE, "clip")
                     .putString(GgufKeys.NAME, "fovea-synth " + p.name() + " (random weights)")
                     .putBool(GgufKeys.HAS_TEXT_ENCODER, false)
                     .putBool(GgufKeys.HAS_VISION_ENCODER, true)
-                    .putBool(GgufKeys.HAS_LLAVA_PROJECTOR, llava)
+                    .putBool(GgufKeys.HAS_LLAVA_PROJECTOR, llava && !minicpmv)
                     // LLaVA-1.6 34B's files call their mlp_norm projector mlp (its mm.3 tells them apart)
                     .putString(GgufKeys.PROJECTOR_TYPE, spec.projector().equals(MlpNormProjector.KIND)
                             ? MlpProjector.MLP : spec.projector())
@@ -68,6 +99,10 @@ public final class MmprojSynthesizer {
                     .putUint32(GgufKeys.VISION_BLOCK_COUNT, p.blocks())
                     .putArray(GgufKeys.VISION_IMAGE_MEAN, GgufValueType.FLOAT32, p.mean().clone())
                     .putArray(GgufKeys.VISION_IMAGE_STD, GgufValueType.FLOAT32, p.std().clone());
+            if (minicpmv) { // as llama.cpp's minicpmv converter writes them
+                w.putBool(GgufKeys.HAS_MINICPMV_PROJECTOR, true);
+                w.putInt32(GgufKeys.MINICPMV_VERSION, minicpmvVersion(outputDim(spec)));
+            }
             if (spec.anyRes()) {
                 int[] pinpoints = new int[AnyResTiling.LLAVA_16_PINPOINTS.size() * 2];
                 for (int i = 0; i < AnyResTiling.LLAVA_16_PINPOINTS.size(); i++) {
@@ -100,8 +135,11 @@ public final class MmprojSynthesizer {
         if (p.classToken()) {
             plan.add(SynthTensor.random("v.class_embd", GgmlType.F32, 1, d, STD));
         }
-        int positions = p.patches() + (p.classToken() ? 1 : 0);
-        plan.add(SynthTensor.random("v.position_embd.weight", GgmlType.F32, positions, d, STD));
+        boolean minicpmv = spec.projector().equals(ResamplerProjector.KIND);
+        int positions = minicpmv ? MINICPMV_POSITION_GRID * MINICPMV_POSITION_GRID
+                : p.patches() + (p.classToken() ? 1 : 0);
+        // MiniCPM-V: positions as strong as the patch embeddings, so that a slice's bucketing shows in the output
+        plan.add(SynthTensor.random("v.position_embd.weight", GgmlType.F32, positions, d, minicpmv ? 0.3f : STD));
         if (p.preLn()) {
             plan.add(SynthTensor.constant("v.pre_ln.weight", d, 1f));
             plan.add(SynthTensor.constant("v.pre_ln.bias", d, 0f));
@@ -128,6 +166,29 @@ public final class MmprojSynthesizer {
             plan.add(SynthTensor.constant("v.post_ln.bias", d, 0f));
         }
         int out = outputDim(spec);
+        if (minicpmv) {
+            // MiniCPM-V's resampler under the converter's names (in_proj split into q/k/v, proj transposed); norm
+            // weights random so that a misplaced norm shows
+            int queries = minicpmvQueries(minicpmvVersion(out));
+            plan.add(SynthTensor.random("resampler.query", GgmlType.F32, queries, out, 0.5f));
+            plan.add(SynthTensor.random("resampler.kv.weight", t, out, d, STD));
+            for (String n : new String[] {"q", "kv", "post"}) {
+                plan.add(SynthTensor.random("resampler.ln_" + n + ".weight", GgmlType.F32, 1, out, 0.5f));
+                plan.add(SynthTensor.random("resampler.ln_" + n + ".bias", GgmlType.F32, 1, out, STD));
+            }
+            for (String m : new String[] {"q", "k", "v", "out"}) {
+                // larger query and key weights: attention peaked enough that the keys' positions matter
+                float std = m.equals("q") || m.equals("k") ? 0.03f : STD;
+                plan.add(SynthTensor.random("resampler.attn." + m + ".weight", t, out, out, std));
+                plan.add(SynthTensor.random("resampler.attn." + m + ".bias", GgmlType.F32, 1, out, STD));
+            }
+            plan.add(SynthTensor.random("resampler.proj.weight", t, out, out, STD));
+            // the converter's 70 × 70 key table: llama.cpp loads it but computes the keys' table per slice, so its
+            // values do not matter (random here)
+            plan.add(SynthTensor.random("resampler.pos_embed_k", GgmlType.F32, MINICPMV_POSITION_GRID
+                    * MINICPMV_POSITION_GRID, out, STD));
+            return plan;
+        }
         if (spec.projector().equals(LdpProjector.KIND)) {
             // MobileVLM: two linear layers, then two MobileNet-V3 blocks (depthwise kernel, norm, squeeze-excite
             // gate, pointwise layer, norm); norm weights random so that a misplaced norm shows

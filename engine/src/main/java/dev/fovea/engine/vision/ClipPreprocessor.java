@@ -118,13 +118,23 @@ public final class ClipPreprocessor {
         return new RgbImage(w, h, rgb);
     }
 
-    /** Planar pixels of a size × size image, normalized with mean/std. */
-    private float[] normalize(Canvas square) {
-        float[] out = new float[3 * size * size];
+    /**
+     * An image already at the encoder input's size (a MiniCPM-V slice: resized by the slicing, any size) as planar
+     * {@code [3][height][width]} pixels normalized with mean/std, as llama.cpp's {@code normalize_image_u8_to_f32}.
+     */
+    public float[] normalizeAsIs(RgbImage img) {
+        return normalize(Canvas.of(img));
+    }
+
+    /** Planar pixels of the canvas ({@code [3][height][width]}; size × size for a view), normalized with mean/std. */
+    private float[] normalize(Canvas image) {
+        int w = image.width();
+        int h = image.height();
+        float[] out = new float[3 * w * h];
         for (int c = 0; c < 3; c++) {
-            for (int y = 0; y < size; y++) {
-                for (int x = 0; x < size; x++) {
-                    out[(c * size + y) * size + x] = (square.at(x, y, c) / 255f - mean[c]) / std[c];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    out[(c * h + y) * w + x] = (image.at(x, y, c) / 255f - mean[c]) / std[c];
                 }
             }
         }

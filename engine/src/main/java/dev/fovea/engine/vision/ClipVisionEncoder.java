@@ -18,6 +18,11 @@ import java.util.List;
  * with stride = patch size, as one matrix over flattened patches), CLS token, learned positions, pre-LN, pre-norm
  * transformer blocks, optional post-LN. With the LLaVA projector the penultimate layer's output is used, so the
  * last block is skipped. Returns the patch rows (CLS dropped) on the patch grid.
+ *
+ * <p>MiniCPM-V's tower ({@code clip.has_minicpmv_projector}, SigLIP's layout) encodes slices of any size: its
+ * learned positions are a {@value #MINICPMV_POSITION_GRID} × {@value #MINICPMV_POSITION_GRID} table and a slice's
+ * {@code gh × gw} patches read it bucketed, as llama.cpp (build 4748) does after SigLIP-NaViT: patch (i, j) takes
+ * row {@code ⌊70·i/gh⌋·70 + ⌊70·j/gw⌋}. All blocks run, then the post-LayerNorm.
  */
 public final class ClipVisionEncoder {
 
@@ -40,6 +45,12 @@ public final class ClipVisionEncoder {
     /** Largest encoder input side: one preprocessed image is 3 × side² floats (192 MiB at 4096). */
     static final int MAX_IMAGE_SIZE = 4096;
 
+    /** Side of MiniCPM-V's position table (llama.cpp hard-codes it; SigLIP-so400m at 980 px / 14). */
+    public static final int MINICPMV_POSITION_GRID = 70;
+
+    /** The patch size llama.cpp's MiniCPM-V path assumes (llava.cpp reshapes slices into 14 × 14 patches). */
+    static final int MINICPMV_PATCH_SIZE = 14;
+
     private final int imageSize;
     private final int patchSize;
     private final int embd;
@@ -54,6 +65,8 @@ public final class ClipVisionEncoder {
     private final Block[] blocks;
     private final boolean keepClassToken;
     private final ClipPreprocessor preprocessor;
+    /** MiniCPM-V's bucketed position table (any slice size), else positions for the square image only. */
+    private final boolean bucketedPositions;
 
     private ClipVisionEncoder(GgufFile f, Options options) throws GgufFormatException {
         if (!"clip".equals(f.getString(GgufKeys.ARCHITECTURE, ""))) {
@@ -88,8 +101,25 @@ public final class ClipVisionEncoder {
         patchEmbd = GgufTensors.flattened(f, pe, patchLen, embd);
         patchBias = GgufTensors.optionalVector(f, "v.patch_embd.bias", embd);
         classEmbd = GgufTensors.optionalVector(f, "v.class_embd", embd);
-        int positionsCount = patches + (classEmbd != null ? 1 : 0);
-        positions = GgufTensors.rowTable(f, f.tensor("v.position_embd.weight")).dequantize();
+        bucketedPositions = f.getBool(GgufKeys.HAS_MINICPMV_PROJECTOR, false);
+        if (bucketedPositions && !"resampler".equals(f.getString(GgufKeys.PROJECTOR_TYPE, ""))) {
+            throw new GgufFormatException(f.path().getFileName() + ": " + GgufKeys.HAS_MINICPMV_PROJECTOR + " with "
+                    + GgufKeys.PROJECTOR_TYPE + " '" + f.getString(GgufKeys.PROJECTOR_TYPE, "") + "' is not supported"
+                    + " (MiniCPM-V's projector is the resampler)");
+        }
+        if (bucketedPositions && (patchSize != MINICPMV_PATCH_SIZE || classEmbd != null)) {
+            throw new GgufFormatException(f.path().getFileName() + ": a MiniCPM-V tower with patch size " + patchSize
+                    + (classEmbd != null ? " and a class token" : "") + " is not supported (llama.cpp's MiniCPM-V path"
+                    + " takes 14-pixel patches and no class token)");
+        }
+        int positionsCount = bucketedPositions ? MINICPMV_POSITION_GRID * MINICPMV_POSITION_GRID
+                : patches + (classEmbd != null ? 1 : 0);
+        GgufTensorInfo posInfo = f.tensor("v.position_embd.weight");
+        if (posInfo.elementCount() != (long) positionsCount * embd) {
+            throw new GgufFormatException("v.position_embd.weight has " + posInfo.elementCount() / embd
+                    + " positions, expected " + positionsCount);
+        }
+        positions = GgufTensors.rowTable(f, posInfo).dequantize();
         if (positions.length != positionsCount * embd) {
             throw new GgufFormatException("v.position_embd.weight has " + positions.length / embd + " positions, expected "
                     + positionsCount);
@@ -172,8 +202,33 @@ public final class ClipVisionEncoder {
      * tokens, attention per image. Each result is bit-identical to encoding that image alone.
      */
     public List<FeatureMap> encode(List<float[]> images, Parallel pool) {
-        int grid = imageSize / patchSize;
-        int patches = grid * grid;
+        return encode(images, imageSize, imageSize, pool);
+    }
+
+    /** Whether {@link #encode(List, int, int, Parallel)} takes images of any size (MiniCPM-V's slices). */
+    public boolean encodesAnySize() {
+        return bucketedPositions;
+    }
+
+    /**
+     * Encodes preprocessed images of {@code width × height} ({@code [3][height][width]} each): any size a whole
+     * number of patches covers for MiniCPM-V's tower (pixels past the last whole patch are not seen, as in a stride-p
+     * convolution), only the image size for the others. Returns each image's features on its {@code gh × gw} grid.
+     */
+    public List<FeatureMap> encode(List<float[]> images, int width, int height, Parallel pool) {
+        if (!bucketedPositions && (width != imageSize || height != imageSize)) {
+            throw new IllegalArgumentException("this tower encodes " + imageSize + "×" + imageSize + " images, not "
+                    + width + "×" + height);
+        }
+        // slices are bounded by their area (about 448², long and thin for banner images), other inputs by their side
+        if (width < patchSize || height < patchSize || (long) width * height > (long) MAX_IMAGE_SIZE * MAX_IMAGE_SIZE
+                || !bucketedPositions && (width > MAX_IMAGE_SIZE || height > MAX_IMAGE_SIZE)) {
+            throw new IllegalArgumentException("an encoder input of " + width + "×" + height + " is outside "
+                    + patchSize + "…" + MAX_IMAGE_SIZE + " pixels a side (" + MAX_IMAGE_SIZE + "² in all for slices)");
+        }
+        int gw = width / patchSize;
+        int gh = height / patchSize;
+        int patches = gw * gh;
         int patchLen = 3 * patchSize * patchSize;
         int cls = classEmbd != null ? 1 : 0;
         int n = patches + cls;
@@ -181,19 +236,20 @@ public final class ClipVisionEncoder {
         if (count == 0) {
             return List.of();
         }
-        float[] flat = new float[count * patches * patchLen];
+        float[] pos = bucketedPositions ? bucketedPositions(gh, gw) : positions;
+        float[] flat = new float[Math.multiplyExact(count * patches, patchLen)];
         for (int img = 0; img < count; img++) {
             float[] pixels = images.get(img);
-            if (pixels.length != 3 * imageSize * imageSize) {
-                throw new IllegalArgumentException("expected [3][" + imageSize + "×" + imageSize + "] = "
-                        + 3 * imageSize * imageSize + " pixel values, got " + pixels.length);
+            if (pixels.length != 3 * width * height) {
+                throw new IllegalArgumentException("expected [3][" + height + "×" + width + "] = "
+                        + 3 * width * height + " pixel values, got " + pixels.length);
             }
-            for (int py = 0; py < grid; py++) {
-                for (int px = 0; px < grid; px++) {
-                    int o = ((img * patches) + py * grid + px) * patchLen;
+            for (int py = 0; py < gh; py++) {
+                for (int px = 0; px < gw; px++) {
+                    int o = ((img * patches) + py * gw + px) * patchLen;
                     for (int c = 0; c < 3; c++) {
                         for (int ky = 0; ky < patchSize; ky++) {
-                            System.arraycopy(pixels, (c * imageSize + py * patchSize + ky) * imageSize + px * patchSize,
+                            System.arraycopy(pixels, (c * height + py * patchSize + ky) * width + px * patchSize,
                                     flat, o + (c * patchSize + ky) * patchSize, patchSize);
                         }
                     }
@@ -214,7 +270,7 @@ public final class ClipVisionEncoder {
             }
             System.arraycopy(emb, img * patches * embd, x, base + cls * embd, patches * embd);
             for (int i = 0; i < n * embd; i++) {
-                x[base + i] += positions[i];
+                x[base + i] += pos[i];
             }
         }
         if (preLn != null) {
@@ -238,7 +294,21 @@ public final class ClipVisionEncoder {
             float[] features = new float[(n - skip) * embd];
             System.arraycopy(x, (img * n + skip) * embd, features, 0, (n - skip) * embd);
             out.add(keepClassToken && cls == 1 ? FeatureMap.sequence(features, n, embd)
-                    : new FeatureMap(features, patches, embd, grid, grid));
+                    : new FeatureMap(features, patches, embd, gh, gw));
+        }
+        return out;
+    }
+
+    /** MiniCPM-V's positions for a {@code gh × gw} slice: rows of the 70 × 70 table, bucketed (class Javadoc). */
+    private float[] bucketedPositions(int gh, int gw) {
+        int g = MINICPMV_POSITION_GRID;
+        float[] out = new float[gh * gw * embd];
+        for (int i = 0; i < gh; i++) {
+            int row = (int) Math.floor(g * (double) i / gh);
+            for (int j = 0; j < gw; j++) {
+                int col = (int) Math.floor(g * (double) j / gw);
+                System.arraycopy(positions, (row * g + col) * embd, out, (i * gw + j) * embd, embd);
+            }
         }
         return out;
     }

@@ -59,7 +59,12 @@ class MmprojSynthesizerTest {
         assertThat(clip.patches()).isEqualTo(576);
         assertThat(MmprojPreset.named("siglip-so400m-384").patches()).isEqualTo(729);
         assertThatThrownBy(() -> MmprojPreset.named("nope")).hasMessageContaining("clip-vit-l-336");
+        assertThatThrownBy(() -> new MmprojSynthesizer.Spec(clip, "fusion", GgmlType.F16, 1, false, 0))
+                .hasMessageContaining("fusion");
+        // the resampler is MiniCPM-V's: llama.cpp's fixed shapes (patch 14, no class token, width 3584 or 4096)
         assertThatThrownBy(() -> new MmprojSynthesizer.Spec(clip, "resampler", GgmlType.F16, 1, false, 0))
-                .hasMessageContaining("resampler");
+                .hasMessageContaining("MiniCPM-V").hasMessageContaining("class token");
+        assertThatThrownBy(() -> new MmprojSynthesizer.Spec(MmprojPreset.named("tiny-minicpmv"), "resampler",
+                GgmlType.F16, 1, false, 1024)).hasMessageContaining("1024");
     }
 }

@@ -42,7 +42,8 @@ class VisionReferenceTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"tiny-mlp_norm-f32", "tiny-336-ldpv2-f32", "tiny-336-ldp-f32", "qwen2vl-64-shapes56",
-            "qwen2vl-64-shapes120x80", "qwen2vl-64-shapes60x170", "tiny-anyres-shapes120x80"})
+            "qwen2vl-64-shapes120x80", "qwen2vl-64-shapes60x170", "tiny-anyres-shapes120x80",
+            "tiny-minicpmv-shapes60x170", "tiny-minicpmv-shapes400x700", "tiny-minicpmv25-shapes120x80"})
     void imageEmbeddingsMatchLlamaCpp(String name) throws Exception {
         JsonNode ref;
         try (InputStream in = VisionReferenceTest.class.getResourceAsStream("reference/" + name + ".json")) {
@@ -55,7 +56,8 @@ class VisionReferenceTest {
             mmproj = dir.resolve("mmproj.gguf");
             MmprojSynthesizer.write(new MmprojSynthesizer.Spec(MmprojPreset.named(spec.get("preset").asText()),
                     spec.get("projector").asText(), GgmlType.valueOf(spec.get("qtype").asText().toUpperCase(Locale.ROOT)),
-                    spec.get("seed").asLong(), spec.path("anyres").asBoolean(false), 0), mmproj, Parallel.shared(),
+                    spec.get("seed").asLong(), spec.path("anyres").asBoolean(false),
+                    spec.path("llm_embd").asInt(0)), mmproj, Parallel.shared(),
                     Progress.NONE);
         } else {
             mmproj = Conformance.file(ref.get("mmproj").asText());
