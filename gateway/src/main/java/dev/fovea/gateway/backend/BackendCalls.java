@@ -27,18 +27,16 @@ public class BackendCalls {
     private final GrpcChannels channels;
     private final GatewayMetrics metrics;
     private final GatewaySettings settings;
-    private final ReplicaHealth health;
-    private final ReplicaLoads loads;
+    private final ReplicaCalls replicaCalls;
     private final ReplicaRouter router;
 
-    BackendCalls(GrpcChannels channels, GatewayMetrics metrics, GatewaySettings settings, ReplicaHealth health,
-                 ReplicaLoads loads, ReplicaRouter router) {
+    BackendCalls(GrpcChannels channels, GatewayMetrics metrics, GatewaySettings settings, ReplicaCalls replicaCalls,
+                 ReplicaRouter router) {
         this.router = router;
         this.channels = channels;
         this.metrics = metrics;
         this.settings = settings;
-        this.health = health;
-        this.loads = loads;
+        this.replicaCalls = replicaCalls;
     }
 
     /** A call any replica of the LLM {@code llm} can answer (Describe, Tokenize, Embed, ...): the least busy takes it. */
@@ -63,7 +61,7 @@ public class BackendCalls {
                 result.complete(value);
             } else {
                 Failure f = (Failure) (error instanceof java.util.concurrent.CompletionException c ? c.getCause() : error);
-                if (i + 1 < attempts.size() && ReplicaHealth.replicaGone(f.status) && !context.isCancelled()) {
+                if (i + 1 < attempts.size() && f.gone && !context.isCancelled()) {
                     metrics.routed(backend.startsWith("encoder") ? "encoder" : backend, "retried");
                     attempt(backend, attempts, i + 1, method, request, result, context);
                 } else {
@@ -73,15 +71,15 @@ public class BackendCalls {
         }));
     }
 
-    /** A failed call: the error the client is shown, and the status it came from (to decide on a retry). */
+    /** A failed call: the error the client is shown, and whether the replica turned out gone (worth a retry). */
     private static final class Failure extends RuntimeException {
         private final transient ApiException shown;
-        private final transient Status status;
+        private final boolean gone;
 
-        Failure(ApiException shown, Status status) {
+        Failure(ApiException shown, boolean gone) {
             super(shown.getMessage(), null, false, false);
             this.shown = shown;
-            this.status = status;
+            this.gone = gone;
         }
     }
 
@@ -93,8 +91,7 @@ public class BackendCalls {
     private <Q, R> CompletableFuture<R> call(String backend, String address, MethodDescriptor<Q, R> method,
                                              Q request) {
         CompletableFuture<R> result = new CompletableFuture<>();
-        loads.started(address);
-        long start = System.nanoTime();
+        long start = replicaCalls.started(address);
         String name = method.getBareMethodName();
         ManagedChannel channel = channels.channel(address);
         CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(settings.backendTimeout().toMillis(),
@@ -109,20 +106,13 @@ public class BackendCalls {
 
             @Override
             public void onError(Throwable t) {
-                loads.finished(address);
-                Status status = Status.fromThrowable(t);
-                metrics.backendCall(backend, name, status.getCode().name(), System.nanoTime() - start);
-                if (ReplicaHealth.replicaGone(status)) {
-                    health.failed(address);
-                }
-                result.completeExceptionally(new Failure(toApi(t, backend, address, name), status));
+                boolean gone = replicaCalls.ended(backend, name, address, start, Status.fromThrowable(t));
+                result.completeExceptionally(new Failure(toApi(t, backend, address, name), gone));
             }
 
             @Override
             public void onCompleted() {
-                loads.finished(address);
-                health.succeeded(address);
-                metrics.backendCall(backend, name, "OK", System.nanoTime() - start);
+                replicaCalls.ended(backend, name, address, start, Status.OK);
                 result.complete(value);
             }
         });

@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One plaintext channel per backend address, shared by all requests, and client-side round-robin at two levels:
- * over the replica addresses a pipeline lists, and inside each channel over every address its name resolves to
- * (a Kubernetes headless Service resolves to all ready pods; gRPC's default, pick_first, would pin one).
+ * One plaintext channel per replica address, shared by all requests. Addresses are mostly pod IPs that
+ * {@link ReplicaDiscovery} resolved; a name it could not resolve keeps its own channel, which then spreads over
+ * whatever the name later resolves to (round_robin, not gRPC's default pick_first, which would pin one pod).
  */
 @ApplicationScoped
 public class GrpcChannels {
@@ -40,8 +40,8 @@ public class GrpcChannels {
         }
     }
 
-    /** The next replica of {@code replicas} in turn. */
-    public String nextReplica(List<String> replicas) {
+    /** The next replica of {@code replicas} in turn (the round-robin policy). */
+    String nextReplica(List<String> replicas) {
         long n = cursors.computeIfAbsent(replicas, r -> new AtomicLong()).getAndIncrement();
         return replicas.get((int) Math.floorMod(n, (long) replicas.size()));
     }

@@ -27,26 +27,19 @@ public class LlmGeneration {
     private final GrpcChannels channels;
     private final GatewayMetrics metrics;
     private final GatewaySettings settings;
-    private final ReplicaHealth health;
-    private final ReplicaLoads loads;
+    private final ReplicaCalls replicaCalls;
 
-    LlmGeneration(GrpcChannels channels, GatewayMetrics metrics, GatewaySettings settings, ReplicaHealth health,
-                  ReplicaLoads loads) {
+    LlmGeneration(GrpcChannels channels, GatewayMetrics metrics, GatewaySettings settings, ReplicaCalls replicaCalls) {
         this.channels = channels;
         this.metrics = metrics;
         this.settings = settings;
-        this.health = health;
-        this.loads = loads;
-    }
-
-    /** Events go to {@code events}; an error arrives as an {@link ApiException}. */
-    public void generate(String address, GenerateRequest request, StreamObserver<GenerateEvent> events) {
-        generate(List.of(address), request, events, a -> { });
+        this.replicaCalls = replicaCalls;
     }
 
     /**
-     * As above over {@code attempts} (the first choice first); {@code started} learns which replica sent the first
-     * event, the one that now holds the prompt.
+     * Generates on {@code attempts}' first replica, then the next as above; events go to {@code events}, an error
+     * arrives as an {@link ApiException}; {@code started} learns which replica sent the first event, the one that
+     * now holds the prompt.
      */
     public void generate(List<String> attempts, GenerateRequest request, StreamObserver<GenerateEvent> events,
                          Consumer<String> started) {
@@ -56,10 +49,9 @@ public class LlmGeneration {
     private void attempt(List<String> attempts, int i, GenerateRequest request, StreamObserver<GenerateEvent> events,
                          Consumer<String> started, Context context) {
         String address = attempts.get(i);
-        long start = System.nanoTime();
         CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(settings.generateTimeout().toMillis(),
                 TimeUnit.MILLISECONDS);
-        loads.started(address);
+        long start = replicaCalls.started(address);
         context.run(() -> ClientCalls.asyncServerStreamingCall(channels.channel(address).newCall(
                 LlmServiceGrpc.getGenerateMethod(), options), request, new StreamObserver<>() {
             private int received;
@@ -74,13 +66,8 @@ public class LlmGeneration {
 
             @Override
             public void onError(Throwable t) {
-                loads.finished(address);
                 Status status = Status.fromThrowable(t);
-                metrics.backendCall("llm", "Generate", status.getCode().name(), System.nanoTime() - start);
-                boolean gone = ReplicaHealth.replicaGone(status);
-                if (gone) {
-                    health.failed(address);
-                }
+                boolean gone = replicaCalls.ended("llm", "Generate", address, start, status);
                 boolean movable = gone || status.getCode() == Status.Code.RESOURCE_EXHAUSTED;
                 if (received == 0 && movable && i + 1 < attempts.size() && !context.isCancelled()) {
                     metrics.routed("llm", "retried");
@@ -96,9 +83,7 @@ public class LlmGeneration {
 
             @Override
             public void onCompleted() {
-                loads.finished(address);
-                health.succeeded(address);
-                metrics.backendCall("llm", "Generate", "OK", System.nanoTime() - start);
+                replicaCalls.ended("llm", "Generate", address, start, Status.OK);
                 events.onCompleted();
             }
         }));

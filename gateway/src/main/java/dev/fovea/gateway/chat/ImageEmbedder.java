@@ -63,7 +63,8 @@ class ImageEmbedder {
                     input.setCrop(crop);
                 }
                 features.add(calls.unary("encoder:" + encoder.name(),
-                        router.encoder(encoder.replicas(), viewKey(image, encoder, crop)),
+                        router.encoder(encoder.replicas(), viewKey(image, encoder, crop == null ? "full"
+                                : crop.getX() + "," + crop.getY() + "," + crop.getWidth() + "x" + crop.getHeight())),
                         EncoderServiceGrpc.getEncodeMethod(),
                         EncodeRequest.newBuilder().addImages(input).setFeatureDtype(DType.F16).build())
                         .thenApply(r -> single(r, encoder.name())));
@@ -104,7 +105,7 @@ class ImageEmbedder {
                 ImageInput input = ImageInput.newBuilder().setEncoded(bytes)
                         .setAnyres(AnyResView.newBuilder().setIndex(i)).build();
                 views.add(calls.unary("encoder:" + encoder.name(),
-                        router.encoder(encoder.replicas(), image.sha256() + "/" + encoder.name() + "/anyres-" + i),
+                        router.encoder(encoder.replicas(), viewKey(image, encoder, "anyres-" + i)),
                         EncoderServiceGrpc.getEncodeMethod(),
                         EncodeRequest.newBuilder().addImages(input).setFeatureDtype(DType.F16).build())
                         .thenApply(r -> single(r, encoder.name())));
@@ -123,12 +124,11 @@ class ImageEmbedder {
     }
 
     /**
-     * An encoder call's routing key: the image, the encoder and the view (whole image or crop), what the encoder's
-     * cache keys on too, so each view of each image is encoded and cached on one replica.
+     * An encoder call's routing key: the image, the encoder and the view (whole image, crop or AnyRes tile), what
+     * the encoder's cache keys on too, so each view of each image is encoded and cached on one replica.
      */
-    private static String viewKey(LoadedImage image, EncoderConfig encoder, Crop crop) {
-        return image.sha256() + "/" + encoder.name() + "/" + (crop == null ? "full"
-                : crop.getX() + "," + crop.getY() + "," + crop.getWidth() + "x" + crop.getHeight());
+    private static String viewKey(LoadedImage image, EncoderConfig encoder, String view) {
+        return image.sha256() + "/" + encoder.name() + "/" + view;
     }
 
     /**
