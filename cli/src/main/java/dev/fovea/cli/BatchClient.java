@@ -95,15 +95,8 @@ final class BatchClient {
             throw new IllegalStateException("cannot reach the gateway at " + base + " (is `fovea up` running?)");
         }
         if (r.statusCode() / 100 != 2) {
-            String message = new String(r.body(), StandardCharsets.UTF_8);
-            try {
-                JsonNode error = mapper.readTree(r.body()).path("error");
-                if (error.hasNonNull("message")) {
-                    message = error.get("message").asText();
-                }
-            } catch (IOException e) {
-                // not JSON: the body as it is
-            }
+            String body = new String(r.body(), StandardCharsets.UTF_8);
+            String message = GatewayRequests.errorMessage(body).orElse(body);
             throw new IllegalStateException("cannot " + what + ": the gateway answered " + r.statusCode() + ": "
                     + message);
         }

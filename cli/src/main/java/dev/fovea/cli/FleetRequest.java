@@ -130,14 +130,6 @@ final class FleetRequest {
 
     /** OpenAI's {"error": {"message": ...}} when the text is that, else the text itself (shortened). */
     private static String errorMessage(String text) {
-        try {
-            JsonNode n = Json.mapper().readTree(text);
-            if (n != null && n.path("error").path("message").isTextual()) {
-                return n.path("error").path("message").asText();
-            }
-        } catch (IOException e) {
-            // not JSON: the text as it came
-        }
-        return text.length() > 300 ? text.substring(0, 300) + "..." : text;
+        return GatewayRequests.errorMessage(text).orElseGet(() -> ChatRequests.abbreviate(text));
     }
 }
