@@ -14,12 +14,10 @@ import java.time.Duration;
  */
 @ApplicationScoped
 class LlmDrain {
-    private final LlmRuntime runtime;
     private final Duration timeout;
     private final DrainGate gate = new DrainGate("llm replica");
 
-    LlmDrain(LlmRuntime runtime, LlmSettings settings) {
-        this.runtime = runtime;
+    LlmDrain(LlmSettings settings) {
         this.timeout = settings.drainTimeout();
     }
 
@@ -47,7 +45,6 @@ class LlmDrain {
 
     /** Starts draining and returns once every call finished or was ended; the number ended. */
     int drain(Duration timeout) {
-        runtime.startDraining();
         return gate.drain(timeout);
     }
 }

@@ -306,7 +306,7 @@ public class LlmGrpcService extends LlmServiceGrpc.LlmServiceImplBase {
     public void load(LoadRequest request, StreamObserver<ReplicaLoad> observer) {
         BatchScheduler.Stats stats = runtime.scheduler().stats();
         observer.onNext(ReplicaLoad.newBuilder().setRunning(stats.running()).setQueued(stats.queued())
-                .setDraining(runtime.draining()).setMaxBatch(runtime.maxBatch()).build());
+                .setDraining(drain.gate().draining()).setMaxBatch(runtime.maxBatch()).build());
         observer.onCompleted();
     }
 

@@ -27,7 +27,6 @@ public class LlmRuntime {
     private final BatchScheduler scheduler;
     private final long maxTextBytes;
     private final int maxBatch;
-    private volatile boolean draining;
 
     LlmRuntime(LlmSettings settings, MeterRegistry registry) throws IOException {
         if (settings.model().isBlank()) {
@@ -81,15 +80,6 @@ public class LlmRuntime {
                     tokenizer.tokenText(id).getBytes(StandardCharsets.UTF_8).length));
         }
         return longest;
-    }
-
-    /** Whether this replica has stopped taking new sequences (it is shutting down). */
-    public boolean draining() {
-        return draining;
-    }
-
-    void startDraining() {
-        draining = true;
     }
 
     int maxBatch() {
