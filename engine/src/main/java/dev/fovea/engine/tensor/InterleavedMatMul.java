@@ -54,10 +54,15 @@ final class InterleavedMatMul {
         // Q4_0: per token and block, the sum of the quantized activations, for the −8 offset of the nibbles
         int[] xsum = q8 ? new int[0] : QuantizedActivations.sumsOf32(xq, padded * cols);
         float[] x = interleaveTokens(xq, padded, cols, pool);
-        if (!q8) {
-            x = scaleSingleTokensForNibbles(x, x != xq, padded, cols);
+        int singles = firstSingle(padded);
+        short[] xs = null;
+        if (!q8 && NibbleShortKernels.applies()) {
+            // single Q4_0 tokens go through the 16-bit-lane kernel, which reads its own activation layout
+            xs = singles < padded ? NibbleActivations.of(xq, singles, padded - singles, cols, 16) : null;
+        } else if (!q8) {
+            x = scaleSingleTokensForNibbles(x, x != xq, singles, padded, cols);
         }
-        Inputs in = new Inputs(type, il, rows, cols, padded, x, xd, xsum, dst);
+        Inputs in = new Inputs(type, il, rows, cols, padded, x, xd, xsum, dst, xs, singles);
         int groups = rows / ROWS;
         // handed out by pairs of groups, as they are stored (InterleavedQuants.recordOffset)
         pool.forRange((groups + 1) / 2, (from, to) -> groups(in, 2 * from, Math.min(groups, 2 * to)));
@@ -102,11 +107,7 @@ final class InterleavedMatMul {
      * before and every sum is unchanged. The top nibble comes down by a shift instead (as a signed int it would
      * turn negative), so its activation keeps its value.
      */
-    private static float[] scaleSingleTokensForNibbles(float[] x, boolean owned, int n, int cols) {
-        int singles = 0;
-        while (singles < n && chunk(n - singles) > 1) {
-            singles += chunk(n - singles);
-        }
+    private static float[] scaleSingleTokensForNibbles(float[] x, boolean owned, int singles, int n, int cols) {
         if (singles == n) {
             return x;
         }
@@ -128,6 +129,15 @@ final class InterleavedMatMul {
         }
     }
 
+    /** The first of the tokens that go through one at a time, after the passes of 8 and 4 ({@code n} if none). */
+    private static int firstSingle(int n) {
+        int singles = 0;
+        while (singles < n && chunk(n - singles) > 1) {
+            singles += chunk(n - singles);
+        }
+        return singles;
+    }
+
     /** Tokens in the next pass when {@code left} remain. */
     private static int chunk(int left) {
         return left >= 8 ? 8 : left >= 4 ? 4 : 1;
@@ -135,7 +145,7 @@ final class InterleavedMatMul {
 
     /** One call's operands, shared by the threads. */
     private record Inputs(GgmlType type, MemorySegment il, int rows, int cols, int n, float[] xq, float[] xd,
-                          int[] xsum, float[] out) {
+                          int[] xsum, float[] out, short[] xs, int singles) {
     }
 
     /** Row groups [from, to) for every token, a few groups at a time so their weights stay in L2 across chunks. */
@@ -186,8 +196,9 @@ final class InterleavedMatMul {
                             oneQ8(l0, in.il, off, stride, blocks, in.xq, t * cols, in.xd, t * blocks, in.out, o);
                         } else if (!VectorWidth.WIDE) {
                             // both 8-row parts in one pass, sharing each broadcast activation
-                            oneQ4Narrow(in.il, off, stride, blocks, in.xq, t * cols, in.xd, in.xsum, t * blocks,
-                                    in.out, o);
+                            NibbleShortKernels.q4_0(in.il, off, stride, blocks, in.xs,
+                                    (t - in.singles) * cols * NibbleActivations.SHORTS_PER_ELEMENT, in.xd, in.xsum,
+                                    t * blocks, in.out, o);
                             break;
                         } else if (pair) {
                             oneQ4Pair(l0, in.il, off, partner, stride, blocks, in.xq, t * cols, in.xd, in.xsum,
@@ -359,72 +370,6 @@ final class InterleavedMatMul {
             sum = sum.add(sumi.mul(dw.mul(xd[xdo + b])));
         }
         sum.intoArray(out, o + l0);
-    }
-
-    /**
-     * {@link #oneQ4} at 8 lanes for all 16 rows: each int column as two 8-row parts that share the broadcast
-     * activation, four FMA chains per part (exact sums, so the same bits).
-     */
-    private static void oneQ4Narrow(MemorySegment m, long off, long stride, int blocks, float[] xq, int xo,
-                                    float[] xd, int[] xsum, int xdo, float[] out, int o) {
-        FloatVector sum = FloatVector.zero(F);
-        FloatVector sum2 = sum;
-        long r = off;
-        for (int b = 0; b < blocks; b++, r += stride) {
-            FloatVector a0 = FloatVector.zero(F);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            FloatVector e0 = a0;
-            FloatVector e1 = a0;
-            FloatVector e2 = a0;
-            FloatVector e3 = a0;
-            long c = r + SCALES;
-            for (int p = xo + 32 * b, end = p + 16; p < end; p += 4, c += 64) {
-                IntVector v = IntVector.fromMemorySegment(I, m, c, LE);
-                IntVector u = IntVector.fromMemorySegment(I, m, c + 32, LE);
-                FloatVector x = FloatVector.broadcast(F, xq[p]);
-                a0 = ((FloatVector) v.and(0xF).convert(VectorOperators.I2F, 0)).fma(x, a0);
-                e0 = ((FloatVector) u.and(0xF).convert(VectorOperators.I2F, 0)).fma(x, e0);
-                x = FloatVector.broadcast(F, xq[p + 16]);
-                a1 = ((FloatVector) v.and(0xF0).convert(VectorOperators.I2F, 0)).fma(x, a1);
-                e1 = ((FloatVector) u.and(0xF0).convert(VectorOperators.I2F, 0)).fma(x, e1);
-                x = FloatVector.broadcast(F, xq[p + 1]);
-                a2 = ((FloatVector) v.and(0xF00).convert(VectorOperators.I2F, 0)).fma(x, a2);
-                e2 = ((FloatVector) u.and(0xF00).convert(VectorOperators.I2F, 0)).fma(x, e2);
-                x = FloatVector.broadcast(F, xq[p + 17]);
-                a3 = ((FloatVector) v.and(0xF000).convert(VectorOperators.I2F, 0)).fma(x, a3);
-                e3 = ((FloatVector) u.and(0xF000).convert(VectorOperators.I2F, 0)).fma(x, e3);
-                x = FloatVector.broadcast(F, xq[p + 2]);
-                a0 = ((FloatVector) v.and(0xF0000).convert(VectorOperators.I2F, 0)).fma(x, a0);
-                e0 = ((FloatVector) u.and(0xF0000).convert(VectorOperators.I2F, 0)).fma(x, e0);
-                x = FloatVector.broadcast(F, xq[p + 18]);
-                a1 = ((FloatVector) v.and(0xF00000).convert(VectorOperators.I2F, 0)).fma(x, a1);
-                e1 = ((FloatVector) u.and(0xF00000).convert(VectorOperators.I2F, 0)).fma(x, e1);
-                x = FloatVector.broadcast(F, xq[p + 3]);
-                a2 = ((FloatVector) v.and(0xF000000).convert(VectorOperators.I2F, 0)).fma(x, a2);
-                e2 = ((FloatVector) u.and(0xF000000).convert(VectorOperators.I2F, 0)).fma(x, e2);
-                x = FloatVector.broadcast(F, xq[p + 19]);
-                a3 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).fma(x, a3);
-                e3 = ((FloatVector) u.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).fma(x, e3);
-            }
-            // exact: integers below 2^24, so the order of these additions does not matter
-            FloatVector sumi = a0.add(a1).add(a2.add(a3)).sub(8 * xsum[xdo + b]);
-            FloatVector sumi2 = e0.add(e1).add(e2.add(e3)).sub(8 * xsum[xdo + b]);
-            // the 16 F16 scales as in oneQ4, one 8-row part at a time
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, m, r, LE)
-                    .convertShape(VectorOperators.S2I, I, 0);
-            FloatVector dw = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-            h = (IntVector) ShortVector.fromMemorySegment(S, m, r + 16, LE).convertShape(VectorOperators.S2I, I, 0);
-            FloatVector du = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-            float dx = xd[xdo + b];
-            sum = sum.add(sumi.mul(dw.mul(dx)));
-            sum2 = sum2.add(sumi2.mul(du.mul(dx)));
-        }
-        sum.intoArray(out, o);
-        sum2.intoArray(out, o + 8);
     }
 
     /**

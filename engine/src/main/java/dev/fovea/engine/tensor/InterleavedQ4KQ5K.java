@@ -28,9 +28,9 @@ final class InterleavedQ4KQ5K {
     static final int ROWS = KQuantRecords.ROWS;
     static final int RECORD_Q4 = 2 * 4 * ROWS + 2 * 8 * ROWS + 32 * 4 * ROWS;
     static final int RECORD_Q5 = RECORD_Q4 + 8 * 4 * ROWS;
-    private static final int SCALES = 2 * 4 * ROWS;
-    private static final int MINS = SCALES + 8 * ROWS;
-    private static final int QUANTS = MINS + 8 * ROWS;
+    static final int SCALES = 2 * 4 * ROWS;
+    static final int MINS = SCALES + 8 * ROWS;
+    static final int QUANTS = MINS + 8 * ROWS;
     /** Q5_K's fifth bits: int column c holds each row's qh bytes 4c … 4c+3 (bit 2p, 2p+1: sub-blocks 2p, 2p+1). */
     private static final int HIGH = QUANTS + 32 * 4 * ROWS;
     private static final VectorSpecies<Float> F = VectorWidth.F;
@@ -77,7 +77,11 @@ final class InterleavedQ4KQ5K {
                          float[] out, Parallel pool) {
         int groups = rows / ROWS;
         boolean five = type == GgmlType.Q5_K;
-        if (VectorWidth.WIDE) {
+        if (!five && NibbleShortKernels.applies()) {
+            short[] xs = NibbleActivations.of(a.q, 0, n, cols, 32);
+            pool.forRange(groups, (from, to) -> NibbleShortKernels.q4k(il, rows, cols, xs, a.scale, a.bsum, n, out,
+                    from, to));
+        } else if (VectorWidth.WIDE) {
             pool.forRange(groups, (from, to) -> groups(il, five, rows, cols, a.q, a.scale, a.bsum, n, out, from, to));
         } else {
             pool.forRange(groups, (from, to) -> groupsNarrow(il, five, rows, cols, a.q, a.scale, a.bsum, n, out, from,

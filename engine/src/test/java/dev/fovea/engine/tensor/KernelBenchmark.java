@@ -74,7 +74,8 @@ public final class KernelBenchmark {
             float[] out = new float[PROMPT * VOCAB];
 
             double decode = Double.MAX_VALUE;
-            for (int it = 0; it < 6; it++) {
+            // enough rounds that the last ones run on C2-compiled kernels (a large kernel compiles seconds in)
+            for (int it = 0; it < 20; it++) {
                 long t0 = System.nanoTime();
                 for (WeightMatrix m : ms) {
                     m.matVec(x, out, pool);
