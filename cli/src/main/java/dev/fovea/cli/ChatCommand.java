@@ -128,8 +128,8 @@ final class ChatCommand implements Callable<Integer> {
         private final VisionModel vm;
         private final String system;
         private final List<ChatMessage> messages = new ArrayList<>();
-        private final List<Segment.Embeddings> images = new ArrayList<>();
-        private final List<Segment.Embeddings> pending = new ArrayList<>();
+        private final List<VisionModel.PromptImage> images = new ArrayList<>();
+        private final List<VisionModel.PromptImage> pending = new ArrayList<>();
 
         Conversation(LanguageModel lm, VisionModel vm, String system) {
             this.lm = lm;
@@ -151,13 +151,13 @@ final class ChatCommand implements Callable<Integer> {
             if (!Files.isRegularFile(picture)) {
                 throw new IllegalArgumentException("no file " + picture);
             }
-            pending.add(vm.embed(ImageFiles.read(picture)));
+            pending.add(vm.embedForPrompt(ImageFiles.read(picture)));
         }
 
         /** Adds the user's message (with the attached pictures), generates the answer and adds it to the history. */
         GenerationResult say(String text, GenerationConfig config, java.util.function.Consumer<String> stream) {
             List<ChatMessage.Part> parts = new ArrayList<>();
-            for (Segment.Embeddings e : pending) {
+            for (VisionModel.PromptImage e : pending) {
                 parts.add(new ChatMessage.Image(images.size()));
                 parts.add(new ChatMessage.Text("\n"));
                 images.add(e);
@@ -165,7 +165,7 @@ final class ChatCommand implements Callable<Integer> {
             pending.clear();
             parts.add(new ChatMessage.Text(text));
             messages.add(new ChatMessage("user", parts));
-            List<Segment> input = lm.chatInput(messages, images);
+            List<Segment> input = lm.chatInputPlaced(messages, images);
             int positions = input.stream().mapToInt(Segment::length).sum();
             int room = lm.decoder().config().contextLength() - positions;
             if (room < 1) {

@@ -15,8 +15,8 @@ final class ChatInput {
     private ChatInput() {
     }
 
-    static List<Segment> userTurn(LanguageModel lm, String system, List<Segment.Embeddings> images, String text) {
-        return lm.chatInput(messages(system, images.size(), text), images);
+    static List<Segment> userTurn(LanguageModel lm, String system, List<VisionModel.PromptImage> images, String text) {
+        return lm.chatInputPlaced(messages(system, images.size(), text), images);
     }
 
     /** The messages of such a turn, with {@code images} image slots (for templates rendered without the engine). */

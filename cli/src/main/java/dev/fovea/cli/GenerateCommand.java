@@ -5,6 +5,7 @@ import dev.fovea.engine.pipeline.GenerationConfig;
 import dev.fovea.engine.pipeline.GenerationResult;
 import dev.fovea.engine.pipeline.Generator;
 import dev.fovea.engine.pipeline.LanguageModel;
+import dev.fovea.engine.pipeline.PromptAssembler;
 import dev.fovea.engine.pipeline.TokenListener;
 import dev.fovea.engine.pipeline.VisionModel;
 import dev.fovea.engine.vision.ImageDecoder;
@@ -66,16 +67,17 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine;
 
-    private List<Segment.Embeddings> embedImages(LanguageModel lm) throws Exception {
+    /** Each image as the prompt places it (MiniCPM-V: its source view and slices among their wrapper text). */
+    private List<VisionModel.PromptImage> embedImages(LanguageModel lm) throws Exception {
         if (images.isEmpty()) {
             return List.of();
         }
-        List<Segment.Embeddings> out = new ArrayList<>();
+        List<VisionModel.PromptImage> out = new ArrayList<>();
         try (VisionModel vm = VisionModel.open(mmproj, engine.pool(), ImageDecoder.DEFAULT_MAX_PIXELS,
                 AnyResLayout.named(anyResLayout))) {
             ChatInput.checkFits(vm, lm);
             for (Path p : images) {
-                out.add(vm.embed(ImageFiles.read(p)));
+                out.add(vm.embedForPrompt(ImageFiles.read(p)));
             }
         }
         return out;
@@ -90,12 +92,15 @@ final class GenerateCommand implements Callable<Integer> {
         ModelContext.checkTokens("-n/--max-tokens", maxTokens, 1, "a prompt of at least one position",
                 ModelContext.of(model));
         try (LanguageModel lm = LanguageModel.open(model, engine.pool(), engine.progress())) {
-            List<Segment.Embeddings> embeddings = embedImages(lm);
+            List<VisionModel.PromptImage> embeddings = embedImages(lm);
             List<Segment> input = new ArrayList<>();
             if (raw) {
-                // exactly a conformance vlm case: prompt (BOS per vocab), image embeddings, suffix (no BOS)
+                // exactly a conformance vlm case: prompt (BOS per vocab), image embeddings, suffix (no BOS); a
+                // MiniCPM-V image with its wrapper text, each piece tokenized alone as minicpmv-cli does
                 input.add(Segment.tokens(lm.tokenizer().encode(prompt, true, true)));
-                input.addAll(embeddings);
+                for (VisionModel.PromptImage image : embeddings) {
+                    input.addAll(PromptAssembler.place(lm.tokenizer(), image));
+                }
                 if (suffix != null) {
                     input.add(Segment.tokens(lm.tokenizer().encode(suffix, false, true)));
                 }

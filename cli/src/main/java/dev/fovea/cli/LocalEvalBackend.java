@@ -52,11 +52,11 @@ final class LocalEvalBackend implements EvalBackend {
             GenerationConfig greedy = GenerationConfig.greedy(maxTokens);
             // a test set asks several questions about an image in a row: embed it once for them
             String embeddedImage = null;
-            Segment.Embeddings embedding = null;
+            VisionModel.PromptImage embedding = null;
             progress.update("eval", 0, questions.size());
             for (TestQuestion q : questions) {
                 if (!q.image().equals(embeddedImage)) {
-                    embedding = vm.embed(ImageFiles.read(set.imageFile(q)));
+                    embedding = vm.embedForPrompt(ImageFiles.read(set.imageFile(q)));
                     embeddedImage = q.image();
                 }
                 List<Segment> input = ChatInput.userTurn(lm, null, List.of(embedding), q.question());

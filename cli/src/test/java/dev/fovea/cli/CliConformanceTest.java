@@ -13,6 +13,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -90,6 +92,66 @@ class CliConformanceTest {
         for (int i = 0; i < reference.size(); i++) {
             assertThat(prompt.get(i)).as("prompt token %d", i).isEqualTo(reference.get(i));
         }
+    }
+
+    /**
+     * MiniCPM-V 2.6 as llama.cpp b4748's minicpmv-cli runs it (the engine's fixture {@code minicpmv26-shapes400x700}):
+     * the pair made with {@code fovea synth} from the fixture's spec, {@code fovea generate --raw} with minicpmv-cli's
+     * turn around the image gives its prompt tokens and greedy tokens; through the chat template the image keeps its
+     * {@code <image>}/{@code <slice>} layout.
+     */
+    @Test
+    void miniCpmvGeneratesLlamaCppsGreedyTokens(@TempDir Path dir) throws Exception {
+        Path root = Path.of("").toAbsolutePath().getParent();
+        JsonNode ref = Json.mapper().readTree(root.resolve("engine/src/test/resources/dev/fovea/engine/pipeline/"
+                + "reference/minicpmv26-shapes400x700.json").toFile());
+        JsonNode llm = ref.get("llm");
+        JsonNode mm = ref.get("mmproj");
+        Path model = dir.resolve("llm.gguf");
+        Path mmproj = dir.resolve("mmproj.gguf");
+        List<String> controls = new ArrayList<>();
+        llm.get("controls").forEach(c -> controls.add(c.asText()));
+        Run synthLlm = run("synth", "llm", "--preset", llm.get("preset").asText(), "--qtype", llm.get("qtype").asText(),
+                "--seed", llm.get("seed").asText(), "--vocab", CONFORMANCE.resolve("tokenizer/"
+                        + llm.get("vocab").asText()).toString(), "--vocab-size", llm.get("vocab_size").asText(),
+                "--control", String.join(",", controls), "--pre", llm.get("pre").asText(), "-o", model.toString(),
+                "--quiet");
+        assertThat(synthLlm.exitCode()).as(synthLlm.err()).isZero();
+        Run synthMmproj = run("synth", "mmproj", "--preset", mm.get("preset").asText(), "--projector",
+                mm.get("projector").asText(), "--qtype", mm.get("qtype").asText(), "--seed", mm.get("seed").asText(),
+                "-o", mmproj.toString(), "--quiet");
+        assertThat(synthMmproj.exitCode()).as(synthMmproj.err()).isZero();
+        String[] pair = {"generate", "--model", model.toString(), "--mmproj", mmproj.toString(), "--image",
+                root.resolve("engine/src/test/resources/dev/fovea/engine/" + ref.get("image").asText()).toString()};
+
+        Run raw = run(concat(pair, "--prompt", "<|im_start|>user\n", "--suffix", ref.get("prompt").asText()
+                + "<|im_end|><|im_start|>assistant\n", "--raw", "--temperature", "0", "-n", "16", "--json", "--quiet"));
+        assertThat(raw.exitCode()).as(raw.err()).isZero();
+        JsonNode out = Json.mapper().readTree(raw.out());
+        List<Integer> referenceTokens = new ArrayList<>();
+        ref.get("segments").forEach(seg -> seg.path("tokens").forEach(id -> referenceTokens.add(id.asInt())));
+        List<Integer> promptTokens = new ArrayList<>();
+        out.get("prompt_tokens").forEach(id -> promptTokens.add(id.asInt()));
+        assertThat(promptTokens).as("prompt tokens (image rows left out)").isEqualTo(referenceTokens);
+        int compared = 0;
+        for (int step = 0; step < ref.get("greedy").size() && ref.get("margins").get(step).asDouble() >= 1e-3; step++) {
+            assertThat(out.get("tokens").get(step)).as("greedy step %d", step).isEqualTo(ref.get("greedy").get(step));
+            compared++;
+        }
+        assertThat(compared).isPositive();
+
+        // the chat path: ChatML around the same layout (source view, then the column of two slices)
+        Run chat = run(concat(pair, "--prompt", ref.get("prompt").asText(), "--temperature", "0", "-n", "4", "--json",
+                "--quiet"));
+        assertThat(chat.exitCode()).as(chat.err()).isZero();
+        List<Integer> chatTokens = new ArrayList<>();
+        Json.mapper().readTree(chat.out()).get("prompt_tokens").forEach(id -> chatTokens.add(id.asInt()));
+        // <image> </image> <slice> <image> </image> \n <image> </image> \n </slice>, as the reference has them
+        List<Integer> layout = referenceTokens.subList(4, 14);
+        assertThat(java.util.Collections.indexOfSubList(chatTokens, layout)).as("%s in %s", layout, chatTokens)
+                .isPositive();
+        System.out.printf("fovea generate, MiniCPM-V 2.6: %d prompt tokens and %d/%d greedy tokens equal to "
+                + "llama.cpp b4748's%n", promptTokens.size(), compared, ref.get("greedy").size());
     }
 
     private static String[] concat(String[] head, String... tail) {

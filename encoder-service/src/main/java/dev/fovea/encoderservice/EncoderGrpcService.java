@@ -104,6 +104,13 @@ public class EncoderGrpcService extends EncoderServiceGrpc.EncoderServiceImplBas
         switch (in.getSourceCase()) {
             case ENCODED -> {
                 byte[] bytes = in.getEncoded().toByteArray();
+                if (in.hasMinicpmvSlice()) {
+                    int index = in.getMinicpmvSlice().getIndex();
+                    String key = EncoderRuntime.hash(bytes, "|minicpmv|" + index);
+                    FeatureMap hit = runtime.cached(key);
+                    return hit != null ? CompletableFuture.completedFuture(toProto(hit, dtype, true))
+                            : runtime.encodeSlice(bytes, index, key).thenApply(f -> toProto(f, dtype, false));
+                }
                 if (in.hasAnyres()) {
                     int view = in.getAnyres().getIndex();
                     String key = EncoderRuntime.hash(bytes, "|anyres|" + view);
@@ -183,6 +190,11 @@ public class EncoderGrpcService extends EncoderServiceGrpc.EncoderServiceImplBas
         if (runtime.qwen2vl() != null) {
             // each image at its own size: no fixed input size or token count
             info.setFeatureDim(runtime.qwen2vl().embd()).setPatchSize(runtime.qwen2vl().patchSize());
+        } else if (runtime.slices()) {
+            // each slice at its own size: the patch count varies (the resampler brings every slice to one count)
+            var e = runtime.encoder();
+            info.setFeatureDim(e.embd()).setPatchSize(e.imageSize() / (int) Math.round(Math.sqrt(e.patchCount())))
+                    .setSlicesImages(true);
         } else {
             var e = runtime.encoder();
             info.setImageSize(e.imageSize()).setFeatureDim(e.embd()).setTokensPerImage(e.patchCount())

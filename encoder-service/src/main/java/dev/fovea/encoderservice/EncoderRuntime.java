@@ -16,6 +16,7 @@ import dev.fovea.engine.vision.RgbImage;
 import dev.fovea.engine.vision.RgbImageOps;
 import dev.fovea.engine.vision.tiling.AnyResPlan;
 import dev.fovea.engine.vision.tiling.AnyResTiling;
+import dev.fovea.engine.vision.tiling.MiniCpmvSlicing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -43,8 +44,9 @@ public class EncoderRuntime {
     private static final Logger LOG = Logger.getLogger(EncoderRuntime.class);
 
     /**
-     * What to encode: decoded pixels already preprocessed (a CLIP-layout tower), or the decoded image itself (a
-     * Qwen2-VL tower, which preprocesses each image at its own size), plus the cache key of the source.
+     * What to encode: decoded pixels already preprocessed (a CLIP-layout tower; for MiniCPM-V's, one slice normalized
+     * at its own size, {@code image} then the slice itself for its size), or the decoded image itself (a Qwen2-VL
+     * tower, which preprocesses each image at its own size), plus the cache key of the source.
      */
     record Job(String key, float[] pixels, RgbImage image) {
     }
@@ -100,6 +102,8 @@ public class EncoderRuntime {
                 for (Job j : jobs) {
                     out.add(qwen2vl.encode(j.image(), pool));
                 }
+            } else if (slices()) {
+                out = encodeSlices(jobs, pool);
             } else {
                 List<float[]> pixels = new ArrayList<>(jobs.size());
                 for (Job j : jobs) {
@@ -121,6 +125,9 @@ public class EncoderRuntime {
         if (qwen2vl != null) {
             LOG.infof("serving encoder %s (Qwen2-VL, images at their own size, features of width %d)", name,
                     qwen2vl.embd());
+        } else if (slices()) {
+            LOG.infof("serving encoder %s (MiniCPM-V: source view and slices at their own sizes, features of width %d)",
+                    name, encoder.embd());
         } else {
             LOG.infof("serving encoder %s (%d px, %d patches of width %d)", name, encoder.imageSize(),
                     encoder.patchCount(), encoder.embd());
@@ -129,6 +136,47 @@ public class EncoderRuntime {
 
     String name() {
         return name;
+    }
+
+    /** Whether the tower is MiniCPM-V's: images come as their source view and slices, each at its own size. */
+    boolean slices() {
+        return encoder != null && encoder.encodesAnySize();
+    }
+
+    /** MiniCPM-V slices of a batch: runs of the same size share one pass over the weights, in batch order. */
+    private List<FeatureMap> encodeSlices(List<Job> jobs, Parallel pool) {
+        List<FeatureMap> out = new ArrayList<>(jobs.size());
+        int i = 0;
+        while (i < jobs.size()) {
+            int w = jobs.get(i).image().width();
+            int h = jobs.get(i).image().height();
+            List<float[]> run = new ArrayList<>();
+            while (i < jobs.size() && jobs.get(i).image().width() == w && jobs.get(i).image().height() == h) {
+                run.add(jobs.get(i).pixels());
+                i++;
+            }
+            out.addAll(encoder.encode(run, w, h, pool));
+        }
+        return out;
+    }
+
+    /**
+     * Input {@code index} of the image's MiniCPM-V slicing plan (0 = the source view, then the slices row by row),
+     * resized as llama.cpp slices it and normalized at its own size.
+     */
+    CompletableFuture<FeatureMap> encodeSlice(byte[] bytes, int index, String key) throws ImageException {
+        if (!slices()) {
+            throw new IllegalArgumentException("encoder " + name + " does not slice images (not MiniCPM-V's tower): "
+                    + "send the image without minicpmv_slice");
+        }
+        RgbImage img = decode(bytes);
+        MiniCpmvSlicing.Plan plan = MiniCpmvSlicing.LLAMA_CPP.plan(img.width(), img.height());
+        if (index < 0 || index >= plan.inputCount()) {
+            throw new IllegalArgumentException("MiniCPM-V input " + index + " of " + plan.inputCount() + " for a "
+                    + img.width() + "×" + img.height() + " image");
+        }
+        RgbImage view = plan.render(img, new RgbImageOps()).get(index);
+        return submit(new Job(key, encoder.preprocessor().normalizeAsIs(view), view));
     }
 
     /** The CLIP-layout tower; a Qwen2-VL encoder has none and takes encoded images only. */
@@ -186,6 +234,10 @@ public class EncoderRuntime {
      */
     CompletableFuture<FeatureMap> encodeFile(byte[] bytes, int[] crop, ClipPreprocessor.Profile profile, String key)
             throws ImageException {
+        if (slices()) {
+            throw new IllegalArgumentException("encoder " + name + " is MiniCPM-V's: it encodes an image as its source "
+                    + "view and slices, one ImageInput.minicpmv_slice each");
+        }
         RgbImage img = decode(bytes);
         if (crop != null) {
             img = img.crop(crop[0], crop[1], crop[2], crop[3]);

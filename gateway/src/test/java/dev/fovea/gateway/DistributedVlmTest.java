@@ -131,6 +131,37 @@ class DistributedVlmTest {
                 expected.tokens().length);
     }
 
+    /**
+     * MiniCPM-V 2.6: the encoder takes the source view and each slice as inputs of their own (400 × 700: the source
+     * view and a column of two slices), each is projected alone, and the gateway writes llama.cpp's
+     * {@code <image>}/{@code <slice>} text around them; the LLM service then gives the engine's tokens for the same
+     * chat ({@code VisionModel.embedForPrompt}, {@code LanguageModel.chatInputPlaced}).
+     */
+    @Test
+    void miniCpmvSlicesGiveTheSingleProcessTokens() throws Exception {
+        byte[] png = Files.readAllBytes(java.nio.file.Path.of("..", "engine", "src", "test", "resources", "dev", "fovea",
+                "engine", "vision", "reference", "shapes400x700.png"));
+        GatewayHttp.Reply r = GatewayHttp.post("/v1/chat/completions",
+                chat(VisionStackProcesses.MINICPMV, png, List.of(), null).toString());
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        GenerationResult expected;
+        int positions;
+        try (VisionModel vm = VisionModel.open(VisionStackProcesses.target("minicpmv-mmproj.gguf"), Parallel.shared(),
+                1 << 24);
+             LanguageModel lm = LanguageModel.open(VisionStackProcesses.target("minicpmv-llm.gguf"), Parallel.shared(),
+                     Progress.NONE)) {
+            VisionModel.PromptImage image = vm.embedForPrompt(png);
+            assertThat(image.inputs()).hasSize(3);
+            List<Segment> input = lm.chatInputPlaced(engineMessages(), List.of(image));
+            positions = input.stream().mapToInt(Segment::length).sum();
+            expected = new Generator(lm).generate(input, GenerationConfig.greedy(MAX_TOKENS), TokenListener.NONE);
+        }
+        assertThat(r.json().get("usage").get("prompt_tokens").asInt()).isEqualTo(positions);
+        assertThat(tokenIds(r.json())).isEqualTo(Arrays.stream(expected.tokens()).boxed().toList());
+        System.out.printf("distributed MiniCPM-V 2.6 (%d prompt positions, 3 encoder inputs): %d/%d tokens equal to "
+                + "the single-process engine%n", positions, expected.tokens().length, expected.tokens().length);
+    }
+
     @Test
     void twoEncodersFusedGiveTheSingleProcessTokens() throws Exception {
         byte[] png = image();

@@ -2,9 +2,13 @@ package dev.fovea.gateway;
 
 import dev.fovea.engine.Progress;
 import dev.fovea.engine.adapter.FusionConfig;
+import dev.fovea.engine.gguf.GgufFile;
+import dev.fovea.engine.synth.LlmPreset;
+import dev.fovea.engine.synth.LlmSynthesizer;
 import dev.fovea.engine.synth.MmprojPreset;
 import dev.fovea.engine.synth.MmprojSynthesizer;
 import dev.fovea.engine.synth.SyntheticAdapters;
+import dev.fovea.engine.synth.VocabSubset;
 import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.tensor.Parallel;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -19,7 +23,8 @@ import java.util.Map;
  * The distributed pipeline as separate processes on loopback: two encoder services (the conformance CLIP mmproj
  * and a synthesized SigLIP-style tower), one adapter service (the conformance MLP projector, and a fusion adapter
  * over both encoders), one LLM service (the conformance LLaVA-style model); and Qwen2-VL's three (the
- * {@code qwen2vl/} conformance pair). The gateway under test is pointed at
+ * {@code qwen2vl/} conformance pair); and MiniCPM-V 2.6's encoder and LLM (a synthesized tiny pair; its resampler in
+ * the shared adapter service). The gateway under test is pointed at
  * them by a generated pipeline file.
  */
 public class VisionStackProcesses implements QuarkusTestResourceLifecycleManager {
@@ -27,6 +32,7 @@ public class VisionStackProcesses implements QuarkusTestResourceLifecycleManager
     static final String SPHINX = "sphinx-conformance";
     static final String LLAVA_NEXT = "llava-next-tiny";
     static final String QWEN2VL = "qwen2vl-conformance";
+    static final String MINICPMV = "minicpmv-tiny";
 
     private final List<ServiceProcess> services = new ArrayList<>();
 
@@ -47,6 +53,23 @@ public class VisionStackProcesses implements QuarkusTestResourceLifecycleManager
                 true, 64), target("clip-anyres-tiny.gguf"), Parallel.shared(), Progress.NONE);
         SyntheticAdapters.writeFusion(target("fusion-clip-siglip.gguf"),
                 new FusionConfig(List.of(64, 96), 4, 4, 64, 1e-5f, -1), null, GgmlType.F32, 12);
+        synthesizeMiniCpmv();
+    }
+
+    /**
+     * A MiniCPM-V 2.6 pair: the {@code tiny-minicpmv} tower + resampler (F16 here, half the F32 reference's 330 MB)
+     * and the 3584-wide {@code tiny-minicpmv} LLM over a 1024-token cut of GPT-2's vocabulary with MiniCPM-V's
+     * control tokens.
+     */
+    static void synthesizeMiniCpmv() throws IOException {
+        MmprojSynthesizer.write(new MmprojSynthesizer.Spec(MmprojPreset.named("tiny-minicpmv"), "resampler",
+                GgmlType.F16, 1, false, 0), target("minicpmv-mmproj.gguf"), Parallel.shared(), Progress.NONE);
+        try (GgufFile vocab = GgufFile.open(conformance("tokenizer/ggml-vocab-gpt-2.gguf"))) {
+            LlmSynthesizer.write(new LlmSynthesizer.Spec(LlmPreset.named("tiny-minicpmv", "qwen2"), GgmlType.F16, 1),
+                    new VocabSubset(1024, List.of("<|endoftext|>", "<|im_start|>", "<|im_end|>", "<image>", "</image>",
+                            "<slice>", "</slice>"), "qwen2").tokenizer(vocab), target("minicpmv-llm.gguf"),
+                    Parallel.shared(), Progress.NONE);
+        }
     }
 
     @Override
@@ -62,7 +85,8 @@ public class VisionStackProcesses implements QuarkusTestResourceLifecycleManager
                     target("clip-anyres-tiny.gguf").toString(), "fovea.encoder.name", "clip-anyres"));
             ServiceProcess adapter = start("adapter", "adapter-service", Map.of("fovea.adapter.files.llava-mlp", mmproj,
                     "fovea.adapter.files.clip-siglip-fusion", target("fusion-clip-siglip.gguf").toString(),
-                    "fovea.adapter.files.anyres-mlp", target("clip-anyres-tiny.gguf").toString()));
+                    "fovea.adapter.files.anyres-mlp", target("clip-anyres-tiny.gguf").toString(),
+                    "fovea.adapter.files.minicpmv-resampler", target("minicpmv-mmproj.gguf").toString()));
             ServiceProcess llm = start("llm", "llm-service", Map.of("fovea.llm.model",
                     conformance("models/llama-spm-f32.gguf").toString()));
             String qwenMmproj = conformance("qwen2vl/models/mmproj-qwen2vl-64.gguf").toString();
@@ -72,6 +96,10 @@ public class VisionStackProcesses implements QuarkusTestResourceLifecycleManager
                     Map.of("fovea.adapter.files.qwen2vl-merger", qwenMmproj));
             ServiceProcess qwenLlm = start("llm-qwen2vl", "llm-service", Map.of("fovea.llm.model",
                     conformance("qwen2vl/models/qwen2vl-gpt2-64.gguf").toString()));
+            ServiceProcess minicpmvEncoder = start("encoder-minicpmv", "encoder-service", Map.of(
+                    "fovea.encoder.mmproj", target("minicpmv-mmproj.gguf").toString(), "fovea.encoder.name", "minicpmv"));
+            ServiceProcess minicpmvLlm = start("llm-minicpmv", "llm-service", Map.of("fovea.llm.model",
+                    target("minicpmv-llm.gguf").toString()));
             Path pipelines = target("vision-pipelines.yaml");
             Files.writeString(pipelines, """
                     pipelines:
@@ -104,9 +132,15 @@ public class VisionStackProcesses implements QuarkusTestResourceLifecycleManager
                           - name: qwen2vl
                             replicas: [%11$s]
                         adapter: {id: qwen2vl-merger, address: %12$s}
+                      - model: %13$s
+                        llm: %14$s
+                        encoders:
+                          - name: minicpmv
+                            replicas: [%15$s]
+                        adapter: {id: minicpmv-resampler, address: %6$s}
                     """.formatted(LLAVA, SPHINX, llm.address(), clip.address(), siglip.address(), adapter.address(),
                     LLAVA_NEXT, anyres.address(), QWEN2VL, qwenLlm.address(), qwenEncoder.address(),
-                    qwenAdapter.address()));
+                    qwenAdapter.address(), MINICPMV, minicpmvLlm.address(), minicpmvEncoder.address()));
             return Map.of("fovea.gateway.pipelines", pipelines.toString(),
                     "fovea.test.encoder-clip-port", Integer.toString(clip.port()),
                     "fovea.test.llm-port", Integer.toString(llm.port()));

@@ -77,12 +77,21 @@ public final class LanguageModel implements AutoCloseable {
      * where its marker is.
      */
     public List<Segment> chatInput(List<ChatMessage> messages, List<Segment.Embeddings> images) {
+        return chatInputPlaced(messages, images.stream().map(VisionModel.PromptImage::whole).toList());
+    }
+
+    /**
+     * As {@link #chatInput}, each image placed by its layout (MiniCPM-V's {@code <image>}/{@code <slice>} text around
+     * its source view and slices; one block for other models).
+     */
+    public List<Segment> chatInputPlaced(List<ChatMessage> messages, List<VisionModel.PromptImage> images) {
         LlmArchitecture arch = LlmArchitectures.named(decoder.config().arch());
         String rendered = chatTemplate.render(messages, true);
         if (arch != null) {
             rendered = PromptAssembler.wrapImages(rendered, arch.imageStart(), arch.imageEnd());
         }
-        return PromptAssembler.assemble(tokenizer, rendered, images);
+        PromptAssembler.Expanded<Segment.Embeddings> expanded = PromptAssembler.expandSliced(rendered, images);
+        return PromptAssembler.assemble(tokenizer, expanded.rendered(), expanded.images());
     }
 
     @Override

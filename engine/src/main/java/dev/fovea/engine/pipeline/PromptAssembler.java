@@ -33,39 +33,70 @@ public final class PromptAssembler {
         return out.append(rendered.substring(from)).toString();
     }
 
-    /** A prompt whose image markers were expanded, and the embeddings for its markers in order. */
-    public record Expanded(String rendered, List<Segment.Embeddings> images) {
+    /** A prompt whose image markers were expanded, and what goes at its markers, in order. */
+    public record Expanded<T>(String rendered, List<T> images) {
     }
 
     /**
-     * Expands the k-th image marker of {@code rendered} into {@code images.get(k)}'s layout (MiniCPM-V's): its text
-     * pieces written in place, one marker per encoder input; {@link #assemble} then places the inputs' rows.
+     * Expands the k-th image marker of {@code rendered} into {@code images.get(k)}'s layout (MiniCPM-V's, or one
+     * block for other models): its text pieces written in place, one marker per encoder input; {@link #assemble}
+     * then places the inputs' rows.
      */
-    public static Expanded expandSliced(String rendered, List<VisionModel.SlicedImage> images) {
+    public static Expanded<Segment.Embeddings> expandSliced(String rendered, List<VisionModel.PromptImage> images) {
+        return expandLayouts(rendered, images.stream().map(VisionModel.PromptImage::layout).toList(),
+                images.stream().map(VisionModel.PromptImage::inputs).toList());
+    }
+
+    /**
+     * {@link #expandSliced} for inputs of any kind (the gateway's wire embeddings, or their pending results):
+     * image k's layout is {@code layouts.get(k)}, its encoder inputs {@code inputs.get(k)}.
+     */
+    public static <T> Expanded<T> expandLayouts(String rendered, List<List<MiniCpmvSlicing.Piece>> layouts,
+                                                List<List<T>> inputs) {
         String marker = ChatTemplate.IMAGE_MARKER;
         String[] pieces = rendered.split(java.util.regex.Pattern.quote(marker), -1);
-        if (pieces.length - 1 != images.size()) {
+        if (pieces.length - 1 != layouts.size() || layouts.size() != inputs.size()) {
             throw new IllegalArgumentException("the prompt has " + (pieces.length - 1) + " image places for "
-                    + images.size() + " images");
+                    + layouts.size() + " images");
         }
-        StringBuilder out = new StringBuilder(rendered.length() + 64 * images.size());
-        List<Segment.Embeddings> rows = new ArrayList<>();
+        StringBuilder out = new StringBuilder(rendered.length() + 64 * layouts.size());
+        List<T> rows = new ArrayList<>();
         for (int i = 0; i < pieces.length; i++) {
             out.append(pieces[i]);
-            if (i < images.size()) {
-                VisionModel.SlicedImage image = images.get(i);
-                for (MiniCpmvSlicing.Piece p : image.layout()) {
+            if (i < layouts.size()) {
+                for (MiniCpmvSlicing.Piece p : layouts.get(i)) {
                     switch (p) {
                         case MiniCpmvSlicing.Piece.Text t -> out.append(t.text());
                         case MiniCpmvSlicing.Piece.Input in -> {
                             out.append(marker);
-                            rows.add(image.inputs().get(in.index()));
+                            rows.add(inputs.get(i).get(in.index()));
                         }
                     }
                 }
             }
         }
-        return new Expanded(out.toString(), List.copyOf(rows));
+        return new Expanded<>(out.toString(), List.copyOf(rows));
+    }
+
+    /**
+     * An image's segments on their own (a raw prompt's image, between its prompt and suffix): each wrapper text
+     * tokenized by itself with special tokens parsed and no BOS, as llama.cpp's {@code minicpmv-cli} evaluates each
+     * piece, and each input's rows.
+     */
+    public static List<Segment> place(Tokenizer tokenizer, VisionModel.PromptImage image) {
+        List<Segment> out = new ArrayList<>();
+        for (MiniCpmvSlicing.Piece p : image.layout()) {
+            switch (p) {
+                case MiniCpmvSlicing.Piece.Text t -> {
+                    int[] ids = tokenizer.encode(t.text(), false, true);
+                    if (ids.length > 0) {
+                        out.add(Segment.tokens(ids));
+                    }
+                }
+                case MiniCpmvSlicing.Piece.Input in -> out.add(image.inputs().get(in.index()));
+            }
+        }
+        return out;
     }
 
     /**

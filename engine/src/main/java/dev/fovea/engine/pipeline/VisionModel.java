@@ -154,10 +154,20 @@ public final class VisionModel implements AutoCloseable {
     }
 
     /**
-     * A MiniCPM-V image: each encoder input's rows (the source view, then the slices row by row) and the image's
-     * prompt layout ({@link MiniCpmvSlicing.Plan#llamaCppLayout()}: wrapper text and, per input, its index).
+     * An image as a prompt places it: each encoder input's rows and the layout that puts them among wrapper text
+     * (for MiniCPM-V, {@link MiniCpmvSlicing.Plan#llamaCppLayout()}: the source view and each slice between
+     * {@code <image>} and {@code </image>}; for every other model one input placed alone, {@link #whole}).
      */
-    public record SlicedImage(List<Segment.Embeddings> inputs, List<MiniCpmvSlicing.Piece> layout) {
+    public record PromptImage(List<Segment.Embeddings> inputs, List<MiniCpmvSlicing.Piece> layout) {
+        public PromptImage {
+            inputs = List.copyOf(inputs);
+            layout = List.copyOf(layout);
+        }
+
+        /** Embeddings that go into the prompt as one block, where the image's marker is. */
+        public static PromptImage whole(Segment.Embeddings embeddings) {
+            return new PromptImage(List.of(embeddings), List.of(new MiniCpmvSlicing.Piece.Input(0)));
+        }
     }
 
     /** Whether images are sliced MiniCPM-V's way ({@link #embedSliced}); {@link #embed} then concatenates the inputs. */
@@ -165,8 +175,16 @@ public final class VisionModel implements AutoCloseable {
         return encoder != null && encoder.encodesAnySize();
     }
 
-    /** A MiniCPM-V image's inputs and layout (see {@link SlicedImage}); only when {@link #slicesImages()}. */
-    public SlicedImage embedSliced(byte[] imageFile) throws ImageException {
+    /**
+     * An image file as the prompt places it: MiniCPM-V's slices in their layout ({@link #embedSliced}), else
+     * {@link #embed}'s rows as one block.
+     */
+    public PromptImage embedForPrompt(byte[] imageFile) throws ImageException {
+        return slicesImages() ? embedSliced(imageFile) : PromptImage.whole(embed(imageFile));
+    }
+
+    /** A MiniCPM-V image's inputs and layout (see {@link PromptImage}); only when {@link #slicesImages()}. */
+    public PromptImage embedSliced(byte[] imageFile) throws ImageException {
         if (!slicesImages()) {
             throw new IllegalStateException("this mmproj does not slice images (not MiniCPM-V)");
         }
@@ -176,7 +194,7 @@ public final class VisionModel implements AutoCloseable {
         for (FeatureMap p : projectSlices(plan, img)) {
             inputs.add(new Segment.Embeddings(p.data(), p.tokens()));
         }
-        return new SlicedImage(List.copyOf(inputs), plan.llamaCppLayout());
+        return new PromptImage(inputs, plan.llamaCppLayout());
     }
 
     private List<FeatureMap> projectSlices(MiniCpmvSlicing.Plan plan, RgbImage img) {

@@ -15,10 +15,21 @@ import java.util.Map;
  * @param ropeDims   rotated dims per head, 0 for all of them (phi2 turns 32 of its 80)
  * @param ropeFreqs  a {@code rope_freqs.weight} of Llama-3.1-style frequency factors (factor 8 over an original
  *                   context of a sixteenth of {@code contextLength}), as Llama 3.1/3.2 files carry
+ * @param tokenEmbdStd standard deviation of the token embedding (the other matrices': {@link #WEIGHT_STD})
  */
 public record LlmPreset(String name, String arch, int blockCount, int embd, int headCount, int headCountKv,
                         int ffnLength, int contextLength, float ropeBase, float rmsEps, boolean tiedOutput,
-                        boolean qkvBias, boolean fused, int ropeDims, boolean ropeFreqs) {
+                        boolean qkvBias, boolean fused, int ropeDims, boolean ropeFreqs, float tokenEmbdStd) {
+    /** Standard deviation of the matrices: small enough that activations stay in a sane range over many layers. */
+    public static final float WEIGHT_STD = 0.02f;
+
+    /** A preset whose token embedding is drawn like its other matrices. */
+    public LlmPreset(String name, String arch, int blockCount, int embd, int headCount, int headCountKv,
+                     int ffnLength, int contextLength, float ropeBase, float rmsEps, boolean tiedOutput,
+                     boolean qkvBias, boolean fused, int ropeDims, boolean ropeFreqs) {
+        this(name, arch, blockCount, embd, headCount, headCountKv, ffnLength, contextLength, ropeBase, rmsEps,
+                tiedOutput, qkvBias, fused, ropeDims, ropeFreqs, WEIGHT_STD);
+    }
 
     private static final Map<String, LlmPreset> PRESETS = new LinkedHashMap<>();
 
@@ -40,6 +51,12 @@ public record LlmPreset(String name, String arch, int blockCount, int embd, int 
                 false, false, false, 0, true));
         add(new LlmPreset("tiny-qwen2", "qwen2", 4, 256, 8, 2, 768, 4096, 1000000f, 1e-6f,
                 true, true, false, 0, false));
+        // MiniCPM-V 2.6's LLM (Qwen2-7B) at its full width, which llama.cpp's resampler fixes at 3584, and otherwise
+        // tiny: one block, a narrow feed-forward (34 M weights with a vocabulary of ~1000). A random resampler's rows
+        // come out at about unit scale; token embeddings drawn at that scale too keep the text in play beside them
+        // (at 0.02 the image rows swamp the attention and every step gives the same token).
+        add(new LlmPreset("tiny-minicpmv", "qwen2", 1, 3584, 28, 4, 256, 4096, 1000000f, 1e-6f,
+                false, true, false, 0, false, 1f));
     }
 
     private static void add(LlmPreset p) {

@@ -13,6 +13,7 @@ import dev.fovea.engine.tensor.Quantizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,8 +25,7 @@ import java.util.Map;
  * generated and quantized a chunk of rows at a time and streamed to disk, so a 7B model needs little memory.
  */
 public final class LlmSynthesizer {
-    /** Standard deviation of the matrices: small enough that activations stay in a sane range over many layers. */
-    private static final float WEIGHT_STD = 0.02f;
+    private static final float WEIGHT_STD = LlmPreset.WEIGHT_STD;
 
     /** What to write. */
     public record Spec(LlmPreset preset, GgmlType type, long seed) {
@@ -40,10 +40,25 @@ public final class LlmSynthesizer {
     }
 
     public static void write(Spec spec, GgufFile vocab, Path out, Parallel pool, Progress progress) throws IOException {
-        LlmPreset p = spec.preset();
-        String[] tokens = vocab.getStringArray(GgufKeys.TOKENS);
-        if (tokens == null || tokens.length == 0) {
+        if (vocab.getStringArray(GgufKeys.TOKENS) == null || vocab.getStringArray(GgufKeys.TOKENS).length == 0) {
             throw new GgufFormatException(vocab.path() + " has no tokenizer.ggml.tokens: not a vocab GGUF");
+        }
+        Map<String, GgufValue> tokenizer = new LinkedHashMap<>();
+        for (Map.Entry<String, GgufValue> e : vocab.metadata().entrySet()) {
+            if (e.getKey().startsWith(GgufKeys.TOKENIZER_PREFIX)) {
+                tokenizer.put(e.getKey(), e.getValue());
+            }
+        }
+        write(spec, tokenizer, out, pool, progress);
+    }
+
+    /** As {@link #write(Spec, GgufFile, Path, Parallel, Progress)}, with the {@code tokenizer.*} metadata given. */
+    public static void write(Spec spec, Map<String, GgufValue> tokenizer, Path out, Parallel pool, Progress progress)
+            throws IOException {
+        LlmPreset p = spec.preset();
+        GgufValue tokenList = tokenizer.get(GgufKeys.TOKENS);
+        if (tokenList == null || !(tokenList.value() instanceof String[] tokens) || tokens.length == 0) {
+            throw new IllegalArgumentException("the tokenizer metadata has no tokenizer.ggml.tokens");
         }
         List<SynthTensor> plan = plan(p, tokens.length, spec.type());
         SynthTensor.writeFile(out, w -> {
@@ -62,11 +77,7 @@ public final class LlmSynthesizer {
                     .putFloat32(GgufKeys.ropeFreqBase(a), p.ropeBase())
                     .putFloat32(phi(p) ? GgufKeys.layerNormEpsilon(a) : GgufKeys.rmsEpsilon(a), p.rmsEps())
                     .putUint32(a + ".vocab_size", tokens.length);
-            for (Map.Entry<String, GgufValue> e : vocab.metadata().entrySet()) {
-                if (e.getKey().startsWith(GgufKeys.TOKENIZER_PREFIX)) {
-                    w.put(e.getKey(), e.getValue());
-                }
-            }
+            tokenizer.forEach(w::put);
         }, plan, spec.seed(), pool, progress);
     }
 
@@ -107,7 +118,7 @@ public final class LlmSynthesizer {
         int kv = p.headCountKv() * p.headDim();
         boolean phi = phi(p);
         List<SynthTensor> plan = new ArrayList<>();
-        plan.add(SynthTensor.random("token_embd.weight", type, vocab, p.embd(), WEIGHT_STD));
+        plan.add(SynthTensor.random("token_embd.weight", type, vocab, p.embd(), p.tokenEmbdStd()));
         if (p.ropeFreqs()) {
             plan.add(SynthTensor.values("rope_freqs.weight", llama3RopeFactors(p)));
         }

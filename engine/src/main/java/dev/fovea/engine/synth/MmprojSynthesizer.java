@@ -82,6 +82,10 @@ public final class MmprojSynthesizer {
             boolean minicpmv = spec.projector().equals(ResamplerProjector.KIND);
             w.putString(GgufKeys.ARCHITECTURE, "clip")
                     .putString(GgufKeys.NAME, "fovea-synth " + p.name() + " (random weights)")
+                    // llama.cpp's image-encoder converters write both, and its clip loader reads them when verbose
+                    // (minicpmv-cli, llava-cli): a file without them is refused there
+                    .putString(GgufKeys.DESCRIPTION, minicpmv ? "image encoder for MiniCPM-V" : "image encoder for LLaVA")
+                    .putUint32(GgufKeys.FILE_TYPE, spec.type().llamaFileType())
                     .putBool(GgufKeys.HAS_TEXT_ENCODER, false)
                     .putBool(GgufKeys.HAS_VISION_ENCODER, true)
                     .putBool(GgufKeys.HAS_LLAVA_PROJECTOR, llava && !minicpmv)

@@ -1,6 +1,7 @@
 package dev.fovea.engine.gguf;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.fovea.engine.Progress;
@@ -10,6 +11,9 @@ import dev.fovea.engine.pipeline.Generator;
 import dev.fovea.engine.pipeline.LanguageModel;
 import dev.fovea.engine.pipeline.TokenListener;
 import dev.fovea.engine.pipeline.VisionModel;
+import dev.fovea.engine.synth.MmprojPreset;
+import dev.fovea.engine.synth.MmprojSynthesizer;
+import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.testing.Conformance;
 import dev.fovea.testsupport.NeedsConformance;
@@ -52,7 +56,12 @@ class HostileGgufTest {
         pool.close();
     }
 
-    private record Edit(String name, Consumer<Map<String, GgufValue>> metadata, Map<String, long[]> shapes) {
+    private record Edit(String name, Consumer<Map<String, GgufValue>> metadata, Map<String, long[]> shapes,
+                        List<String> dropped) {
+        Edit(String name, Consumer<Map<String, GgufValue>> metadata, Map<String, long[]> shapes) {
+            this(name, metadata, shapes, List.of());
+        }
+
         static Edit meta(String name, Consumer<Map<String, GgufValue>> metadata) {
             return new Edit(name, metadata, Map.of());
         }
@@ -70,19 +79,23 @@ class HostileGgufTest {
         return new GgufValue(GgufValueType.STRING, null, s);
     }
 
-    /** The source file rewritten with its metadata and tensor shapes edited (tensor bytes copied unchanged). */
+    /**
+     * The source file rewritten with its metadata and tensor shapes edited and the dropped tensors left out (the
+     * other tensors' bytes copied unchanged).
+     */
     private static Path rewrite(Path source, Edit edit) throws IOException {
         Path out = dir.resolve(edit.name() + "-" + source.getFileName());
         try (GgufFile f = GgufFile.open(source); GgufWriter w = GgufWriter.create(out)) {
             Map<String, GgufValue> meta = new java.util.LinkedHashMap<>(f.metadata());
             edit.metadata().accept(meta);
             meta.forEach(w::put);
-            for (GgufTensorInfo t : f.tensors()) {
+            List<GgufTensorInfo> kept = f.tensors().stream().filter(t -> !edit.dropped().contains(t.name())).toList();
+            for (GgufTensorInfo t : kept) {
                 long[] shape = edit.shapes().getOrDefault(t.name(), t.shape());
                 w.addTensor(t.name(), t.type(), shape);
             }
             w.writeHeader();
-            for (GgufTensorInfo t : f.tensors()) {
+            for (GgufTensorInfo t : kept) {
                 MemorySegment data = f.data(t);
                 w.writeTensorData(data);
             }
@@ -217,6 +230,46 @@ class HostileGgufTest {
                         new GgufValue(GgufValueType.ARRAY, GgufValueType.INT32, new int[] {1, 2, 5}))));
         for (Edit e : decoder) {
             assertWorksOrNamesTheFile(rewrite(llm, e), HostileGgufTest::generateOneToken);
+        }
+    }
+
+    /**
+     * A MiniCPM-V mmproj (a synthesized tiny-minicpmv, Q8_0 to keep the copies small) with an absurd or refused
+     * {@code clip.minicpmv_version}, or without one of the resampler's tensors: opening it is a
+     * {@link GgufFormatException} naming the file and what is wrong; an unedited copy works.
+     */
+    @Test
+    void aMiniCpmvMmprojWithABadVersionOrMissingResamplerTensorsIsRefusedByName() throws Exception {
+        Path source = dir.resolve("minicpmv-source.gguf");
+        MmprojSynthesizer.write(new MmprojSynthesizer.Spec(MmprojPreset.named("tiny-minicpmv"), "resampler",
+                GgmlType.Q8_0, 3, false, 0), source, pool, Progress.NONE);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB), "png", png);
+        try (VisionModel vm = VisionModel.open(source, pool, 50_000_000L)) {
+            assertThat(vm.embedForPrompt(png.toByteArray()).inputs()).hasSize(1);
+        }
+        Map<Edit, String> refused = new java.util.LinkedHashMap<>();
+        refused.put(Edit.meta("version99", m -> m.put("clip.minicpmv_version", i32(99))), "clip.minicpmv_version");
+        refused.put(Edit.meta("versionneg", m -> m.put("clip.minicpmv_version", i32(-2))), "clip.minicpmv_version");
+        refused.put(Edit.meta("versionhuge", m -> m.put("clip.minicpmv_version", i32(Integer.MAX_VALUE))),
+                "clip.minicpmv_version");
+        refused.put(Edit.meta("versionstr", m -> m.put("clip.minicpmv_version", str("2.6"))), "clip.minicpmv_version");
+        refused.put(new Edit("noquery", m -> { }, Map.of(), List.of("resampler.query")), "resampler.query");
+        refused.put(new Edit("nokv", m -> { }, Map.of(), List.of("resampler.kv.weight")), "resampler.kv.weight");
+        refused.put(new Edit("noproj", m -> { }, Map.of(), List.of("resampler.proj.weight")), "resampler.proj.weight");
+        refused.put(new Edit("noattnq", m -> { }, Map.of(), List.of("resampler.attn.q.weight")),
+                "resampler.attn.q.weight");
+        refused.put(new Edit("nolnq", m -> { }, Map.of(), List.of("resampler.ln_q.weight")), "resampler.ln_q.weight");
+        for (Map.Entry<Edit, String> e : refused.entrySet()) {
+            Path file = rewrite(source, e.getKey());
+            Throwable thrown = catchThrowable(() -> {
+                try (VisionModel vm = VisionModel.open(file, pool, 50_000_000L)) {
+                    vm.embedForPrompt(png.toByteArray());
+                }
+            });
+            assertThat(thrown).as(e.getKey().name()).isInstanceOf(GgufFormatException.class)
+                    .hasMessageContaining(file.getFileName().toString()).hasMessageContaining(e.getValue());
+            Files.delete(file);
         }
     }
 

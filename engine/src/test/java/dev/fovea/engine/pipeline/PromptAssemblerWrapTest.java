@@ -38,10 +38,10 @@ class PromptAssemblerWrapTest {
         Segment.Embeddings slice0 = new Segment.Embeddings(new float[] {3, 4}, 1);
         Segment.Embeddings slice1 = new Segment.Embeddings(new float[] {5, 6}, 1);
         // 400 × 700: the source view and a column of two slices
-        var sliced = new VisionModel.SlicedImage(List.of(source, slice0, slice1),
+        var sliced = new VisionModel.PromptImage(List.of(source, slice0, slice1),
                 MiniCpmvSlicing.LLAMA_CPP.plan(400, 700).llamaCppLayout());
-        var single = new VisionModel.SlicedImage(List.of(slice1), MiniCpmvSlicing.LLAMA_CPP.plan(56, 56).llamaCppLayout());
-        PromptAssembler.Expanded e = PromptAssembler.expandSliced("<|im_start|>user\n" + M + "what?" + M,
+        var single = new VisionModel.PromptImage(List.of(slice1), MiniCpmvSlicing.LLAMA_CPP.plan(56, 56).llamaCppLayout());
+        PromptAssembler.Expanded<Segment.Embeddings> e = PromptAssembler.expandSliced("<|im_start|>user\n" + M + "what?" + M,
                 List.of(sliced, single));
         assertThat(e.rendered()).isEqualTo("<|im_start|>user\n<image>" + M + "</image><slice><image>" + M
                 + "</image>\n<image>" + M + "</image>\n</slice>what?<image>" + M + "</image>");

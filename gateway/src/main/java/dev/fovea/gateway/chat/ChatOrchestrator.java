@@ -1,5 +1,6 @@
 package dev.fovea.gateway.chat;
 
+import dev.fovea.engine.pipeline.PromptAssembler;
 import dev.fovea.engine.template.ChatMessage;
 import dev.fovea.gateway.ApiException;
 import dev.fovea.gateway.GatewayMetrics;
@@ -128,16 +129,30 @@ public class ChatOrchestrator {
         metrics.images(pipeline.model(), imageCount);
 
         // images go to the encoders while the prompt is rendered and tokenized
-        List<CompletableFuture<Embeddings>> embeddings = loaded.stream()
-                .map(img -> embedder.embed(pipeline, selection, img)).toList();
+        List<CompletableFuture<PlacedImage>> placing = loaded.stream()
+                .map(img -> embedder.place(pipeline, selection, img)).toList();
+        List<PlacedImage> placed = placing.stream().map(ChatOrchestrator::await).toList();
+        // one entry per image place of the prompt: an image, or one input of a MiniCPM-V image
+        List<CompletableFuture<Embeddings>> embeddings;
         List<int[]> pieces;
         if (request.raw() != null && request.raw().ids() != null) {
             pieces = List.of(request.raw().ids());
+            embeddings = placed.stream().flatMap(p -> p.inputs().stream()).toList();
         } else {
             String rendered = request.raw() != null ? request.raw().text()
                     : renderer.render(pipeline, info, withTools(request));
             checkPromptSize(rendered.length(), promptLimit, "the rendered prompt");
-            pieces = await(tokenizer.tokenize(pipeline.llm(), info, rendered, imageCount));
+            PromptAssembler.Expanded<CompletableFuture<Embeddings>> expanded;
+            try {
+                // MiniCPM-V's <image>/<slice> text around its inputs, as the engine writes it; others unchanged
+                expanded = PromptAssembler.expandLayouts(rendered, placed.stream().map(PlacedImage::layout).toList(),
+                        placed.stream().map(PlacedImage::inputs).toList());
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest(e.getMessage() + " (the chat template may drop images from some roles)",
+                        "messages", "invalid_messages");
+            }
+            embeddings = expanded.images();
+            pieces = await(tokenizer.tokenize(pipeline.llm(), info, expanded.rendered(), embeddings.size()));
         }
 
         // the LLM service's log lines then carry the gateway's request id
@@ -162,7 +177,7 @@ public class ChatOrchestrator {
                 generate.addSegments(Segment.newBuilder().setTokens(ids));
                 positions += pieces.get(i).length;
             }
-            if (i < imageCount) {
+            if (i < embeddings.size()) {
                 Embeddings e = await(embeddings.get(i));
                 positions += e.getData().getShapeCount() > 0 ? e.getData().getShape(0) : 0;
                 generate.addSegments(Segment.newBuilder().setEmbeddings(e));

@@ -61,7 +61,7 @@ public class EmbeddingService {
         }
         EncoderSelection selection = PipelineRegistry.select(pipeline, null);
         LoadedImage image = images.load(source, index);
-        return embedder.embed(pipeline, selection, image).thenApply(EmbeddingService::pooled);
+        return embedder.embedWhole(pipeline, selection, image).thenApply(EmbeddingService::pooled);
     }
 
     private PipelineConfig pipeline(String model) {

@@ -3,6 +3,7 @@ package dev.fovea.gateway.chat;
 import com.google.protobuf.ByteString;
 import dev.fovea.engine.vision.tiling.AnyResLayout;
 import dev.fovea.engine.vision.tiling.AnyResTiling;
+import dev.fovea.engine.vision.tiling.MiniCpmvSlicing;
 import dev.fovea.engine.vision.tiling.Resolution;
 import dev.fovea.gateway.ApiException;
 import dev.fovea.gateway.backend.BackendCalls;
@@ -23,6 +24,7 @@ import dev.fovea.proto.v1.EncoderServiceGrpc;
 import dev.fovea.proto.v1.Embeddings;
 import dev.fovea.proto.v1.Features;
 import dev.fovea.proto.v1.ImageInput;
+import dev.fovea.proto.v1.MiniCpmvSlice;
 import dev.fovea.proto.v1.ProjectRequest;
 import dev.fovea.proto.v1.ProjectResponse;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,7 +37,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * One image to LLM embeddings: every view × chosen encoder is an {@code Encode} call to the replica of that
  * encoder the view's key picks ({@link ReplicaRouter#encoder}), all in flight at once; each view's features (in the selection's encoder order) go to one
- * {@code Project}; the views' embeddings are concatenated in view order.
+ * {@code Project}; the views' embeddings are concatenated in view order. A MiniCPM-V image instead keeps its inputs
+ * apart ({@link #place}): the prompt puts wrapper text between them.
  */
 @ApplicationScoped
 class ImageEmbedder {
@@ -43,10 +46,85 @@ class ImageEmbedder {
     private final ReplicaRouter router;
     /** Encoder name → its AnyRes plan, asked once. */
     private final Map<String, AnyResTiling> anyResPlans = new ConcurrentHashMap<>();
+    /** Encoder name → whether it slices images MiniCPM-V's way, asked once. */
+    private final Map<String, Boolean> slicing = new ConcurrentHashMap<>();
 
     ImageEmbedder(BackendCalls calls, ReplicaRouter router) {
         this.calls = calls;
         this.router = router;
+    }
+
+    /**
+     * An image's place in the prompt: for a MiniCPM-V encoder (its Describe says {@code slices_images}) the source
+     * view and each slice are an Encode → Project of their own, placed by llama.cpp's layout; otherwise
+     * {@link #embed}'s rows as one block. Completes once the encoder's kind is known (at once after its first Describe);
+     * the embeddings are still in flight then.
+     */
+    CompletableFuture<PlacedImage> place(PipelineConfig pipeline, EncoderSelection selection, LoadedImage image) {
+        return slices(pipeline, selection).thenApply(sliced -> sliced ? placeSliced(pipeline, selection, image)
+                : PlacedImage.whole(embed(pipeline, selection, image)));
+    }
+
+    private PlacedImage placeSliced(PipelineConfig pipeline, EncoderSelection selection, LoadedImage image) {
+        EncoderConfig encoder = selection.encoders().getFirst();
+        MiniCpmvSlicing.Plan plan = MiniCpmvSlicing.LLAMA_CPP.plan(image.width(), image.height());
+        ByteString bytes = ByteString.copyFrom(image.bytes());
+        List<CompletableFuture<Embeddings>> inputs = new ArrayList<>(plan.inputCount());
+        for (int i = 0; i < plan.inputCount(); i++) {
+            int index = i;
+            ImageInput input = ImageInput.newBuilder().setEncoded(bytes)
+                    .setMinicpmvSlice(MiniCpmvSlice.newBuilder().setIndex(index)).build();
+            inputs.add(calls.unary("encoder:" + encoder.name(),
+                    router.encoder(encoder.replicas(), viewKey(image, encoder, "minicpmv-" + index)),
+                    EncoderServiceGrpc.getEncodeMethod(),
+                    EncodeRequest.newBuilder().addImages(input).setFeatureDtype(DType.F16).build())
+                    .thenApply(r -> single(r, encoder.name()))
+                    .thenCompose(f -> calls.unary("adapter", pipeline.adapter().address(),
+                            AdapterServiceGrpc.getProjectMethod(), ProjectRequest.newBuilder()
+                                    .setAdapter(selection.adapterId()).setEmbeddingDtype(DType.F16).addInputs(f).build()))
+                    .thenApply(r -> Embeddings.newBuilder().setData(r.getEmbeddings())
+                            .setContentHash(contentHash(pipeline, selection, image) + "/minicpmv-" + index).build()));
+        }
+        return new PlacedImage(plan.llamaCppLayout(), inputs);
+    }
+
+    /**
+     * Whether the selection's encoder slices images (MiniCPM-V), from its Describe (asked once per encoder). Such an
+     * encoder must be the selection's only one, with no other tiling: its slicing is the model's own.
+     */
+    private CompletableFuture<Boolean> slices(PipelineConfig pipeline, EncoderSelection selection) {
+        List<CompletableFuture<Boolean>> each = new ArrayList<>();
+        for (EncoderConfig encoder : selection.encoders()) {
+            Boolean known = slicing.get(encoder.name());
+            each.add(known != null ? CompletableFuture.completedFuture(known)
+                    : calls.unary("encoder:" + encoder.name(), router.encoder(encoder.replicas(), encoder.name()),
+                            EncoderServiceGrpc.getDescribeMethod(), DescribeEncoderRequest.getDefaultInstance())
+                    .thenApply(info -> {
+                        slicing.put(encoder.name(), info.getSlicesImages());
+                        return info.getSlicesImages();
+                    }));
+        }
+        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            boolean any = each.stream().anyMatch(CompletableFuture::join);
+            if (any && (selection.encoders().size() != 1 || pipeline.tiling() != Tiling.NONE)) {
+                throw ApiException.backendError("pipeline " + pipeline.model() + " pairs a MiniCPM-V encoder (which "
+                        + "slices images itself) with other encoders or with " + pipeline.tiling() + " tiling");
+            }
+            return any;
+        });
+    }
+
+    /** The image's rows as one block: a MiniCPM-V image's inputs concatenated in plan order (for /v1/embeddings). */
+    CompletableFuture<Embeddings> embedWhole(PipelineConfig pipeline, EncoderSelection selection, LoadedImage image) {
+        return place(pipeline, selection, image).thenCompose(placed -> {
+            if (placed.inputs().size() == 1) {
+                return placed.inputs().getFirst();
+            }
+            return CompletableFuture.allOf(placed.inputs().toArray(CompletableFuture[]::new)).thenApply(v ->
+                    Embeddings.newBuilder().setData(EmbeddingRows.concat(placed.inputs().stream()
+                                    .map(f -> f.join().getData()).toList()))
+                            .setContentHash(contentHash(pipeline, selection, image)).build());
+        });
     }
 
     CompletableFuture<Embeddings> embed(PipelineConfig pipeline, EncoderSelection selection, LoadedImage image) {
