@@ -56,9 +56,9 @@ final class InterleavedMatMul {
         float[] x = interleaveTokens(xq, padded, cols, pool);
         int singles = firstSingle(padded);
         short[] xs = null;
-        if (!q8 && NibbleShortKernels.applies()) {
+        if (!q8 && ShortLaneKernels.applies()) {
             // single Q4_0 tokens go through the 16-bit-lane kernel, which reads its own activation layout
-            xs = singles < padded ? NibbleActivations.of(xq, singles, padded - singles, cols, 16) : null;
+            xs = singles < padded ? ShortLaneActivations.nibblePatterns(xq, singles, padded - singles, cols, 16) : null;
         } else if (!q8) {
             x = scaleSingleTokensForNibbles(x, x != xq, singles, padded, cols);
         }
@@ -196,8 +196,8 @@ final class InterleavedMatMul {
                             oneQ8(l0, in.il, off, stride, blocks, in.xq, t * cols, in.xd, t * blocks, in.out, o);
                         } else if (!VectorWidth.WIDE) {
                             // both 8-row parts in one pass, sharing each broadcast activation
-                            NibbleShortKernels.q4_0(in.il, off, stride, blocks, in.xs,
-                                    (t - in.singles) * cols * NibbleActivations.SHORTS_PER_ELEMENT, in.xd, in.xsum,
+                            ShortLaneKernels.q4_0(in.il, off, stride, blocks, in.xs,
+                                    (t - in.singles) * cols * ShortLaneActivations.SHORTS_PER_ELEMENT, in.xd, in.xsum,
                                     t * blocks, in.out, o);
                             break;
                         } else if (pair) {

@@ -77,9 +77,9 @@ final class InterleavedQ4KQ5K {
                          float[] out, Parallel pool) {
         int groups = rows / ROWS;
         boolean five = type == GgmlType.Q5_K;
-        if (!five && NibbleShortKernels.applies()) {
-            short[] xs = NibbleActivations.of(a.q, 0, n, cols, 32);
-            pool.forRange(groups, (from, to) -> NibbleShortKernels.q4k(il, rows, cols, xs, a.scale, a.bsum, n, out,
+        if (!five && ShortLaneKernels.applies()) {
+            short[] xs = ShortLaneActivations.nibblePatterns(a.q, 0, n, cols, 32);
+            pool.forRange(groups, (from, to) -> ShortLaneKernels.q4k(il, rows, cols, xs, a.scale, a.bsum, n, out,
                     from, to));
         } else if (VectorWidth.WIDE) {
             pool.forRange(groups, (from, to) -> groups(il, five, rows, cols, a.q, a.scale, a.bsum, n, out, from, to));

@@ -2,8 +2,8 @@ package dev.fovea.engine.tensor;
 
 /**
  * Quantized activations laid out for the 16-bit-lane kernels of 4-bit weights on 256-bit CPUs
- * ({@link NibbleShortKernels}). Those kernels load an int column of an interleaved record — 8 rows × 4 quant bytes —
- * as 16 short lanes (lane 2r: bytes 0–1 of row r's int, lane 2r + 1: bytes 2–3) and take out the four nibble
+ * ({@link ShortLaneKernels}), made once per call. Those kernels load an int column of an interleaved record — 8 rows
+ * × 4 quant bytes — as 16 short lanes (lane 2r: bytes 0–1 of row r's int, lane 2r + 1: bytes 2–3) and take out the four nibble
  * positions of each short by shift and mask. Each position then needs, lane by lane, the activation that the nibble
  * in that lane multiplies: a pattern of two values repeated eight times, made here once per call as 16 shorts.
  *
@@ -16,11 +16,11 @@ package dev.fovea.engine.tensor;
  * fit a short, so one 16-lane multiply and one add do what takes two conversions and two 8-lane FMAs in float lanes;
  * the sums are the same exact integers, so the results keep their bits.
  */
-final class NibbleActivations {
-    /** Shorts per element: 16 lanes for each of an int column's 8 nibbles (4 positions × 2 halves share a vector). */
+final class ShortLaneActivations {
+    /** Shorts per element in {@link #nibblePatterns}: 16 lanes for each of an int column's 8 nibbles. */
     static final int SHORTS_PER_ELEMENT = 8;
 
-    private NibbleActivations() {
+    private ShortLaneActivations() {
     }
 
     /**
@@ -28,7 +28,7 @@ final class NibbleActivations {
      * of {@code chunkBytes} quant bytes: token t's start at {@code (t − from) · cols · 8}, chunk ch's at
      * {@code ch · 16 · chunkBytes} within it, column c and position k at {@code (4c + k) · 16} within that.
      */
-    static short[] of(float[] q, int from, int n, int cols, int chunkBytes) {
+    static short[] nibblePatterns(float[] q, int from, int n, int cols, int chunkBytes) {
         short[] out = new short[n * cols * SHORTS_PER_ELEMENT];
         int chunkElements = 2 * chunkBytes;
         int columns = chunkBytes / 4;

@@ -10,11 +10,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The 16-bit-lane kernels ({@link NibbleShortKernels}) at their largest sums: every nibble 15 and every quantized
+ * The 16-bit-lane kernels ({@link ShortLaneKernels}) at their largest sums: every nibble 15 and every quantized
  * activation ±127, so each lane adds 16 products of 15 · 127 = 30,480 (the most a short holds is 32,767). The
  * products must equal the row kernel's, which sums in int, and a batch's rows the single token's.
  */
-class NibbleSumsExtremeTest {
+class ShortLaneSumsExtremeTest {
     private static Parallel pool;
 
     @BeforeAll
