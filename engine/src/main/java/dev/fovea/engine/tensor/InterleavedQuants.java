@@ -83,6 +83,28 @@ final class InterleavedQuants {
         return g * groupBytes + (long) b * rec;
     }
 
+    /**
+     * Writes blocks [first, first + count) of Q4_0 row {@code row} back in ggml's layout (18 bytes a block) into
+     * {@code raw} from 0: the tiled prompt kernel ({@link QuantMatMul}) decodes rows of the repacked copy this way,
+     * so the file's own bytes need not stay in memory beside it.
+     */
+    static void q4_0RowBlocks(MemorySegment il, int rows, int cols, int row, int first, int count, byte[] raw) {
+        int blocks = cols / 32;
+        int groups = rows / ROWS;
+        int rec = recordBytes(GgmlType.Q4_0);
+        int g = row / ROWS;
+        int lane = row % ROWS;
+        MemorySegment out = MemorySegment.ofArray(raw);
+        for (int i = 0; i < count; i++) {
+            long src = recordOffset(GgmlType.Q4_0, g, first + i, groups, blocks, rec);
+            long dst = 18L * i;
+            out.set(S16, dst, il.get(S16, src + 2L * lane));
+            for (int c = 0; c < 4; c++) {
+                out.set(I32, dst + 2 + 4L * c, il.get(I32, src + SCALE_BYTES + 64L * c + 4L * lane));
+            }
+        }
+    }
+
     /** Repacks rows 16g … 16g+15; false if one of their scales is infinite or NaN. */
     private static boolean repackGroup(MemorySegment data, GgmlType type, int blocks, long rowBytes, int g,
                                        int groups, MemorySegment out) {

@@ -66,6 +66,19 @@ final class QuantMatMul {
 
     static void run(MemorySegment seg, GgmlType type, int rows, int cols, float[] x, int n, float[] out,
                     Parallel pool) {
+        run(seg, false, type, rows, cols, x, n, out, pool);
+    }
+
+    /**
+     * As {@link #run(MemorySegment, GgmlType, int, int, float[], int, float[], Parallel)} over Q4_0 weights in
+     * {@link InterleavedQuants}' repacked layout when {@code repacked}: rows are read back from it into ggml's
+     * layout before decoding, so the decoded values — and the results — are the same.
+     */
+    static void run(MemorySegment seg, boolean repacked, GgmlType type, int rows, int cols, float[] x, int n,
+                    float[] out, Parallel pool) {
+        if (repacked && type != GgmlType.Q4_0) {
+            throw new IllegalArgumentException("the tiled kernel reads repacked Q4_0 only, not " + type);
+        }
         QuantizedActivations a = QuantizedActivations.of(kind(type), x, 0, n, cols);
         int groups = (n + 2 * LANES - 1) / (2 * LANES) * 2;
         Inputs in = new Inputs(a.valuesByGroup(groups), a.scalesByGroup(groups),
@@ -75,7 +88,7 @@ final class QuantMatMul {
         int panels = (rows + panelRows - 1) / panelRows;
         long rowBytes = type.byteSize(cols);
         pool.forRange(panels, (from, to) -> {
-            Panel p = new Panel(seg, type, rows, cols, rowBytes, panelRows, in);
+            Panel p = new Panel(seg, repacked, type, rows, cols, rowBytes, panelRows, in);
             for (int i = from; i < to; i++) {
                 p.run(i * panelRows, out);
             }
@@ -89,6 +102,7 @@ final class QuantMatMul {
     /** Per-thread scratch for one panel of rows. */
     private static final class Panel {
         private final MemorySegment seg;
+        private final boolean repacked;
         private final GgmlType type;
         private final int rows;
         private final int cols;
@@ -107,8 +121,10 @@ final class QuantMatMul {
         private final float[] sums = new float[TILE * 2 * LANES];
         private final int[] isum = new int[TILE * 2 * LANES];
 
-        Panel(MemorySegment seg, GgmlType type, int rows, int cols, long rowBytes, int panelRows, Inputs in) {
+        Panel(MemorySegment seg, boolean repacked, GgmlType type, int rows, int cols, long rowBytes, int panelRows,
+              Inputs in) {
             this.seg = seg;
+            this.repacked = repacked;
             this.type = type;
             this.rows = rows;
             this.cols = cols;
@@ -154,7 +170,11 @@ final class QuantMatMul {
             long byteOff = type.byteSize(k0);
             for (int r = 0; r < panelRows; r++) {
                 if (row0 + r < rows) {
-                    MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, (row0 + r) * rowBytes + byteOff, raw, 0, bytes);
+                    if (repacked) {
+                        InterleavedQuants.q4_0RowBlocks(seg, rows, cols, row0 + r, k0 / 32, len / 32, raw);
+                    } else {
+                        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, (row0 + r) * rowBytes + byteOff, raw, 0, bytes);
+                    }
                     BlockDecoder.quants(type, raw, 0, len, w, r * CHUNK, scale, r * 8, minScale, mins, r);
                 } else {
                     Arrays.fill(w, r * CHUNK, (r + 1) * CHUNK, 0f);
