@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fovea.engine.Progress;
 import dev.fovea.engine.gguf.GgufFile;
-import dev.fovea.engine.sampling.Sampler;
 import dev.fovea.engine.synth.LlmPreset;
 import dev.fovea.engine.synth.LlmSynthesizer;
 import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.testing.Conformance;
+import dev.fovea.engine.testing.GreedyReference;
 import dev.fovea.engine.testing.Similarity;
 import dev.fovea.testsupport.NeedsConformance;
 import java.io.IOException;
@@ -62,17 +62,7 @@ class LlmReferenceTest {
             float[] logits = m.forward(cache, List.of(Segment.tokens(prompt)), false);
             double cos = Similarity.cosine(logits, 0, expected, 0, expected.length);
             assertThat(cos).as("last prompt position's logits, cosine").isGreaterThanOrEqualTo(0.999);
-            int compared = 0;
-            for (int step = 0; step < greedy.length; step++) {
-                if (margins[step] < 1e-3) {
-                    break; // a near-tie: the reference's choice there is down to rounding
-                }
-                int token = Sampler.argmax(logits);
-                assertThat(token).as("greedy step %d", step).isEqualTo(greedy[step]);
-                compared++;
-                logits = m.forward(cache, List.of(Segment.tokens(token)), false);
-            }
-            assertThat(compared).as("greedy steps compared").isGreaterThan(0);
+            int compared = GreedyReference.compare(m, cache, logits, greedy, margins);
             System.out.printf(Locale.ROOT, "%s: logits cosine %.7f, %d/%d greedy tokens equal (up to the first "
                     + "near-tie)%n", name, cos, compared, greedy.length);
         }
