@@ -506,14 +506,16 @@ public final class DecoderModel {
                 int kvOff = (h / group) * hd;
                 int qOff = row * qDim + h * hd;
                 int len = visible[row];
-                for (int j = 0; j < len; j++) {
+                int j = 0;
+                for (; j + 4 <= len; j += 4) {
+                    VectorMath.dots4(q, qOff, keyCache, j * kvDim + kvOff, kvDim, hd, scale, scores, j);
+                }
+                for (; j < len; j++) {
                     scores[j] = VectorMath.dot(q, qOff, keyCache, j * kvDim + kvOff, hd) * scale;
                 }
                 Softmax.inPlace(scores, 0, len);
                 Arrays.fill(att, qOff, qOff + hd, 0f);
-                for (int j = 0; j < len; j++) {
-                    VectorMath.axpy(scores[j], valueCache, j * kvDim + kvOff, att, qOff, hd);
-                }
+                VectorMath.weightedSum(scores, 0, len, valueCache, kvOff, kvDim, att, qOff, hd);
             }
         });
     }

@@ -55,6 +55,94 @@ public final class VectorMath {
         return sum;
     }
 
+    /**
+     * out[o + k] = {@link #dot}(a, aOff, b, bOff + k·stride, n) · scale for k = 0 … 3, each with exactly dot's
+     * arithmetic (one FMA chain over the lanes, the fixed lane sum, the scalar tail): attention scores four keys at a
+     * time, so that four independent chains keep the FMA units busy where one key's chain waits on its own latency.
+     */
+    public static void dots4(float[] a, int aOff, float[] b, int bOff, int stride, int n, float scale, float[] out,
+                             int o) {
+        FloatVector acc0 = FloatVector.zero(S);
+        FloatVector acc1 = acc0;
+        FloatVector acc2 = acc0;
+        FloatVector acc3 = acc0;
+        int b1 = bOff + stride;
+        int b2 = b1 + stride;
+        int b3 = b2 + stride;
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += S.length()) {
+            FloatVector x = FloatVector.fromArray(S, a, aOff + i);
+            acc0 = x.fma(FloatVector.fromArray(S, b, bOff + i), acc0);
+            acc1 = x.fma(FloatVector.fromArray(S, b, b1 + i), acc1);
+            acc2 = x.fma(FloatVector.fromArray(S, b, b2 + i), acc2);
+            acc3 = x.fma(FloatVector.fromArray(S, b, b3 + i), acc3);
+        }
+        for (VectorShuffle<Float> s : HALVES) {
+            acc0 = acc0.add(acc0.rearrange(s));
+            acc1 = acc1.add(acc1.rearrange(s));
+            acc2 = acc2.add(acc2.rearrange(s));
+            acc3 = acc3.add(acc3.rearrange(s));
+        }
+        float s0 = acc0.lane(0);
+        float s1 = acc1.lane(0);
+        float s2 = acc2.lane(0);
+        float s3 = acc3.lane(0);
+        for (; i < n; i++) {
+            s0 += a[aOff + i] * b[bOff + i];
+            s1 += a[aOff + i] * b[b1 + i];
+            s2 += a[aOff + i] * b[b2 + i];
+            s3 += a[aOff + i] * b[b3 + i];
+        }
+        out[o] = s0 * scale;
+        out[o + 1] = s1 * scale;
+        out[o + 2] = s2 * scale;
+        out[o + 3] = s3 * scale;
+    }
+
+    /**
+     * y[yOff + i] += Σ_j w[wOff + j] · x[xOff + j·stride + i] for i in [0, n), j in [0, m): {@link #axpy} m times,
+     * element by element the same operations in the same j order (so the same bits), with up to four vectors of y
+     * held in registers across all j instead of loaded and stored per j (attention's weighted sum of values).
+     */
+    public static void weightedSum(float[] w, int wOff, int m, float[] x, int xOff, int stride, float[] y, int yOff,
+                                   int n) {
+        int lanes = S.length();
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i + 4 * lanes <= bound; i += 4 * lanes) {
+            FloatVector y0 = FloatVector.fromArray(S, y, yOff + i);
+            FloatVector y1 = FloatVector.fromArray(S, y, yOff + i + lanes);
+            FloatVector y2 = FloatVector.fromArray(S, y, yOff + i + 2 * lanes);
+            FloatVector y3 = FloatVector.fromArray(S, y, yOff + i + 3 * lanes);
+            for (int j = 0, xo = xOff + i; j < m; j++, xo += stride) {
+                FloatVector va = FloatVector.broadcast(S, w[wOff + j]);
+                y0 = FloatVector.fromArray(S, x, xo).fma(va, y0);
+                y1 = FloatVector.fromArray(S, x, xo + lanes).fma(va, y1);
+                y2 = FloatVector.fromArray(S, x, xo + 2 * lanes).fma(va, y2);
+                y3 = FloatVector.fromArray(S, x, xo + 3 * lanes).fma(va, y3);
+            }
+            y0.intoArray(y, yOff + i);
+            y1.intoArray(y, yOff + i + lanes);
+            y2.intoArray(y, yOff + i + 2 * lanes);
+            y3.intoArray(y, yOff + i + 3 * lanes);
+        }
+        for (; i < bound; i += lanes) {
+            FloatVector y0 = FloatVector.fromArray(S, y, yOff + i);
+            for (int j = 0, xo = xOff + i; j < m; j++, xo += stride) {
+                y0 = FloatVector.fromArray(S, x, xo).fma(FloatVector.broadcast(S, w[wOff + j]), y0);
+            }
+            y0.intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            float acc = y[yOff + i];
+            for (int j = 0; j < m; j++) {
+                acc += w[wOff + j] * x[xOff + j * stride + i];
+            }
+            y[yOff + i] = acc;
+        }
+    }
+
     /** y[yOff+i] += alpha·x[xOff+i]. */
     public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         int i = 0;
