@@ -22,9 +22,15 @@ public final class GreedyReference {
      * least one).
      */
     public static int compare(DecoderModel m, KvCache cache, float[] logits, int[] greedy, double[] margins) {
+        return compare(m, cache, logits, greedy, margins, NEAR_TIE);
+    }
+
+    /** As {@link #compare(DecoderModel, KvCache, float[], int[], double[])} with a case's own near-tie margin. */
+    public static int compare(DecoderModel m, KvCache cache, float[] logits, int[] greedy, double[] margins,
+                              double nearTie) {
         int compared = 0;
         for (int step = 0; step < greedy.length; step++) {
-            if (margins[step] < NEAR_TIE) {
+            if (margins[step] < nearTie) {
                 break;
             }
             int token = Sampler.argmax(logits);

@@ -8,9 +8,9 @@ import dev.fovea.engine.llm.DecoderModel;
 import dev.fovea.engine.llm.KvCache;
 import dev.fovea.engine.llm.Segment;
 import dev.fovea.engine.pipeline.VisionModel;
-import dev.fovea.engine.sampling.Sampler;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.testing.ConformanceCase;
+import dev.fovea.engine.testing.GreedyReference;
 import dev.fovea.engine.testing.Similarity;
 import dev.fovea.engine.tokenizer.Tokenizer;
 import dev.fovea.testsupport.NeedsConformance;
@@ -86,16 +86,7 @@ class Qwen2VlConformanceTest {
                     false);
             double cos = Similarity.cosine(logits, 0, expectedLast, 0, logits.length);
             assertThat(cos).as("last-logit cosine").isGreaterThanOrEqualTo(LOGITS_COS_MIN);
-            int compared = 0;
-            for (int step = 0; step < expectedTokens.length; step++) {
-                if (margins[step] < NEAR_TIE) {
-                    break;
-                }
-                int token = Sampler.argmax(logits);
-                assertThat(token).as("greedy step %d", step).isEqualTo(expectedTokens[step]);
-                compared++;
-                logits = model.forward(cache, List.of(Segment.tokens(token)), false);
-            }
+            int compared = GreedyReference.compare(model, cache, logits, expectedTokens, margins, NEAR_TIE);
             System.out.printf("%s: last-logit cosine %.7f, %d/%d greedy tokens equal%n", c, cos, compared,
                     expectedTokens.length);
             assertThat(compared).isEqualTo(expectedTokens.length);
