@@ -184,7 +184,7 @@ public final class VisionModel implements AutoCloseable {
     }
 
     /** A MiniCPM-V image's inputs and layout (see {@link PromptImage}); only when {@link #slicesImages()}. */
-    public PromptImage embedSliced(byte[] imageFile) throws ImageException {
+    private PromptImage embedSliced(byte[] imageFile) throws ImageException {
         if (!slicesImages()) {
             throw new IllegalStateException("this mmproj does not slice images (not MiniCPM-V)");
         }

@@ -22,8 +22,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link QuantRowDot}'s and independent of batch size and thread count.
  *
  * <p>Shape, as C2 compiles it best (measured): the columns are written out (a rolled loop ran at half the speed) but
- * no more than fits C2's inlining budget (a Q4_K body with all 32 columns of a part boxed its vectors and ran 100×
- * slower), one 8-row part at a time (both at once spilled vectors to the stack), nibbles taken out by int shifts
+ * no more than fits C2's inlining budget (a Q4_K body with all 8 columns of a part written out boxed its vectors
+ * and ran 100× slower), Q4_K one 8-row part at a time (its two sub-blocks' sums for both parts at once spilled vectors to the
+ * stack; Q4_0, one accumulator pair a part, keeps both parts together), nibbles taken out by int shifts
  * (short shifts get no immediate form), and no helper methods taking or returning vectors (not inlined here).
  */
 final class ShortLaneKernels {
@@ -175,9 +176,9 @@ final class ShortLaneKernels {
                         // each int lane (bytes 4c … 4c + 3 of a row) is two short lanes; an int shift and the mask
                         // 0x000F000F take the same nibble out of both (C2 gives short shifts no immediate form)
                         for (int c = 0; c < 8; c += 4, at += 256, xp += 256) {
-                            w = IntVector.fromMemorySegment(I, il, at + 0, LE);
+                            w = IntVector.fromMemorySegment(I, il, at, LE);
                             lo = lo.add(w.and(0x000F000F).reinterpretAsShorts()
-                                    .mul(ShortVector.fromArray(S16, xs, xp + 0)));
+                                    .mul(ShortVector.fromArray(S16, xs, xp)));
                             hi = hi.add(w.lanewise(VectorOperators.LSHR, 4).and(0x000F000F).reinterpretAsShorts()
                                     .mul(ShortVector.fromArray(S16, xs, xp + 16)));
                             lo = lo.add(w.lanewise(VectorOperators.LSHR, 8).and(0x000F000F).reinterpretAsShorts()
