@@ -96,7 +96,7 @@ final class QuantMatMul {
     }
 
     /** Regrouped activations shared by all panels. */
-    private record Inputs(float[] values, float[] scales, int[] sums, int groups, int n) {
+    private record Inputs(float[] values, float[] scales, float[] sums, int groups, int n) {
     }
 
     /** Per-thread scratch for one panel of rows. */
@@ -117,9 +117,13 @@ final class QuantMatMul {
         private final float[] scale;
         private final float[] minScale;
         private final int[] mins;
+        /** Q4_K/Q5_K: row r's eight minimums of the chunk at r·CHUNK, as the tile kernel's weights. */
+        private final float[] minWeights;
         private final float[] totals;
-        private final float[] sums = new float[TILE * 2 * LANES];
-        private final int[] isum = new int[TILE * 2 * LANES];
+        /** One tile's exact sums, per span of k at span · TILE · 2 · LANES. */
+        private final float[] sums;
+        /** One tile's Σ minimum · (sum of 32 activations) over the chunk's eight sub-blocks (Q4_K/Q5_K). */
+        private final float[] minSums = new float[TILE * 2 * LANES];
 
         Panel(MemorySegment seg, boolean repacked, GgmlType type, int rows, int cols, long rowBytes, int panelRows,
               Inputs in) {
@@ -139,6 +143,8 @@ final class QuantMatMul {
             this.scale = new float[panelRows * 8];
             this.minScale = new float[panelRows * 8];
             this.mins = new int[panelRows * 8];
+            this.minWeights = hasMins ? new float[panelRows * CHUNK] : null;
+            this.sums = new float[(kQuant ? CHUNK / span : 1) * TILE * 2 * LANES];
             this.totals = new float[panelRows * in.groups * LANES];
         }
 
@@ -158,8 +164,10 @@ final class QuantMatMul {
                 }
             }
             int stride = in.groups * LANES;
-            for (int r = 0; r < panelRows && row0 + r < rows; r++) {
-                for (int t = 0; t < in.n; t++) {
+            int panel = Math.min(panelRows, rows - row0);
+            // token by token: each token's outputs are a run in out (row by row, every store fell on another page)
+            for (int t = 0; t < in.n; t++) {
+                for (int r = 0; r < panel; r++) {
                     out[t * rows + row0 + r] = totals[r * stride + t];
                 }
             }
@@ -175,12 +183,20 @@ final class QuantMatMul {
                     } else {
                         MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, (row0 + r) * rowBytes + byteOff, raw, 0, bytes);
                     }
-                    BlockDecoder.quants(type, raw, 0, len, w, r * CHUNK, scale, r * 8, minScale, mins, r);
+                    VectorQuantDecoder.quants(type, raw, 0, len, w, r * CHUNK, scale, r * 8, minScale, mins, r);
+                    if (hasMins) {
+                        for (int j = 0; j < 8; j++) {
+                            minWeights[r * CHUNK + j] = mins[r * 8 + j];
+                        }
+                    }
                 } else {
                     Arrays.fill(w, r * CHUNK, (r + 1) * CHUNK, 0f);
                     Arrays.fill(scale, r * 8, r * 8 + 8, 0f);
                     Arrays.fill(minScale, r * 8, r * 8 + 8, 0f);
                     Arrays.fill(mins, r * 8, r * 8 + 8, 0);
+                    if (hasMins) {
+                        Arrays.fill(minWeights, r * CHUNK, r * CHUNK + 8, 0f);
+                    }
                 }
             }
         }
@@ -192,7 +208,7 @@ final class QuantMatMul {
             for (int bl = 0; bl < len / 32; bl++) {
                 int k = k0 + 32 * bl;
                 kernel(w, rt * CHUNK + 32 * bl, in.values, (gp * cols + k) * LANES, ((gp + 1) * cols + k) * LANES,
-                        32, sums);
+                        32, sums, 0);
                 int blk = k / 32;
                 for (int l0 = 0; l0 < LANES; l0 += VL) {
                     FloatVector dx0 = FloatVector.fromArray(F, in.scales, (gp * blocksPerRow + blk) * LANES + l0);
@@ -210,40 +226,51 @@ final class QuantMatMul {
             }
         }
 
-        /** K-quants: total += (yd·d)·sumi − (yd·dmin)·summ for the 256-value super-block at k0. */
+        /**
+         * K-quants: total += (yd·d)·sumi − (yd·dmin)·summ for the 256-value super-block at k0. The tile kernel forms
+         * sumi span by span (each span's sum exact in a float, their total added as ints) and, with the eight
+         * minimums as weights and the sub-block sums as activations, summ (exact: below 2^24).
+         */
         private void superBlock(int rt, int gp, int k0) {
-            Arrays.fill(isum, 0);
-            for (int s = 0; s < CHUNK; s += span) {
-                int k = k0 + s;
-                kernel(w, rt * CHUNK + s, in.values, (gp * cols + k) * LANES, ((gp + 1) * cols + k) * LANES, span,
-                        sums);
-                for (int i = 0; i < isum.length; i += VL) {
-                    IntVector.fromArray(I, isum, i)
-                            .add((IntVector) FloatVector.fromArray(F, sums, i).convert(VectorOperators.F2I, 0))
-                            .intoArray(isum, i);
-                }
+            int spans = CHUNK / span;
+            int tile = TILE * 2 * LANES;
+            for (int s = 0; s < spans; s++) {
+                int k = k0 + s * span;
+                kernel(w, rt * CHUNK + s * span, in.values, (gp * cols + k) * LANES, ((gp + 1) * cols + k) * LANES,
+                        span, sums, s * tile);
+            }
+            int subs = cols / 32;
+            if (hasMins) {
+                kernel(minWeights, rt * CHUNK, in.sums, (gp * subs + k0 / 32) * LANES,
+                        ((gp + 1) * subs + k0 / 32) * LANES, 8, minSums, 0);
             }
             int stride = in.groups * LANES;
             int superBlocks = cols / 256;
-            int subs = cols / 32;
             for (int r = 0; r < TILE; r++) {
                 int pr = rt + r;
                 float d = scale[pr * 8];
                 float dmin = minScale[pr * 8];
                 for (int g = 0; g < 2; g++) {
                     for (int l0 = 0; l0 < LANES; l0 += VL) {
+                        int i = (2 * r + g) * LANES + l0;
                         FloatVector yd = FloatVector.fromArray(F, in.scales,
                                 ((gp + g) * superBlocks + k0 / 256) * LANES + l0);
-                        FloatVector sumi = (FloatVector) IntVector.fromArray(I, isum, (2 * r + g) * LANES + l0)
-                                .convert(VectorOperators.I2F, 0);
+                        FloatVector sumi;
+                        if (spans == 2) {
+                            // two exact floats: their float sum is the exact sum rounded once, as I2F rounds it
+                            sumi = FloatVector.fromArray(F, sums, i).add(FloatVector.fromArray(F, sums, tile + i));
+                        } else {
+                            IntVector isum = (IntVector) FloatVector.fromArray(F, sums, i)
+                                    .convert(VectorOperators.F2I, 0);
+                            for (int s = 1; s < spans; s++) {
+                                isum = isum.add((IntVector) FloatVector.fromArray(F, sums, s * tile + i)
+                                        .convert(VectorOperators.F2I, 0));
+                            }
+                            sumi = (FloatVector) isum.convert(VectorOperators.I2F, 0);
+                        }
                         FloatVector term = yd.mul(d).mul(sumi);
                         if (hasMins) {
-                            IntVector summ = IntVector.zero(I);
-                            int b0 = ((gp + g) * subs + k0 / 32) * LANES + l0;
-                            for (int j = 0; j < 8; j++) {
-                                summ = summ.add(IntVector.fromArray(I, in.sums, b0 + j * LANES).mul(mins[pr * 8 + j]));
-                            }
-                            term = term.sub(yd.mul(dmin).mul((FloatVector) summ.convert(VectorOperators.I2F, 0)));
+                            term = term.sub(yd.mul(dmin).mul(FloatVector.fromArray(F, minSums, i)));
                         }
                         int t = pr * stride + (gp + g) * LANES + l0;
                         FloatVector.fromArray(F, totals, t).add(term).intoArray(totals, t);
@@ -254,16 +281,16 @@ final class QuantMatMul {
     }
 
     /**
-     * sums[(2r+g)·16 + lane] = Σ_{k<len} w[wo + r·CHUNK + k] · x[xg + k·16 + lane] for 8 rows r and the two token
-     * groups g at x0 and x1.
+     * sums[so + (2r+g)·16 + lane] = Σ_{k<len} w[wo + r·CHUNK + k] · x[xg + k·16 + lane] for 8 rows r and the two
+     * token groups g at x0 and x1.
      */
-    static void kernel(float[] w, int wo, float[] x, int x0, int x1, int len, float[] sums) {
+    static void kernel(float[] w, int wo, float[] x, int x0, int x1, int len, float[] sums, int so) {
         if (!VectorWidth.WIDE) {
             // 8 rows × 2 groups of 8-lane accumulators would need 16 registers besides the operands: four rows at a
             // time, each group's lanes in two parts
             for (int l0 = 0; l0 < LANES; l0 += VL) {
-                kernelFourRows(w, wo, x, x0 + l0, x1 + l0, len, sums, l0);
-                kernelFourRows(w, wo + 4 * CHUNK, x, x0 + l0, x1 + l0, len, sums, 8 * LANES + l0);
+                kernelFourRows(w, wo, x, x0 + l0, x1 + l0, len, sums, so + l0);
+                kernelFourRows(w, wo + 4 * CHUNK, x, x0 + l0, x1 + l0, len, sums, so + 8 * LANES + l0);
             }
             return;
         }
@@ -304,22 +331,22 @@ final class QuantMatMul {
             a70 = v.fma(xa, a70);
             a71 = v.fma(xb, a71);
         }
-        a00.intoArray(sums, 0);
-        a01.intoArray(sums, 16);
-        a10.intoArray(sums, 32);
-        a11.intoArray(sums, 48);
-        a20.intoArray(sums, 64);
-        a21.intoArray(sums, 80);
-        a30.intoArray(sums, 96);
-        a31.intoArray(sums, 112);
-        a40.intoArray(sums, 128);
-        a41.intoArray(sums, 144);
-        a50.intoArray(sums, 160);
-        a51.intoArray(sums, 176);
-        a60.intoArray(sums, 192);
-        a61.intoArray(sums, 208);
-        a70.intoArray(sums, 224);
-        a71.intoArray(sums, 240);
+        a00.intoArray(sums, so);
+        a01.intoArray(sums, so + 16);
+        a10.intoArray(sums, so + 32);
+        a11.intoArray(sums, so + 48);
+        a20.intoArray(sums, so + 64);
+        a21.intoArray(sums, so + 80);
+        a30.intoArray(sums, so + 96);
+        a31.intoArray(sums, so + 112);
+        a40.intoArray(sums, so + 128);
+        a41.intoArray(sums, so + 144);
+        a50.intoArray(sums, so + 160);
+        a51.intoArray(sums, so + 176);
+        a60.intoArray(sums, so + 192);
+        a61.intoArray(sums, so + 208);
+        a70.intoArray(sums, so + 224);
+        a71.intoArray(sums, so + 240);
     }
 
     /**

@@ -194,10 +194,13 @@ final class QuantizedActivations {
         return out;
     }
 
-    /** Sums of 32 as [groups][cols / 32][16] (Q8_K only). */
-    int[] sumsByGroup(int groups) {
+    /**
+     * Sums of 32 as [groups][cols / 32][16] (Q8_K only), as floats: at most 32 · 127 in magnitude, exact, and so are
+     * the tiled kernel's sums of eight of them times 6-bit minimums (below 2^24).
+     */
+    float[] sumsByGroup(int groups) {
         int subs = cols / 32;
-        int[] out = new int[groups * subs * 16];
+        float[] out = new float[groups * subs * 16];
         for (int t = 0; t < n; t++) {
             int base = (t >> 4) * subs * 16 + (t & 15);
             for (int s = 0; s < subs; s++) {
