@@ -205,6 +205,18 @@ final class QuantMatMul {
         private void blocks(int rt, int gp, int k0, int len) {
             int blocksPerRow = cols / 32;
             int stride = in.groups * LANES;
+            if (!VectorWidth.WIDE) {
+                for (int l0 = 0; l0 < LANES; l0 += VL) {
+                    for (int r = 0; r < TILE; r += 4) {
+                        fourRowsBlocks(w, (rt + r) * CHUNK, in.values, (gp * cols + k0) * LANES + l0,
+                                ((gp + 1) * cols + k0) * LANES + l0, len / 32, scale, (rt + r) * 8, in.scales,
+                                (gp * blocksPerRow + k0 / 32) * LANES + l0,
+                                ((gp + 1) * blocksPerRow + k0 / 32) * LANES + l0, totals,
+                                (rt + r) * stride + gp * LANES + l0, stride);
+                    }
+                }
+                return;
+            }
             for (int bl = 0; bl < len / 32; bl++) {
                 int k = k0 + 32 * bl;
                 kernel(w, rt * CHUNK + 32 * bl, in.values, (gp * cols + k) * LANES, ((gp + 1) * cols + k) * LANES,
@@ -347,6 +359,60 @@ final class QuantMatMul {
         a61.intoArray(sums, so + 208);
         a70.intoArray(sums, so + 224);
         a71.intoArray(sums, so + 240);
+    }
+
+    /**
+     * {@link #blocks}' work for four rows and {@link VectorWidth#LANES} lanes of each token group, the scaling done
+     * on the accumulators as each 32-block ends (no sums stored and read back): per block b, row r and group g,
+     * totals[to + r·stride + g·16 + lane] += sumi · (dx[dxg + b·16 + lane] · dw[dwo + r·8 + b]) — {@link #blocks}'
+     * expressions, so the same bits.
+     */
+    private static void fourRowsBlocks(float[] w, int wo, float[] x, int x0, int x1, int blocks, float[] dw, int dwo,
+                                       float[] dx, int dx0, int dx1, float[] totals, int to, int stride) {
+        for (int b = 0; b < blocks; b++) {
+            FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F);
+            FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
+            FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F);
+            FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F);
+            int xb0 = x0 + 32 * b * LANES;
+            int xb1 = x1 + 32 * b * LANES;
+            int wb = wo + 32 * b;
+            for (int k = 0; k < 32; k++) {
+                FloatVector xa = FloatVector.fromArray(F, x, xb0 + k * LANES);
+                FloatVector xb = FloatVector.fromArray(F, x, xb1 + k * LANES);
+                int wk = wb + k;
+                FloatVector v = FloatVector.broadcast(F, w[wk]);
+                a00 = v.fma(xa, a00);
+                a01 = v.fma(xb, a01);
+                v = FloatVector.broadcast(F, w[wk + CHUNK]);
+                a10 = v.fma(xa, a10);
+                a11 = v.fma(xb, a11);
+                v = FloatVector.broadcast(F, w[wk + 2 * CHUNK]);
+                a20 = v.fma(xa, a20);
+                a21 = v.fma(xb, a21);
+                v = FloatVector.broadcast(F, w[wk + 3 * CHUNK]);
+                a30 = v.fma(xa, a30);
+                a31 = v.fma(xb, a31);
+            }
+            FloatVector d0 = FloatVector.fromArray(F, dx, dx0 + b * LANES);
+            FloatVector d1 = FloatVector.fromArray(F, dx, dx1 + b * LANES);
+            int t = to;
+            float s = dw[dwo + b];
+            FloatVector.fromArray(F, totals, t).add(a00.mul(d0.mul(s))).intoArray(totals, t);
+            FloatVector.fromArray(F, totals, t + LANES).add(a01.mul(d1.mul(s))).intoArray(totals, t + LANES);
+            t += stride;
+            s = dw[dwo + 8 + b];
+            FloatVector.fromArray(F, totals, t).add(a10.mul(d0.mul(s))).intoArray(totals, t);
+            FloatVector.fromArray(F, totals, t + LANES).add(a11.mul(d1.mul(s))).intoArray(totals, t + LANES);
+            t += stride;
+            s = dw[dwo + 16 + b];
+            FloatVector.fromArray(F, totals, t).add(a20.mul(d0.mul(s))).intoArray(totals, t);
+            FloatVector.fromArray(F, totals, t + LANES).add(a21.mul(d1.mul(s))).intoArray(totals, t + LANES);
+            t += stride;
+            s = dw[dwo + 24 + b];
+            FloatVector.fromArray(F, totals, t).add(a30.mul(d0.mul(s))).intoArray(totals, t);
+            FloatVector.fromArray(F, totals, t + LANES).add(a31.mul(d1.mul(s))).intoArray(totals, t + LANES);
+        }
     }
 
     /**

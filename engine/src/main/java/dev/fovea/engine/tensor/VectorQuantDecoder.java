@@ -44,25 +44,43 @@ final class VectorQuantDecoder {
                     }
                 }
             }
-            case Q4_K, Q5_K -> {
-                boolean five = type == GgmlType.Q5_K;
+            case Q4_K -> {
                 for (int b = 0; b < count / 256; b++) {
-                    int bo = so + b * type.typeSize();
+                    int bo = so + 144 * b;
                     scale[scaleOff + b] = BlockDecoder.half(src, bo);
                     minScale[scaleOff + b] = BlockDecoder.half(src, bo + 2);
-                    int qs = bo + (five ? 48 : 16);
+                    // each load of 32 nibble bytes serves two sub-blocks: 2g (low nibbles) and 2g + 1 (high)
+                    for (int g = 0; g < 4; g++) {
+                        int lo = 2 * g;
+                        int hi = 2 * g + 1;
+                        float scLo = BlockDecoder.kScale(src, bo + 4, lo);
+                        float scHi = BlockDecoder.kScale(src, bo + 4, hi);
+                        mins[(minOff + b) * 8 + lo] = BlockDecoder.kMin(src, bo + 4, lo);
+                        mins[(minOff + b) * 8 + hi] = BlockDecoder.kMin(src, bo + 4, hi);
+                        for (int l = 0; l < 32; l += VL) {
+                            IntVector q = bytes(src, bo + 16 + 32 * g + l);
+                            floats(q.and(0xF)).mul(scLo).intoArray(w, wo + 256 * b + 32 * lo + l);
+                            floats(q.lanewise(VectorOperators.LSHR, 4).and(0xF)).mul(scHi)
+                                    .intoArray(w, wo + 256 * b + 32 * hi + l);
+                        }
+                    }
+                }
+            }
+            case Q5_K -> {
+                for (int b = 0; b < count / 256; b++) {
+                    int bo = so + 176 * b;
+                    scale[scaleOff + b] = BlockDecoder.half(src, bo);
+                    minScale[scaleOff + b] = BlockDecoder.half(src, bo + 2);
                     for (int j = 0; j < 8; j++) {
                         int sc = BlockDecoder.kScale(src, bo + 4, j);
                         mins[(minOff + b) * 8 + j] = BlockDecoder.kMin(src, bo + 4, j);
-                        // sub-block j = 2g + h: bytes 32g… of the nibbles, low nibbles for h = 0, high for h = 1
+                        // sub-block j = 2g + h: nibble bytes 48 + 32g…, low nibbles for h = 0, high for h = 1; the
+                        // fifth bit is bit j of high-bit byte 16 + l
                         int shift = 4 * (j & 1);
                         for (int l = 0; l < 32; l += VL) {
-                            IntVector q = bytes(src, qs + 32 * (j >> 1) + l).lanewise(VectorOperators.LSHR, shift)
-                                    .and(0xF);
-                            if (five) {
-                                q = q.add(bytes(src, bo + 16 + l).lanewise(VectorOperators.LSHR, j).and(1)
-                                        .lanewise(VectorOperators.LSHL, 4));
-                            }
+                            IntVector q = bytes(src, bo + 48 + 32 * (j >> 1) + l).lanewise(VectorOperators.LSHR, shift)
+                                    .and(0xF).add(bytes(src, bo + 16 + l).lanewise(VectorOperators.LSHR, j).and(1)
+                                            .lanewise(VectorOperators.LSHL, 4));
                             floats(q.mul(sc)).intoArray(w, wo + 256 * b + 32 * j + l);
                         }
                     }
