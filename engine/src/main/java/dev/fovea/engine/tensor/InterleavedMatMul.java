@@ -55,10 +55,10 @@ final class InterleavedMatMul {
         int[] xsum = q8 ? new int[0] : QuantizedActivations.sumsOf32(xq, padded * cols);
         float[] x = interleaveTokens(xq, padded, cols, pool);
         int singles = firstSingle(padded);
-        short[] xs = null;
+        int[] xs = null;
         if (!q8 && ShortLaneKernels.applies()) {
             // single Q4_0 tokens go through the 16-bit-lane kernel, which reads its own activation layout
-            xs = singles < padded ? ShortLaneActivations.nibblePatterns(xq, singles, padded - singles, cols, 16) : null;
+            xs = singles < padded ? ShortLaneActivations.nibblePairs(xq, singles, padded - singles, cols, 16) : null;
         } else if (!q8) {
             x = scaleSingleTokensForNibbles(x, x != xq, singles, padded, cols);
         }
@@ -145,7 +145,7 @@ final class InterleavedMatMul {
 
     /** One call's operands, shared by the threads. */
     private record Inputs(GgmlType type, MemorySegment il, int rows, int cols, int n, float[] xq, float[] xd,
-                          int[] xsum, float[] out, short[] xs, int singles) {
+                          int[] xsum, float[] out, int[] xs, int singles) {
     }
 
     /** Row groups [from, to) for every token, a few groups at a time so their weights stay in L2 across chunks. */
@@ -197,7 +197,7 @@ final class InterleavedMatMul {
                         } else if (!VectorWidth.WIDE) {
                             // both 8-row parts in one pass, sharing each broadcast activation
                             ShortLaneKernels.q4_0(in.il, off, stride, blocks, in.xs,
-                                    (t - in.singles) * cols * ShortLaneActivations.SHORTS_PER_ELEMENT, in.xd, in.xsum,
+                                    (t - in.singles) * cols / 2, in.xd, in.xsum,
                                     t * blocks, in.out, o);
                             break;
                         } else if (pair) {

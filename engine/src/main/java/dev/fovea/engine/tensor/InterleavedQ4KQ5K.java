@@ -78,7 +78,7 @@ final class InterleavedQ4KQ5K {
         int groups = rows / ROWS;
         boolean five = type == GgmlType.Q5_K;
         if (!five && ShortLaneKernels.applies()) {
-            short[] xs = ShortLaneActivations.nibblePatterns(a.q, 0, n, cols, 32);
+            int[] xs = ShortLaneActivations.nibblePairs(a.q, 0, n, cols, 32);
             pool.forRange(groups, (from, to) -> ShortLaneKernels.q4k(il, rows, cols, xs, a.scale, a.bsum, n, out,
                     from, to));
         } else if (VectorWidth.WIDE) {

@@ -48,72 +48,72 @@ final class ShortLaneKernels {
      * 16 rows of interleaved Q4_0 (records from {@code off}, {@code stride} apart) times one token: its patterns in
      * {@code xs} from {@code xso}, its block scales and sums of quantized values from {@code xdo}; out[o … o + 15].
      */
-    static void q4_0(MemorySegment m, long off, long stride, int blocks, short[] xs, int xso, float[] xd,
+    static void q4_0(MemorySegment m, long off, long stride, int blocks, int[] xs, int xso, float[] xd,
                      int[] xsum, int xdo, float[] out, int o) {
         FloatVector sum = FloatVector.zero(F);
         FloatVector sum2 = sum;
         long r = off;
         for (int b = 0; b < blocks; b++, r += stride) {
             long c = r + 2 * ROWS;
-            int p = xso + 256 * b;
+            int p = xso + 16 * b;
             // a/e: rows 0–7 / 8–15, nibble positions 0 and 2; a2/e2: positions 1 and 3 (8 products a lane each)
             IntVector v = IntVector.fromMemorySegment(I, m, c, LE);
             IntVector u = IntVector.fromMemorySegment(I, m, c + 32, LE);
-            ShortVector x = ShortVector.fromArray(S16, xs, p);
+            ShortVector x = IntVector.broadcast(I, xs[p]).reinterpretAsShorts();
             ShortVector a = v.and(0x000F000F).reinterpretAsShorts().mul(x);
             ShortVector e = u.and(0x000F000F).reinterpretAsShorts().mul(x);
-            x = ShortVector.fromArray(S16, xs, p + 16);
+            x = IntVector.broadcast(I, xs[p + 1]).reinterpretAsShorts();
             ShortVector a2 = v.lanewise(VectorOperators.LSHR, 4).and(0x000F000F).reinterpretAsShorts().mul(x);
             ShortVector e2 = u.lanewise(VectorOperators.LSHR, 4).and(0x000F000F).reinterpretAsShorts().mul(x);
-            x = ShortVector.fromArray(S16, xs, p + 32);
+            x = IntVector.broadcast(I, xs[p + 2]).reinterpretAsShorts();
             a = a.add(v.lanewise(VectorOperators.LSHR, 8).and(0x000F000F).reinterpretAsShorts().mul(x));
             e = e.add(u.lanewise(VectorOperators.LSHR, 8).and(0x000F000F).reinterpretAsShorts().mul(x));
-            x = ShortVector.fromArray(S16, xs, p + 48);
+            x = IntVector.broadcast(I, xs[p + 3]).reinterpretAsShorts();
             a2 = a2.add(v.lanewise(VectorOperators.LSHR, 12).and(0x000F000F).reinterpretAsShorts().mul(x));
             e2 = e2.add(u.lanewise(VectorOperators.LSHR, 12).and(0x000F000F).reinterpretAsShorts().mul(x));
 
             v = IntVector.fromMemorySegment(I, m, c + 64, LE);
             u = IntVector.fromMemorySegment(I, m, c + 96, LE);
-            x = ShortVector.fromArray(S16, xs, p + 64);
+            x = IntVector.broadcast(I, xs[p + 4]).reinterpretAsShorts();
             a = a.add(v.and(0x000F000F).reinterpretAsShorts().mul(x));
             e = e.add(u.and(0x000F000F).reinterpretAsShorts().mul(x));
-            x = ShortVector.fromArray(S16, xs, p + 80);
+            x = IntVector.broadcast(I, xs[p + 5]).reinterpretAsShorts();
             a2 = a2.add(v.lanewise(VectorOperators.LSHR, 4).and(0x000F000F).reinterpretAsShorts().mul(x));
             e2 = e2.add(u.lanewise(VectorOperators.LSHR, 4).and(0x000F000F).reinterpretAsShorts().mul(x));
-            x = ShortVector.fromArray(S16, xs, p + 96);
+            x = IntVector.broadcast(I, xs[p + 6]).reinterpretAsShorts();
             a = a.add(v.lanewise(VectorOperators.LSHR, 8).and(0x000F000F).reinterpretAsShorts().mul(x));
             e = e.add(u.lanewise(VectorOperators.LSHR, 8).and(0x000F000F).reinterpretAsShorts().mul(x));
-            x = ShortVector.fromArray(S16, xs, p + 112);
+            x = IntVector.broadcast(I, xs[p + 7]).reinterpretAsShorts();
             a2 = a2.add(v.lanewise(VectorOperators.LSHR, 12).and(0x000F000F).reinterpretAsShorts().mul(x));
             e2 = e2.add(u.lanewise(VectorOperators.LSHR, 12).and(0x000F000F).reinterpretAsShorts().mul(x));
 
             v = IntVector.fromMemorySegment(I, m, c + 128, LE);
             u = IntVector.fromMemorySegment(I, m, c + 160, LE);
-            x = ShortVector.fromArray(S16, xs, p + 128);
+            x = IntVector.broadcast(I, xs[p + 8]).reinterpretAsShorts();
             a = a.add(v.and(0x000F000F).reinterpretAsShorts().mul(x));
             e = e.add(u.and(0x000F000F).reinterpretAsShorts().mul(x));
-            x = ShortVector.fromArray(S16, xs, p + 144);
+            x = IntVector.broadcast(I, xs[p + 9]).reinterpretAsShorts();
             a2 = a2.add(v.lanewise(VectorOperators.LSHR, 4).and(0x000F000F).reinterpretAsShorts().mul(x));
             e2 = e2.add(u.lanewise(VectorOperators.LSHR, 4).and(0x000F000F).reinterpretAsShorts().mul(x));
-            x = ShortVector.fromArray(S16, xs, p + 160);
+            x = IntVector.broadcast(I, xs[p + 10]).reinterpretAsShorts();
             a = a.add(v.lanewise(VectorOperators.LSHR, 8).and(0x000F000F).reinterpretAsShorts().mul(x));
             e = e.add(u.lanewise(VectorOperators.LSHR, 8).and(0x000F000F).reinterpretAsShorts().mul(x));
-            x = ShortVector.fromArray(S16, xs, p + 176);
+            x = IntVector.broadcast(I, xs[p + 11]).reinterpretAsShorts();
             a2 = a2.add(v.lanewise(VectorOperators.LSHR, 12).and(0x000F000F).reinterpretAsShorts().mul(x));
             e2 = e2.add(u.lanewise(VectorOperators.LSHR, 12).and(0x000F000F).reinterpretAsShorts().mul(x));
 
             v = IntVector.fromMemorySegment(I, m, c + 192, LE);
             u = IntVector.fromMemorySegment(I, m, c + 224, LE);
-            x = ShortVector.fromArray(S16, xs, p + 192);
+            x = IntVector.broadcast(I, xs[p + 12]).reinterpretAsShorts();
             a = a.add(v.and(0x000F000F).reinterpretAsShorts().mul(x));
             e = e.add(u.and(0x000F000F).reinterpretAsShorts().mul(x));
-            x = ShortVector.fromArray(S16, xs, p + 208);
+            x = IntVector.broadcast(I, xs[p + 13]).reinterpretAsShorts();
             a2 = a2.add(v.lanewise(VectorOperators.LSHR, 4).and(0x000F000F).reinterpretAsShorts().mul(x));
             e2 = e2.add(u.lanewise(VectorOperators.LSHR, 4).and(0x000F000F).reinterpretAsShorts().mul(x));
-            x = ShortVector.fromArray(S16, xs, p + 224);
+            x = IntVector.broadcast(I, xs[p + 14]).reinterpretAsShorts();
             a = a.add(v.lanewise(VectorOperators.LSHR, 8).and(0x000F000F).reinterpretAsShorts().mul(x));
             e = e.add(u.lanewise(VectorOperators.LSHR, 8).and(0x000F000F).reinterpretAsShorts().mul(x));
-            x = ShortVector.fromArray(S16, xs, p + 240);
+            x = IntVector.broadcast(I, xs[p + 15]).reinterpretAsShorts();
             a2 = a2.add(v.lanewise(VectorOperators.LSHR, 12).and(0x000F000F).reinterpretAsShorts().mul(x));
             e2 = e2.add(u.lanewise(VectorOperators.LSHR, 12).and(0x000F000F).reinterpretAsShorts().mul(x));
 
@@ -147,7 +147,7 @@ final class ShortLaneKernels {
      * exact Σ q·x (16 products a lane), times its 6-bit scale, summed in int; the minimums' term and the float
      * expression {@code sum += (yd·d)·sumi − (yd·dmin)·summ} as in {@link InterleavedQ4KQ5K}'s kernels.
      */
-    static void q4k(MemorySegment il, int rows, int cols, short[] xs, float[] yd, int[] bsum, int n, float[] out,
+    static void q4k(MemorySegment il, int rows, int cols, int[] xs, float[] yd, int[] bsum, int n, float[] out,
                     int from, int to) {
         int blocks = cols / 256;
         int record = InterleavedQ4KQ5K.RECORD_Q4;
@@ -156,7 +156,7 @@ final class ShortLaneKernels {
             int t = gt % n;
             int ydo = t * blocks;
             int bso = t * (cols / 32);
-            int xso = t * cols * ShortLaneActivations.SHORTS_PER_ELEMENT;
+            int xso = t * cols / 2;
             FloatVector sum = FloatVector.zero(F);
             FloatVector sum2 = sum;
             long rec = (long) g * blocks * record;
@@ -169,49 +169,49 @@ final class ShortLaneKernels {
                     // nothing is spilled; sub-block 2p in lo, 2p + 1 in hi
                     for (int part = 0; part < 2; part++) {
                         long at = rec + InterleavedQ4KQ5K.QUANTS + 512L * p + 32 * part;
-                        int xp = xso + 512 * (4 * b + p);
+                        int xp = xso + 32 * (4 * b + p);
                         ShortVector lo = ShortVector.zero(S16);
                         ShortVector hi = lo;
                         IntVector w;
                         // each int lane (bytes 4c … 4c + 3 of a row) is two short lanes; an int shift and the mask
                         // 0x000F000F take the same nibble out of both (C2 gives short shifts no immediate form)
-                        for (int c = 0; c < 8; c += 4, at += 256, xp += 256) {
+                        for (int c = 0; c < 8; c += 4, at += 256, xp += 16) {
                             w = IntVector.fromMemorySegment(I, il, at, LE);
                             lo = lo.add(w.and(0x000F000F).reinterpretAsShorts()
-                                    .mul(ShortVector.fromArray(S16, xs, xp)));
+                                    .mul(IntVector.broadcast(I, xs[xp]).reinterpretAsShorts()));
                             hi = hi.add(w.lanewise(VectorOperators.LSHR, 4).and(0x000F000F).reinterpretAsShorts()
-                                    .mul(ShortVector.fromArray(S16, xs, xp + 16)));
+                                    .mul(IntVector.broadcast(I, xs[xp + 1]).reinterpretAsShorts()));
                             lo = lo.add(w.lanewise(VectorOperators.LSHR, 8).and(0x000F000F).reinterpretAsShorts()
-                                    .mul(ShortVector.fromArray(S16, xs, xp + 32)));
+                                    .mul(IntVector.broadcast(I, xs[xp + 2]).reinterpretAsShorts()));
                             hi = hi.add(w.lanewise(VectorOperators.LSHR, 12).and(0x000F000F).reinterpretAsShorts()
-                                    .mul(ShortVector.fromArray(S16, xs, xp + 48)));
+                                    .mul(IntVector.broadcast(I, xs[xp + 3]).reinterpretAsShorts()));
                             w = IntVector.fromMemorySegment(I, il, at + 64, LE);
                             lo = lo.add(w.and(0x000F000F).reinterpretAsShorts()
-                                    .mul(ShortVector.fromArray(S16, xs, xp + 64)));
+                                    .mul(IntVector.broadcast(I, xs[xp + 4]).reinterpretAsShorts()));
                             hi = hi.add(w.lanewise(VectorOperators.LSHR, 4).and(0x000F000F).reinterpretAsShorts()
-                                    .mul(ShortVector.fromArray(S16, xs, xp + 80)));
+                                    .mul(IntVector.broadcast(I, xs[xp + 5]).reinterpretAsShorts()));
                             lo = lo.add(w.lanewise(VectorOperators.LSHR, 8).and(0x000F000F).reinterpretAsShorts()
-                                    .mul(ShortVector.fromArray(S16, xs, xp + 96)));
+                                    .mul(IntVector.broadcast(I, xs[xp + 6]).reinterpretAsShorts()));
                             hi = hi.add(w.lanewise(VectorOperators.LSHR, 12).and(0x000F000F).reinterpretAsShorts()
-                                    .mul(ShortVector.fromArray(S16, xs, xp + 112)));
+                                    .mul(IntVector.broadcast(I, xs[xp + 7]).reinterpretAsShorts()));
                             w = IntVector.fromMemorySegment(I, il, at + 128, LE);
                             lo = lo.add(w.and(0x000F000F).reinterpretAsShorts()
-                                    .mul(ShortVector.fromArray(S16, xs, xp + 128)));
+                                    .mul(IntVector.broadcast(I, xs[xp + 8]).reinterpretAsShorts()));
                             hi = hi.add(w.lanewise(VectorOperators.LSHR, 4).and(0x000F000F).reinterpretAsShorts()
-                                    .mul(ShortVector.fromArray(S16, xs, xp + 144)));
+                                    .mul(IntVector.broadcast(I, xs[xp + 9]).reinterpretAsShorts()));
                             lo = lo.add(w.lanewise(VectorOperators.LSHR, 8).and(0x000F000F).reinterpretAsShorts()
-                                    .mul(ShortVector.fromArray(S16, xs, xp + 160)));
+                                    .mul(IntVector.broadcast(I, xs[xp + 10]).reinterpretAsShorts()));
                             hi = hi.add(w.lanewise(VectorOperators.LSHR, 12).and(0x000F000F).reinterpretAsShorts()
-                                    .mul(ShortVector.fromArray(S16, xs, xp + 176)));
+                                    .mul(IntVector.broadcast(I, xs[xp + 11]).reinterpretAsShorts()));
                             w = IntVector.fromMemorySegment(I, il, at + 192, LE);
                             lo = lo.add(w.and(0x000F000F).reinterpretAsShorts()
-                                    .mul(ShortVector.fromArray(S16, xs, xp + 192)));
+                                    .mul(IntVector.broadcast(I, xs[xp + 12]).reinterpretAsShorts()));
                             hi = hi.add(w.lanewise(VectorOperators.LSHR, 4).and(0x000F000F).reinterpretAsShorts()
-                                    .mul(ShortVector.fromArray(S16, xs, xp + 208)));
+                                    .mul(IntVector.broadcast(I, xs[xp + 13]).reinterpretAsShorts()));
                             lo = lo.add(w.lanewise(VectorOperators.LSHR, 8).and(0x000F000F).reinterpretAsShorts()
-                                    .mul(ShortVector.fromArray(S16, xs, xp + 224)));
+                                    .mul(IntVector.broadcast(I, xs[xp + 14]).reinterpretAsShorts()));
                             hi = hi.add(w.lanewise(VectorOperators.LSHR, 12).and(0x000F000F).reinterpretAsShorts()
-                                    .mul(ShortVector.fromArray(S16, xs, xp + 240)));
+                                    .mul(IntVector.broadcast(I, xs[xp + 15]).reinterpretAsShorts()));
                         }
                         // each row's two lanes added, times the sub-block's scale (no helper: C2 would not inline
                         // it here and would box the vectors)
