@@ -31,6 +31,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +62,9 @@ class LlmShutdownIT {
         int port = start("30s");
         List<Stream> streams = queueOfAbout(Duration.ofSeconds(3));
         firstToken(streams);
+        // the calls are sent asynchronously: SIGTERM only once the server has taken every queued one, or a call still
+        // on its way would (rightly) be refused as new
+        assertThat(awaitAllTaken(port, streams)).as("all %d queued calls reached the server", streams.size()).isTrue();
 
         long sigterm = System.nanoTime();
         process.destroy();
@@ -187,6 +192,32 @@ class LlmShutdownIT {
                 // not listening yet
             }
             Thread.sleep(50);
+        }
+        return false;
+    }
+
+    /**
+     * Polls the readiness check's {@code calls-in-flight} until it and the streams already ended account for every
+     * stream; false after 30 s.
+     */
+    private boolean awaitAllTaken(int port, List<Stream> streams) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(2)).build();
+        Pattern inFlight = Pattern.compile("\"calls-in-flight\"\\s*:\\s*(\\d+)");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            try {
+                // ended first: a stream ending in between is then counted at most once (and the poll repeats)
+                long ended = streams.stream().filter(x -> x.end.isDone()).count();
+                Matcher m = inFlight.matcher(http.send(ready, HttpResponse.BodyHandlers.ofString()).body());
+                if (m.find() && Integer.parseInt(m.group(1)) + ended >= streams.size()) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // retried until the deadline
+            }
+            Thread.sleep(5);
         }
         return false;
     }
