@@ -200,8 +200,8 @@ final class InterleavedMatMul {
                             oneQ8(l0, in.il, off, stride, blocks, in.xq, t * cols, in.xd, t * blocks, in.out, o);
                         } else if (!VectorWidth.WIDE) {
                             // both 8-row parts in one pass, sharing each broadcast activation
-                            ShortLaneKernels.q4_0(in.il, off, stride, blocks, in.xs,
-                                    (t - in.singles) * cols / 2, in.xd, in.xsum,
+                            // every token's patterns are in xs (nibblePairs from token 0)
+                            ShortLaneKernels.q4_0(in.il, off, stride, blocks, in.xs, t * cols / 2, in.xd, in.xsum,
                                     t * blocks, in.out, o);
                             break;
                         } else if (pair) {

@@ -193,7 +193,6 @@ final class QuantMatMul {
                     Arrays.fill(w, r * CHUNK, (r + 1) * CHUNK, 0f);
                     Arrays.fill(scale, r * 8, r * 8 + 8, 0f);
                     Arrays.fill(minScale, r * 8, r * 8 + 8, 0f);
-                    Arrays.fill(mins, r * 8, r * 8 + 8, 0);
                     if (hasMins) {
                         Arrays.fill(minWeights, r * CHUNK, r * CHUNK + 8, 0f);
                     }
@@ -240,8 +239,8 @@ final class QuantMatMul {
 
         /**
          * K-quants: total += (yd·d)·sumi − (yd·dmin)·summ for the 256-value super-block at k0. The tile kernel forms
-         * sumi span by span (each span's sum exact in a float, their total added as ints) and, with the eight
-         * minimums as weights and the sub-block sums as activations, summ (exact: below 2^24).
+         * sumi span by span (each span's sum exact in a float; Q4_K's two added as floats, more spans as ints) and,
+         * with the eight minimums as weights and the sub-block sums as activations, summ (exact: below 2^24).
          */
         private void superBlock(int rt, int gp, int k0) {
             int spans = CHUNK / span;
