@@ -1,5 +1,8 @@
 package dev.fovea.engine.ops;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
 /** Element-wise activation functions. */
 public final class Activations {
     private static final float SQRT_2_OVER_PI = 0.7978845608028654f;
@@ -43,9 +46,13 @@ public final class Activations {
         });
     }
 
-    /** SiLU(x) = x·σ(x). */
+    /**
+     * SiLU(x) = x·σ(x), σ through e = e^−|x| ({@link VectorExp}): 1/(1 + e) for x ≥ 0, e/(1 + e) below — the same bits
+     * as each lane of {@link #swiglu}.
+     */
     public static float silu(float x) {
-        return x / (1.0f + (float) Math.exp(-x));
+        float e = VectorExp.expNonPositive(-Math.abs(x));
+        return x * ((x < 0 ? e : 1f) / (e + 1f));
     }
 
     /** gate[i] = SiLU(gate[i])·up[i] (SwiGLU), in place over the first n values. */
@@ -61,7 +68,15 @@ public final class Activations {
     }
 
     private static void swiglu(float[] gate, float[] up, int from, int to) {
-        for (int i = from; i < to; i++) {
+        int i = from;
+        for (int bound = from + VectorExp.F.loopBound(to - from); i < bound; i += VectorExp.F.length()) {
+            FloatVector g = FloatVector.fromArray(VectorExp.F, gate, i);
+            FloatVector e = VectorExp.expNonPositive(g.abs().neg());
+            FloatVector sigma = FloatVector.broadcast(VectorExp.F, 1f).blend(e, g.compare(VectorOperators.LT, 0f))
+                    .div(e.add(1f));
+            g.mul(sigma).mul(FloatVector.fromArray(VectorExp.F, up, i)).intoArray(gate, i);
+        }
+        for (; i < to; i++) {
             gate[i] = silu(gate[i]) * up[i];
         }
     }

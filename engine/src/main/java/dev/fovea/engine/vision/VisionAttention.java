@@ -1,5 +1,6 @@
 package dev.fovea.engine.vision;
 
+import dev.fovea.engine.ops.VectorExp;
 import dev.fovea.engine.tensor.Parallel;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
@@ -29,11 +30,6 @@ final class VisionAttention {
     private static final VectorShuffle<Float> SWAP2 = VectorShuffle.fromOp(F, i -> i ^ 2);
     private static final VectorShuffle<Float> SWAP1 = VectorShuffle.fromOp(F, i -> i ^ 1);
 
-    private static final float LOG2E = 0x1.715476p+0f;
-    private static final float SHIFTER = 0x1.8p23f;
-    private static final float LN2_HI = 0x1.62e4p-1f;
-    private static final float LN2_LO = 0x1.7f7d1cp-20f;
-    private static final int ONE_BITS = Float.floatToRawIntBits(1f);
     /**
      * Whether the CPU has 512-bit vectors. Without them (AVX2) a 512-bit species runs as slow Java code, so the
      * 16-lane steps are made of 8-lane halves: every score and mixed value is the same FMA chain, and the softmax
@@ -45,11 +41,6 @@ final class VisionAttention {
     private static final VectorShuffle<Float> H_SWAP4 = VectorShuffle.fromOp(H, i -> i ^ 4);
     private static final VectorShuffle<Float> H_SWAP2 = VectorShuffle.fromOp(H, i -> i ^ 2);
     private static final VectorShuffle<Float> H_SWAP1 = VectorShuffle.fromOp(H, i -> i ^ 1);
-    private static final float P1 = 0x1.ffffecp-1f;
-    private static final float P2 = 0x1.fffdb6p-2f;
-    private static final float P3 = 0x1.555e66p-3f;
-    private static final float P4 = 0x1.573e2ep-5f;
-    private static final float P5 = 0x1.0e4020p-7f;
 
     private VisionAttention() {
     }
@@ -189,7 +180,7 @@ final class VisionAttention {
         float max = m.reduceLanes(VectorOperators.MAX); // max is exact in any order
         FloatVector sum = FloatVector.zero(F);
         for (int j = 0; j < pad; j += LANES) {
-            FloatVector e = exp(FloatVector.fromArray(F, x, off + j).sub(max));
+            FloatVector e = VectorExp.expNonPositive(FloatVector.fromArray(F, x, off + j).sub(max));
             e.intoArray(x, off + j);
             sum = sum.add(e);
         }
@@ -197,24 +188,6 @@ final class VisionAttention {
         for (int j = 0; j < pad; j += LANES) {
             FloatVector.fromArray(F, x, off + j).mul(inv).intoArray(x, off + j);
         }
-    }
-
-    /**
-     * e^x for x ≤ 0 (ggml's vector expf: x = n·ln 2 + b, a degree-5 polynomial for e^b, 2^n put into the
-     * exponent bits), 0 below −87 where 2^n would leave the normal range. Built from FMAs, adds and bit moves
-     * only, so that the interpreter, C1 and C2 give the same bits ({@code VectorOperators.EXP} does not: compiled,
-     * it calls a vector math library that rounds differently from its Java fallback).
-     */
-    static FloatVector exp(FloatVector x) {
-        FloatVector z = x.fma(LOG2E, SHIFTER);
-        FloatVector n = z.sub(SHIFTER);
-        FloatVector minusN = n.neg();
-        FloatVector b = minusN.fma(FloatVector.broadcast(x.species(), LN2_LO),
-                minusN.fma(FloatVector.broadcast(x.species(), LN2_HI), x));
-        FloatVector k = z.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(ONE_BITS).reinterpretAsFloats();
-        FloatVector u = b.mul(b);
-        FloatVector j = b.fma(P5, P4).fma(u, b.fma(P3, P2)).fma(u, b.mul(P1));
-        return j.fma(k, k).blend(0f, x.compare(VectorOperators.LT, -87f));
     }
 
     /** {@link #scoreTiles} on 8-lane vectors: 32 keys per pass instead of 64, the same FMA chain per score. */
@@ -292,10 +265,10 @@ final class VisionAttention {
         FloatVector lo = FloatVector.zero(H);
         FloatVector hi = lo;
         for (int j = 0; j < pad; j += LANES) {
-            FloatVector e = exp(FloatVector.fromArray(H, x, off + j).sub(max));
+            FloatVector e = VectorExp.expNonPositive(FloatVector.fromArray(H, x, off + j).sub(max));
             e.intoArray(x, off + j);
             lo = lo.add(e);
-            e = exp(FloatVector.fromArray(H, x, off + j + HL).sub(max));
+            e = VectorExp.expNonPositive(FloatVector.fromArray(H, x, off + j + HL).sub(max));
             e.intoArray(x, off + j + HL);
             hi = hi.add(e);
         }
