@@ -52,7 +52,7 @@ public final class Activations {
      */
     public static float silu(float x) {
         float e = VectorExp.expNonPositive(-Math.abs(x));
-        return x * ((x < 0 ? e : 1f) / (e + 1f));
+        return x * ((x >= 0 ? 1f : e) / (e + 1f));
     }
 
     /** gate[i] = SiLU(gate[i])·up[i] (SwiGLU), in place over the first n values. */
@@ -72,8 +72,7 @@ public final class Activations {
         for (int bound = from + VectorExp.F.loopBound(to - from); i < bound; i += VectorExp.F.length()) {
             FloatVector g = FloatVector.fromArray(VectorExp.F, gate, i);
             FloatVector e = VectorExp.expNonPositive(g.abs().neg());
-            FloatVector sigma = FloatVector.broadcast(VectorExp.F, 1f).blend(e, g.compare(VectorOperators.LT, 0f))
-                    .div(e.add(1f));
+            FloatVector sigma = e.blend(1f, g.compare(VectorOperators.GE, 0f)).div(e.add(1f));
             g.mul(sigma).mul(FloatVector.fromArray(VectorExp.F, up, i)).intoArray(gate, i);
         }
         for (; i < to; i++) {
