@@ -66,7 +66,11 @@ final class InterleavedMatMul {
         } else if (!q8) {
             x = scaleSingleTokensForNibbles(x, x != xq, singles, padded, cols);
         }
-        Inputs in = new Inputs(type, il, rows, cols, padded, x, xd, xsum, dst, xs, singles);
+        // on 256-bit CPUs the single Q8_0 tokens go through the 16-bit-lane kernel, which reads its own layout of
+        // those tokens' activations
+        short[] pairs = q8 && !VectorWidth.WIDE && singles < padded
+                ? ShortLaneActivations.columnPairs(xq, singles, padded - singles, cols) : null;
+        Inputs in = new Inputs(type, il, rows, cols, padded, x, xd, xsum, dst, xs, singles, pairs);
         int groups = rows / ROWS;
         // handed out by pairs of groups, as they are stored (InterleavedQuants.recordOffset)
         pool.forRange((groups + 1) / 2, (from, to) -> groups(in, 2 * from, Math.min(groups, 2 * to)));
@@ -149,7 +153,7 @@ final class InterleavedMatMul {
 
     /** One call's operands, shared by the threads. */
     private record Inputs(GgmlType type, MemorySegment il, int rows, int cols, int n, float[] xq, float[] xd,
-                          int[] xsum, float[] out, int[] xs, int singles) {
+                          int[] xsum, float[] out, int[] xs, int singles, short[] pairs) {
     }
 
     /** Row groups [from, to) for every token, a few groups at a time so their weights stay in L2 across chunks. */
@@ -162,6 +166,7 @@ final class InterleavedMatMul {
         int groups = rows / ROWS;
         int n = in.n;
         int rec = q8 ? Q8_RECORD : Q4_RECORD;
+        int[] scratch = in.pairs == null ? null : new int[blocks * 32];
         for (int g0 = from; g0 < to; g0 += GROUPS_PER_TILE) {
             int g1 = Math.min(to, g0 + GROUPS_PER_TILE);
             for (int t = 0; t < n; ) {
@@ -192,8 +197,9 @@ final class InterleavedMatMul {
                             four(l0, q8, in.il, off, stride, blocks, in.xq, t * cols, cols, in.xd, in.xsum,
                                     t * blocks, in.out, o, rows);
                         } else if (q8 && !VectorWidth.WIDE) {
-                            // both 8-row parts in one pass, sharing each broadcast activation
-                            oneQ8Narrow(in.il, off, stride, blocks, in.xq, t * cols, in.xd, t * blocks, in.out, o);
+                            // all 16 rows in one pass
+                            ShortLaneKernels.q8_0(in.il, off, stride, blocks, in.pairs, (t - in.singles) * cols * 8,
+                                    in.xd, t * blocks, in.out, o, scratch);
                             break;
                         } else if (q8) {
                             // one method per type: both in one body would be too large to compile inlined
@@ -219,62 +225,6 @@ final class InterleavedMatMul {
                 t += chunk;
             }
         }
-    }
-
-    /**
-     * {@link #oneQ8} at 8 lanes for all 16 rows: each column's 16 bytes in one load, widened as two 8-row parts that
-     * share the broadcast activation (lane by lane the same arithmetic, so the same bits).
-     */
-    private static void oneQ8Narrow(MemorySegment m, long off, long stride, int blocks, float[] xq, int xo,
-                                    float[] xd, int xdo, float[] out, int o) {
-        FloatVector sum = FloatVector.zero(F);
-        FloatVector sum2 = sum;
-        long r = off;
-        for (int b = 0; b < blocks; b++, r += stride) {
-            int p = xo + 32 * b;
-            long c = r + SCALES;
-            FloatVector a0 = FloatVector.zero(F);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            FloatVector e0 = a0;
-            FloatVector e1 = a0;
-            FloatVector e2 = a0;
-            FloatVector e3 = a0;
-            for (int j = 0; j < 32; j += 4, c += 4 * ROWS) {
-                ByteVector v = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, m, c, LE);
-                FloatVector x = FloatVector.broadcast(F, xq[p + j]);
-                a0 = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x, a0);
-                e0 = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x, e0);
-                v = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, m, c + ROWS, LE);
-                x = FloatVector.broadcast(F, xq[p + j + 1]);
-                a1 = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x, a1);
-                e1 = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x, e1);
-                v = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, m, c + 2 * ROWS, LE);
-                x = FloatVector.broadcast(F, xq[p + j + 2]);
-                a2 = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x, a2);
-                e2 = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x, e2);
-                v = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, m, c + 3 * ROWS, LE);
-                x = FloatVector.broadcast(F, xq[p + j + 3]);
-                a3 = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x, a3);
-                e3 = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x, e3);
-            }
-            // the 16 F16 scales as in oneQ8, one 8-row part at a time
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, m, r, LE)
-                    .convertShape(VectorOperators.S2I, I, 0);
-            FloatVector dw = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-            h = (IntVector) ShortVector.fromMemorySegment(S, m, r + 16, LE)
-                    .convertShape(VectorOperators.S2I, I, 0);
-            FloatVector du = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-            // exact: integers below 2^24, so the order of these additions does not matter
-            float dx = xd[xdo + b];
-            sum = sum.add(a0.add(a1).add(a2.add(a3)).mul(dw.mul(dx)));
-            sum2 = sum2.add(e0.add(e1).add(e2.add(e3)).mul(du.mul(dx)));
-        }
-        sum.intoArray(out, o);
-        sum2.intoArray(out, o + 8);
     }
 
     /** One token of Q8_0 weights: eight FMA chains over the block's 32 weight columns. */

@@ -1,5 +1,8 @@
 package dev.fovea.engine.tensor;
 
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+
 /**
  * Quantized activations laid out for the 16-bit-lane kernels of 4-bit weights on 256-bit CPUs
  * ({@link ShortLaneKernels}), made once per call. Those kernels load an int column of an interleaved record — 8 rows
@@ -48,6 +51,25 @@ final class ShortLaneActivations {
                     }
                 }
             }
+        }
+        return out;
+    }
+
+    private static final VectorMask<Short> SECOND_COLUMN = VectorMask.fromLong(ShortVector.SPECIES_256, 0xFF00L);
+
+    /**
+     * Tokens [from, from + n) of {@code q} for {@link ShortLaneKernels#q8_0}: per token and column pair (2j, 2j + 1)
+     * 16 shorts, q[2j] eight times, then q[2j + 1] eight times — the activations of a 32-byte load of two weight
+     * columns, lane by lane. Token t's at {@code (t − from) · cols · 8}. Written out (16 bytes a column) rather than
+     * broadcast in the kernel, which would cost more than the multiply it feeds.
+     */
+    static short[] columnPairs(float[] q, int from, int n, int cols) {
+        short[] out = new short[n * cols * 8];
+        int o = 0;
+        for (int i = from * cols; i < (from + n) * cols; i += 2, o += 16) {
+            ShortVector.broadcast(ShortVector.SPECIES_256, (short) q[i])
+                    .blend((short) q[i + 1], SECOND_COLUMN)
+                    .intoArray(out, o);
         }
         return out;
     }

@@ -11,8 +11,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The 16-bit-lane kernels ({@link ShortLaneKernels}) at their largest sums: every nibble 15 and every quantized
- * activation ±127, so each lane adds 16 products of 15 · 127 = 30,480 (the most a short holds is 32,767). The
- * products must equal the row kernel's, which sums in int, and a batch's rows the single token's.
+ * activation ±127, so each lane adds 16 products of 15 · 127 = 30,480 (the most a short holds is 32,767); Q8_0
+ * every weight −128 (or 127), so each lane adds two products of 128 · 127 = 16,256. The products must equal the row
+ * kernel's, which sums in int, and a batch's rows the single token's.
  */
 class ShortLaneSumsExtremeTest {
     private static Parallel pool;
@@ -28,14 +29,14 @@ class ShortLaneSumsExtremeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Q4_0", "Q4_K"})
+    @ValueSource(strings = {"Q4_0", "Q4_K", "Q8_0:-128", "Q8_0:127"})
     void largestSumsAreExact(String name) {
-        GgmlType type = GgmlType.valueOf(name);
+        GgmlType type = GgmlType.valueOf(name.split(":")[0]);
         int rows = 32;
         int cols = 512;
         int blockBytes = type.typeSize();
         byte[] b = new byte[Math.toIntExact(type.byteSize(cols) * rows)];
-        Arrays.fill(b, (byte) 0xFF);
+        Arrays.fill(b, type == GgmlType.Q8_0 ? (byte) Integer.parseInt(name.split(":")[1]) : (byte) 0xFF);
         for (int o = 0; o < b.length; o += blockBytes) {
             // d = 1.0 (F16 0x3C00); Q4_K: dmin = 0, every 6-bit scale and minimum 63 (bytes 0xFF)
             b[o] = 0x00;
@@ -64,6 +65,15 @@ class ShortLaneSumsExtremeTest {
             for (int r = 0; r < rows; r++) {
                 assertThat(single[r]).as("row %d, sign %s", r, sign).isEqualTo(m.dot(r, x, 0));
                 assertThat(batch[2 * rows + r]).as("batch row %d", r).isEqualTo(single[r]);
+            }
+            if (type == GgmlType.Q8_0) {
+                float dx = Float.float16ToFloat(Float.floatToFloat16(1f / 127f));
+                int w = Integer.parseInt(name.split(":")[1]);
+                float expected = 0;
+                for (int blk = 0; blk < cols / 32; blk++) {
+                    expected += w * 127 * 32 * sign * dx;
+                }
+                assertThat(single[0]).isEqualTo(expected);
             }
             if (type == GgmlType.Q4_0) {
                 // weights 15 − 8 = 7 against 127·sign with scale 1/127 (as F16): 16 blocks of 32
