@@ -166,7 +166,7 @@ final class InterleavedMatMul {
         int groups = rows / ROWS;
         int n = in.n;
         int rec = q8 ? Q8_RECORD : Q4_RECORD;
-        int[] scratch = in.pairs == null ? null : new int[blocks * 32];
+        int[] scratch = in.pairs == null ? null : new int[32 * ShortLaneKernels.Q8_BLOCKS_PER_PASS];
         for (int g0 = from; g0 < to; g0 += GROUPS_PER_TILE) {
             int g1 = Math.min(to, g0 + GROUPS_PER_TILE);
             for (int t = 0; t < n; ) {

@@ -270,15 +270,15 @@ final class ShortLaneKernels {
     /**
      * 16 rows of interleaved Q8_0 (records from {@code off}, {@code stride} apart) times one token, its
      * {@link ShortLaneActivations#columnPairs} in {@code xs} from {@code xso} and its block scales in {@code xd} from
-     * {@code xdo}; out[o … o + 15]. {@code scratch} holds {@code 32 · blocks} ints.
+     * {@code xdo}; out[o … o + 15]. {@code scratch} holds {@code 32 · Q8_BLOCKS_PER_PASS} ints.
      *
      * <p>A 32-byte load is two weight columns of 16 rows: as shorts, lane k &lt; 8 holds rows 2k and 2k + 1 of the
      * first, lane 8 + k those of the second. The low bytes (even rows) are sign-extended by a shift left and an
      * arithmetic shift right, the high bytes (odd rows) by the shift right alone, and multiplied by the lanes'
      * activations: |product| ≤ 128 · 127, so a short holds the sum of two (the next two columns'). Each int lane
      * of those sums is then split by int shifts into its two shorts (rows 4q and 4q + 2, or 4q + 1 and 4q + 3;
-     * lanes q and q + 4 the two column parities) and added to four int accumulators. After the block's 32 columns
-     * they are stored, and a second pass adds each accumulator's halves, puts the 16 rows in order, and scales
+     * lanes q and q + 4 the two column parities) and added to four int accumulators. After each block's 32 columns
+     * they are stored, and a second pass over a few blocks at a time adds each accumulator's halves, puts the 16 rows in order, and scales
      * them by the same float expressions, in the same order, as {@link InterleavedMatMul}'s float-lane kernels,
      * whose sums are the same exact integers: the same bits.
      *
@@ -289,6 +289,19 @@ final class ShortLaneKernels {
      */
     static void q8_0(MemorySegment m, long off, long stride, int blocks, short[] xs, int xso, float[] xd, int xdo,
                      float[] out, int o, int[] scratch) {
+        for (int b0 = 0; b0 < blocks; b0 += Q8_BLOCKS_PER_PASS) {
+            int b1 = Math.min(blocks, b0 + Q8_BLOCKS_PER_PASS);
+            q8_0Sums(m, off + b0 * stride, stride, b1 - b0, xs, xso + 16 * 16 * b0, scratch);
+            q8_0Scale(m, off + b0 * stride, stride, b0, b1, xd, xdo, out, o, scratch);
+        }
+    }
+
+    /** Blocks a pass of {@link #q8_0} takes: its scratch stays a kilobyte. */
+    static final int Q8_BLOCKS_PER_PASS = 8;
+
+    /** {@link #q8_0}'s first pass: each block's four int accumulators into scratch[32 · b …]. */
+    private static void q8_0Sums(MemorySegment m, long off, long stride, int blocks, short[] xs, int xso,
+                                 int[] scratch) {
         long r = off;
         int p = xso;
         for (int b = 0; b < blocks; b++, r += stride, p += 16 * 16) {
@@ -344,15 +357,24 @@ final class ShortLaneKernels {
             acc2.intoArray(scratch, 32 * b + 16);
             acc3.intoArray(scratch, 32 * b + 24);
         }
-        FloatVector sum = FloatVector.zero(F);
-        FloatVector sum2 = sum;
-        r = off;
-        for (int b = 0; b < blocks; b++, r += stride) {
+    }
+
+    /**
+     * {@link #q8_0}'s second pass over blocks [b0, b1): the stored sums in row order, scaled and added to
+     * out[o … o + 15] (zero before block 0).
+     */
+    private static void q8_0Scale(MemorySegment m, long off, long stride, int b0, int b1, float[] xd, int xdo,
+                                  float[] out, int o, int[] scratch) {
+        FloatVector sum = b0 == 0 ? FloatVector.zero(F) : FloatVector.fromArray(F, out, o);
+        FloatVector sum2 = b0 == 0 ? FloatVector.zero(F) : FloatVector.fromArray(F, out, o + 8);
+        long r = off;
+        for (int b = b0; b < b1; b++, r += stride) {
             // acc0: rows 4q, acc1: 4q + 2, acc2: 4q + 1, acc3: 4q + 3, each in lanes q and q + 4
-            IntVector acc0 = IntVector.fromArray(I, scratch, 32 * b);
-            IntVector acc1 = IntVector.fromArray(I, scratch, 32 * b + 8);
-            IntVector acc2 = IntVector.fromArray(I, scratch, 32 * b + 16);
-            IntVector acc3 = IntVector.fromArray(I, scratch, 32 * b + 24);
+            int s = 32 * (b - b0);
+            IntVector acc0 = IntVector.fromArray(I, scratch, s);
+            IntVector acc1 = IntVector.fromArray(I, scratch, s + 8);
+            IntVector acc2 = IntVector.fromArray(I, scratch, s + 16);
+            IntVector acc3 = IntVector.fromArray(I, scratch, s + 24);
             IntVector v = acc0.blend(acc2.rearrange(SWAP_HALVES), HIGH_HALF)
                     .add(acc0.rearrange(SWAP_HALVES).blend(acc2, HIGH_HALF));
             IntVector u = acc1.blend(acc3.rearrange(SWAP_HALVES), HIGH_HALF)
