@@ -310,7 +310,8 @@ final class ShortLaneKernels {
             IntVector acc1 = acc0;
             IntVector acc2 = acc0;
             IntVector acc3 = acc0;
-            // four columns twice a turn: written out further, the body no longer compiled to vector code
+            // four columns twice a turn, written out: with two a turn C2 kept the accumulators on the stack (read in
+            // its code), with all 32 the body no longer compiled to vector code
             int q = p;
             for (int j = 0; j < 32; j += 8, c += 8 * ROWS, q += 64) {
                 ShortVector w;
