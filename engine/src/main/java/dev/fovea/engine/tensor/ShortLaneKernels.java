@@ -277,15 +277,15 @@ final class ShortLaneKernels {
      * arithmetic shift right, the high bytes (odd rows) by the shift right alone, and multiplied by the lanes'
      * activations: |product| ≤ 128 · 127, so a short holds the sum of two (the next two columns'). Each int lane
      * of those sums is then split by int shifts into its two shorts (rows 4q and 4q + 2, or 4q + 1 and 4q + 3;
-     * lanes q and q + 4 the two column parities) and added to four int accumulators. After each block's 32 columns
-     * they are stored, and a second pass over a few blocks at a time adds each accumulator's halves, puts the 16 rows in order, and scales
-     * them by the same float expressions, in the same order, as {@link InterleavedMatMul}'s float-lane kernels,
-     * whose sums are the same exact integers: the same bits.
+     * lanes q and q + 4 the load's two columns) and added to four int accumulators. After each block's 32 columns
+     * they are stored, and a second pass over a few blocks at a time adds each accumulator's halves, puts the 16
+     * rows in order, and scales them by the same float expressions, in the same order, as
+     * {@link InterleavedMatMul}'s float-lane kernels, whose sums are the same exact integers: the same bits.
      *
      * <p>Why a second pass: with the block's epilogue (shuffles, F16 scales, two float sums) in the same loop, C2
      * kept two of the four accumulators on the stack. Why: no conversions — the float-lane kernel spends a load,
-     * a widening, a conversion and an FMA per 8 weights; this one about 3.3 instructions per 8 (measured 1.2–1.35×
-     * its weights a second on matrices in cache, 1.1× from memory; AVX2, one thread).
+     * a widening, a conversion and an FMA per 8 weights; this one about 3.3 instructions per 8 (measured on AVX2:
+     * 1.2–1.35× the weights a second on one thread with the matrix in cache, 1.1× on two threads from memory).
      */
     static void q8_0(MemorySegment m, long off, long stride, int blocks, short[] xs, int xso, float[] xd, int xdo,
                      float[] out, int o, int[] scratch) {
