@@ -4,8 +4,8 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 
 /**
- * Quantized activations laid out for the 16-bit-lane kernels of 4-bit weights on 256-bit CPUs
- * ({@link ShortLaneKernels}), made once per call. Those kernels load an int column of an interleaved record — 8 rows
+ * Quantized activations laid out for the 16-bit-lane kernels on 256-bit CPUs ({@link ShortLaneKernels}), made once
+ * per call: {@link #nibblePairs} for 4-bit weights (described here), {@link #columnPairs} for Q8_0. Those kernels load an int column of an interleaved record — 8 rows
  * × 4 quant bytes — as 16 short lanes (lane 2r: bytes 0–1 of row r's int, lane 2r + 1: bytes 2–3) and take out the four nibble
  * positions of each short by shift and mask. Each position then needs, lane by lane, the activation that the nibble
  * in that lane multiplies: a pattern of two values repeated eight times. It is kept as one int (the two shorts) and

@@ -13,9 +13,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Single-token products of interleaved 4-bit weights (Q4_0: {@link InterleavedQuants}; Q4_K:
- * {@link InterleavedQ4KQ5K}) on 256-bit CPUs, in 16-bit integer lanes (Q8_0: {@link #q8_0}). An int column of 8 rows is loaded as 16
- * shorts, each short's four nibbles are taken out by shift and mask and multiplied by the activations of
- * {@link ShortLaneActivations}; a row's two lanes are added when its block (Q4_0) or sub-block (Q4_K) is done.
+ * {@link InterleavedQ4KQ5K}) on 256-bit CPUs, in 16-bit integer lanes (Q8_0 too: {@link #q8_0}, described there).
+ * For the 4-bit types an int column of 8 rows is loaded as 16 shorts, each short's four nibbles are taken out by
+ * shift and mask and multiplied by the activations of {@link ShortLaneActivations}; a row's two lanes are added when
+ * its block (Q4_0) or sub-block (Q4_K) is done.
  *
  * <p>Why: on AVX2 the float-lane kernels spend a conversion and an FMA per 8 weights, and decoding is bound by those
  * instructions rather than by memory; a short multiply and add cover 16. Every sum is the same exact integer as the
