@@ -1,6 +1,8 @@
 package dev.fovea.training;
 
 import ai.djl.ndarray.NDArray;
+import dev.fovea.engine.adapter.ResamplerConfig;
+import dev.fovea.engine.adapter.ResamplerFormat;
 import dev.fovea.engine.gguf.GgufKeys;
 import dev.fovea.engine.gguf.GgufValueType;
 import dev.fovea.engine.gguf.GgufWriter;
@@ -53,34 +55,67 @@ final class GgufModelWriter {
                 tensors.add(vector("v." + b + n + ".bias", p.get(pre + b + n + ".bias")));
             }
         }
-        // LLaVA files declare one block more than runs (its projector reads the penultimate layer): an identity block
-        addIdleBlock(tensors, "v.blk." + v.blocks() + ".", v, type);
-        tensors.add(matrix("mm.0.weight", p.get("mm.0.weight"), type));
-        tensors.add(vector("mm.0.bias", p.get("mm.0.bias")));
-        if (adapter.kind().equals(Adapter.MLP)) {
-            tensors.add(matrix("mm.2.weight", p.get("mm.2.weight"), type));
-            tensors.add(vector("mm.2.bias", p.get("mm.2.bias")));
+        ResamplerConfig resampler = adapter.resampler();
+        if (resampler == null) {
+            // LLaVA files declare one block more than runs (its projector reads the penultimate layer): an identity
+            // block
+            addIdleBlock(tensors, "v.blk." + v.blocks() + ".", v, type);
+            tensors.add(matrix("mm.0.weight", p.get("mm.0.weight"), type));
+            tensors.add(vector("mm.0.bias", p.get("mm.0.bias")));
+            if (adapter.kind().equals(Adapter.MLP)) {
+                tensors.add(matrix("mm.2.weight", p.get("mm.2.weight"), type));
+                tensors.add(vector("mm.2.bias", p.get("mm.2.bias")));
+            }
+        } else {
+            addResampler(tensors, resampler, p, type);
         }
-        write(out, w -> w.putString(GgufKeys.ARCHITECTURE, "clip")
-                .putString(GgufKeys.NAME, name)
-                .putString(GgufKeys.DESCRIPTION, "ShapesWorld vision tower and " + adapter.kind()
-                        + " projector, trained by fovea train shapesworld")
-                .putUint32(GgufKeys.FILE_TYPE, fileType(type))
-                .putBool(GgufKeys.HAS_TEXT_ENCODER, false)
-                .putBool(GgufKeys.HAS_VISION_ENCODER, true)
-                .putBool(GgufKeys.HAS_LLAVA_PROJECTOR, true)
-                .putString(GgufKeys.PROJECTOR_TYPE, adapter.kind())
-                .putBool(GgufKeys.USE_GELU, true)
-                .putUint32(GgufKeys.VISION_IMAGE_SIZE, v.imageSize())
-                .putUint32(GgufKeys.VISION_PATCH_SIZE, v.patchSize())
-                .putUint32(GgufKeys.VISION_EMBEDDING_LENGTH, v.width())
-                .putUint32(GgufKeys.VISION_FEED_FORWARD_LENGTH, v.ff())
-                .putUint32(GgufKeys.VISION_PROJECTION_DIM, llmDim)
-                .putUint32(GgufKeys.VISION_HEAD_COUNT, v.heads())
-                .putFloat32(GgufKeys.VISION_LAYER_NORM_EPSILON, VlmShape.VIT_EPS)
-                .putUint32(GgufKeys.VISION_BLOCK_COUNT, v.blocks() + 1)
-                .putArray(GgufKeys.VISION_IMAGE_MEAN, GgufValueType.FLOAT32, IMAGE_MEAN.clone())
-                .putArray(GgufKeys.VISION_IMAGE_STD, GgufValueType.FLOAT32, IMAGE_STD.clone()), tensors);
+        write(out, w -> {
+            w.putString(GgufKeys.ARCHITECTURE, "clip")
+                    .putString(GgufKeys.NAME, name)
+                    .putString(GgufKeys.DESCRIPTION, "ShapesWorld vision tower and " + adapter.kind()
+                            + " projector, trained by fovea train shapesworld")
+                    .putUint32(GgufKeys.FILE_TYPE, fileType(type))
+                    .putBool(GgufKeys.HAS_TEXT_ENCODER, false)
+                    .putBool(GgufKeys.HAS_VISION_ENCODER, true)
+                    .putBool(GgufKeys.HAS_LLAVA_PROJECTOR, resampler == null)
+                    .putString(GgufKeys.PROJECTOR_TYPE, adapter.kind())
+                    .putBool(GgufKeys.USE_GELU, true)
+                    .putUint32(GgufKeys.VISION_IMAGE_SIZE, v.imageSize())
+                    .putUint32(GgufKeys.VISION_PATCH_SIZE, v.patchSize())
+                    .putUint32(GgufKeys.VISION_EMBEDDING_LENGTH, v.width())
+                    .putUint32(GgufKeys.VISION_FEED_FORWARD_LENGTH, v.ff())
+                    .putUint32(GgufKeys.VISION_PROJECTION_DIM, llmDim)
+                    .putUint32(GgufKeys.VISION_HEAD_COUNT, v.heads())
+                    .putFloat32(GgufKeys.VISION_LAYER_NORM_EPSILON, VlmShape.VIT_EPS)
+                    .putUint32(GgufKeys.VISION_BLOCK_COUNT, v.blocks() + (resampler == null ? 1 : 0))
+                    .putArray(GgufKeys.VISION_IMAGE_MEAN, GgufValueType.FLOAT32, IMAGE_MEAN.clone())
+                    .putArray(GgufKeys.VISION_IMAGE_STD, GgufValueType.FLOAT32, IMAGE_STD.clone());
+            if (resampler != null) {
+                ResamplerFormat.STANDALONE.putMetadata(w, resampler);
+            }
+        }, tensors);
+    }
+
+    /**
+     * A resampler's tensors under the engine's names ({@link ResamplerFormat#STANDALONE}); it reads the last block,
+     * so the tower declares only the blocks that run and has no post-norm.
+     */
+    private static void addResampler(List<Tensor> tensors, ResamplerConfig c, Parameters p, GgmlType type) {
+        String r = Adapter.RESAMPLER_PREFIX;
+        tensors.add(new Tensor(ResamplerFormat.STANDALONE.tensor("query"), GgmlType.F32,
+                p.get(r + "query").toFloatArray(), new long[] {c.embedDim(), c.queries()}));
+        for (String n : new String[] {"ln_q", "ln_kv"}) {
+            tensors.add(vector(ResamplerFormat.STANDALONE.tensor(n + ".weight"), p.get(r + n + ".weight")));
+            tensors.add(vector(ResamplerFormat.STANDALONE.tensor(n + ".bias"), p.get(r + n + ".bias")));
+        }
+        for (String n : new String[] {"q", "k", "v", "out"}) {
+            String name = "attn." + n;
+            tensors.add(matrix(ResamplerFormat.STANDALONE.tensor(name + ".weight"), p.get(r + name + ".weight"), type));
+            tensors.add(vector(ResamplerFormat.STANDALONE.tensor(name + ".bias"), p.get(r + name + ".bias")));
+        }
+        tensors.add(vector(ResamplerFormat.STANDALONE.tensor("ln_post.weight"), p.get(r + "ln_post.weight")));
+        tensors.add(vector(ResamplerFormat.STANDALONE.tensor("ln_post.bias"), p.get(r + "ln_post.bias")));
+        tensors.add(matrix(ResamplerFormat.STANDALONE.tensor("proj.weight"), p.get(r + "proj.weight"), type));
     }
 
     private static void addIdleBlock(List<Tensor> tensors, String b, VlmShape.Vit v, GgmlType type) {

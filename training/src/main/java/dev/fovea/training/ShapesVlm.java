@@ -24,7 +24,7 @@ final class ShapesVlm implements AutoCloseable {
         this.layout = new PromptLayout(vocab);
         this.params = new Parameters(manager, seed);
         this.tower = new VitTower(shape.vit(), params, "v.");
-        this.adapter = new Adapter(shape.adapter(), shape.vit().width(), shape.llm().dim(), params);
+        this.adapter = new Adapter(shape.adapter(), shape.vit(), shape.llm().dim(), params);
         this.decoder = new LlamaDecoder(shape.llm(), vocab.size(), params);
         // the tower's auxiliary heads (patch colour and kind): trained, never written to the model files
         params.normal(AUX + "color.weight", 0.02f, shape.vit().width(), PatchLabels.COLOR_CLASSES);
@@ -46,7 +46,7 @@ final class ShapesVlm implements AutoCloseable {
     }
 
     int imageRows() {
-        return shape.vit().patches();
+        return adapter.outputRows();
     }
 
     /** {@code [B, rows, llmDim]} embeddings of preprocessed images. */

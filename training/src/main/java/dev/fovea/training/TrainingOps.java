@@ -53,17 +53,19 @@ final class TrainingOps {
     }
 
     /**
-     * Multi-head attention over {@code [B, T, H·D]} projections.
+     * Multi-head attention of {@code [B, T, H·D]} queries over {@code [B, S, H·D]} keys and values (S = T for
+     * self-attention; a resampler's queries read another sequence).
      *
-     * @param mask additive {@code [B, 1, T, T]} mask (0 or a large negative), or null for full attention
+     * @param mask additive {@code [B, 1, T, S]} mask (0 or a large negative), or null for full attention
      */
     static NDArray attention(NDArray q, NDArray k, NDArray v, int heads, NDArray mask) {
         long b = q.getShape().get(0);
         long t = q.getShape().get(1);
+        long s = k.getShape().get(1);
         long d = q.getShape().get(2) / heads;
         NDArray qh = q.reshape(b, t, heads, d).transpose(0, 2, 1, 3);
-        NDArray kh = k.reshape(b, t, heads, d).transpose(0, 2, 3, 1);
-        NDArray vh = v.reshape(b, t, heads, d).transpose(0, 2, 1, 3);
+        NDArray kh = k.reshape(b, s, heads, d).transpose(0, 2, 3, 1);
+        NDArray vh = v.reshape(b, s, heads, d).transpose(0, 2, 1, 3);
         NDArray scores = qh.matMul(kh).mul(scalar(q, (float) (1.0 / Math.sqrt(d))));
         if (mask != null) {
             scores = scores.add(mask);

@@ -46,7 +46,10 @@ record TrainingRecipe(String variant, VlmShape shape, int alignmentSteps, int in
             // BLIP-style: (a) with one linear map from image features to the decoder, the same steps
             case "d" -> new TrainingRecipe("d", VlmShape.llava().withAdapter(Adapter.LINEAR), 500, 6000, 8, 12, 1e-3f,
                     150, IMAGE_SCALE_PENALTY, PATCH_LOSS_WEIGHT, seed);
-            default -> throw new IllegalArgumentException("variant '" + variant + "' has no recipe yet (a, d)");
+            // Qwen-VL-style: (a) with a resampler (16 learned queries reading the 49 patches), the same steps
+            case "e" -> new TrainingRecipe("e", VlmShape.llava().withAdapter(Adapter.RESAMPLER), 500, 6000, 8, 12,
+                    1e-3f, 150, IMAGE_SCALE_PENALTY, PATCH_LOSS_WEIGHT, seed);
+            default -> throw new IllegalArgumentException("variant '" + variant + "' has no recipe yet (a, d, e)");
         };
     }
 }

@@ -4,7 +4,8 @@ package dev.fovea.training;
  * The sizes of a ShapesWorld vision-language model: a CLIP-layout ViT, an adapter, a llama-architecture decoder.
  *
  * @param vit     the vision tower
- * @param adapter the projector kind as {@code clip.projector_type} names it ({@code mlp} or {@code linear})
+ * @param adapter the projector kind as {@code clip.projector_type} names it ({@code mlp}, {@code linear} or
+ *                {@code resampler})
  * @param llm     the decoder
  */
 record VlmShape(Vit vit, String adapter, Llm llm) {

@@ -36,7 +36,7 @@ class ExportParityTest {
 
     @Test
     void engineReproducesTheTrainedModelOnTheWrittenFiles() throws Exception {
-        for (String adapter : List.of(Adapter.MLP, Adapter.LINEAR)) {
+        for (String adapter : List.of(Adapter.MLP, Adapter.LINEAR, Adapter.RESAMPLER)) {
             check(adapter);
         }
     }

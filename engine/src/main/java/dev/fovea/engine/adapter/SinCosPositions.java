@@ -6,12 +6,12 @@ package dev.fovea.engine.adapter;
  * column and the second half the row (MAE's meshgrid puts the width coordinate first); each half is
  * {@code [sin(p·ω_0..ω_{k-1}), cos(p·ω_0..ω_{k-1})]} with {@code k = dim/4} and {@code ω_i = 10000^(−i/k)}.
  */
-final class SinCosPositions {
+public final class SinCosPositions {
     private SinCosPositions() {
     }
 
     /** The table [rows·cols][dim], row-major over the grid. */
-    static float[] grid(int dim, int rows, int cols) {
+    public static float[] grid(int dim, int rows, int cols) {
         if (dim <= 0 || dim % 4 != 0) {
             throw new IllegalArgumentException("2-D sin-cos positions need a dim divisible by 4, got " + dim);
         }
