@@ -1,36 +1,47 @@
 package dev.fovea.training;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import dev.fovea.engine.adapter.FusionConfig;
+import dev.fovea.engine.adapter.FusionFormat;
 import dev.fovea.engine.adapter.ResamplerConfig;
 import dev.fovea.engine.adapter.SinCosPositions;
+import java.util.List;
 
 /**
  * The projectors of {@code clip.projector_type} that ShapesWorld models train: {@code mlp} (Linear → GELU → Linear,
  * tensors {@code mm.0} and {@code mm.2}, LLaVA-1.5), {@code linear} ({@code mm.0} alone, BLIP-style) and
  * {@code resampler} (Qwen-VL-style: learned queries on a grid read the patches through one cross-attention layer, in
- * the layout of the engine's {@code ResamplerFormat}).
+ * the layout of the engine's {@code ResamplerFormat}) and {@code fusion} (SPHINX-style: two towers' grids pooled to
+ * one, concatenated, linear map and LayerNorm, in the layout of the engine's {@code FusionFormat}).
  */
 final class Adapter {
     static final String MLP = "mlp";
     static final String LINEAR = "linear";
     static final String RESAMPLER = "resampler";
     static final String RESAMPLER_PREFIX = "resampler.";
+    static final String FUSION = "fusion";
 
     private final String kind;
     private final Parameters p;
     private final VlmShape.Vit vit;
     /** The resampler's shape; null for the other kinds. */
     private final ResamplerConfig resampler;
+    /** The fusion adapter's shape; null for the other kinds. */
+    private final FusionConfig fusion;
 
-    Adapter(String kind, VlmShape.Vit vit, int out, Parameters p) {
-        this.kind = kind;
+    Adapter(VlmShape shape, Parameters p) {
+        this.kind = shape.adapter();
         this.p = p;
-        this.vit = vit;
+        this.vit = shape.vit();
         int in = vit.width();
+        int out = shape.llm().dim();
         switch (kind) {
             case MLP, LINEAR -> {
                 resampler = null;
+                fusion = null;
                 p.normal("mm.0.weight", (float) (1 / Math.sqrt(in)), in, out);
                 p.constant("mm.0.bias", 0f, out);
                 if (kind.equals(MLP)) {
@@ -39,6 +50,7 @@ final class Adapter {
                 }
             }
             case RESAMPLER -> {
+                fusion = null;
                 int q = queryGrid(vit.grid());
                 // the attention runs at the tower's width, so no kv projection; keys get sin-cos positions computed
                 // at the patch grid, queries those of their own grid (Qwen-VL's, without its bicubic resize)
@@ -56,8 +68,17 @@ final class Adapter {
                 }
                 p.normal(r + "proj.weight", (float) (1 / Math.sqrt(in)), in, out);
             }
+            case FUSION -> {
+                resampler = null;
+                fusion = new FusionConfig(List.of(in, shape.fine().width()), vit.grid(), vit.grid(), out,
+                        FusionFormat.DEFAULT_EPS, -1);
+                p.normal(FusionFormat.FC_WEIGHT, (float) (1 / Math.sqrt(fusion.concatDim())), fusion.concatDim(), out);
+                p.constant(FusionFormat.FC_BIAS, 0f, out);
+                p.constant(FusionFormat.LN_WEIGHT, 1f, out);
+                p.constant(FusionFormat.LN_BIAS, 0f, out);
+            }
             default -> throw new IllegalArgumentException("adapter '" + kind + "' is not trained here (mlp, linear, "
-                    + "resampler)");
+                    + "resampler, fusion)");
         }
     }
 
@@ -83,8 +104,19 @@ final class Adapter {
         return resampler == null ? vit.patches() : resampler.queries();
     }
 
-    /** {@code [B, patches, width]} tower features → {@code [B, outputRows, llmDim]}. */
-    NDArray forward(NDArray features) {
+    /** The fusion adapter's shape, or null when the adapter is not one. */
+    FusionConfig fusion() {
+        return fusion;
+    }
+
+    /**
+     * {@code [B, patches, width]} tower features → {@code [B, outputRows, llmDim]}; {@code fine} is the second
+     * tower's (fusion only, else null).
+     */
+    NDArray forward(NDArray features, NDArray fine) {
+        if (fusion != null) {
+            return fuse(features, fine);
+        }
         if (resampler != null) {
             return resample(features);
         }
@@ -116,6 +148,24 @@ final class Adapter {
                 r("attn.out.weight"), r("attn.out.bias"));
         return TrainingOps.layerNorm(a, r("ln_post.weight"), r("ln_post.bias"), resampler.eps())
                 .matMul(r("proj.weight"));
+    }
+
+    /**
+     * What {@code FusionProjector} computes without a query branch: the fine grid average-pooled onto the first
+     * tower's (an exact f × f mean, the integer case of adaptive average pooling), the two concatenated
+     * channel-wise (the first tower's channels first), then LayerNorm(W·x + b).
+     */
+    private NDArray fuse(NDArray coarse, NDArray fine) {
+        long b = fine.getShape().get(0);
+        int g = fusion.gridRows();
+        int fineGrid = (int) Math.round(Math.sqrt(fine.getShape().get(1)));
+        int f = fineGrid / g;
+        long d = fine.getShape().get(2);
+        NDArray pooled = fine.reshape(b, g, f, g, f, d).mean(new int[] {4}).mean(new int[] {2})
+                .reshape(b, (long) g * g, d);
+        NDArray x = NDArrays.concat(new NDList(coarse, pooled), 2);
+        return TrainingOps.layerNorm(TrainingOps.linear(x, p.get(FusionFormat.FC_WEIGHT), p.get(FusionFormat.FC_BIAS)),
+                p.get(FusionFormat.LN_WEIGHT), p.get(FusionFormat.LN_BIAS), fusion.eps());
     }
 
     private NDArray r(String name) {

@@ -1,6 +1,8 @@
 package dev.fovea.training;
 
 import ai.djl.ndarray.NDArray;
+import dev.fovea.engine.adapter.FusionConfig;
+import dev.fovea.engine.adapter.FusionFormat;
 import dev.fovea.engine.adapter.ResamplerConfig;
 import dev.fovea.engine.adapter.ResamplerFormat;
 import dev.fovea.engine.gguf.GgufKeys;
@@ -55,8 +57,11 @@ final class GgufModelWriter {
                 tensors.add(vector("v." + b + n + ".bias", p.get(pre + b + n + ".bias")));
             }
         }
-        ResamplerConfig resampler = adapter.resampler();
-        if (resampler == null) {
+        ResamplerConfig resampler = adapter == null ? null : adapter.resampler();
+        // the LLaVA layout, read at the penultimate layer; a tower alone (for a fusion adapter's file) or with a
+        // resampler is read at its last block
+        boolean llava = adapter != null && resampler == null;
+        if (llava) {
             // LLaVA files declare one block more than runs (its projector reads the penultimate layer): an identity
             // block
             addIdleBlock(tensors, "v.blk." + v.blocks() + ".", v, type);
@@ -66,19 +71,18 @@ final class GgufModelWriter {
                 tensors.add(matrix("mm.2.weight", p.get("mm.2.weight"), type));
                 tensors.add(vector("mm.2.bias", p.get("mm.2.bias")));
             }
-        } else {
+        } else if (resampler != null) {
             addResampler(tensors, resampler, p, type);
         }
         write(out, w -> {
             w.putString(GgufKeys.ARCHITECTURE, "clip")
                     .putString(GgufKeys.NAME, name)
-                    .putString(GgufKeys.DESCRIPTION, "ShapesWorld vision tower and " + adapter.kind()
-                            + " projector, trained by fovea train shapesworld")
+                    .putString(GgufKeys.DESCRIPTION, "ShapesWorld vision tower" + (adapter == null ? ""
+                            : " and " + adapter.kind() + " projector") + ", trained by fovea train shapesworld")
                     .putUint32(GgufKeys.FILE_TYPE, fileType(type))
                     .putBool(GgufKeys.HAS_TEXT_ENCODER, false)
                     .putBool(GgufKeys.HAS_VISION_ENCODER, true)
-                    .putBool(GgufKeys.HAS_LLAVA_PROJECTOR, resampler == null)
-                    .putString(GgufKeys.PROJECTOR_TYPE, adapter.kind())
+                    .putBool(GgufKeys.HAS_LLAVA_PROJECTOR, llava)
                     .putBool(GgufKeys.USE_GELU, true)
                     .putUint32(GgufKeys.VISION_IMAGE_SIZE, v.imageSize())
                     .putUint32(GgufKeys.VISION_PATCH_SIZE, v.patchSize())
@@ -87,12 +91,34 @@ final class GgufModelWriter {
                     .putUint32(GgufKeys.VISION_PROJECTION_DIM, llmDim)
                     .putUint32(GgufKeys.VISION_HEAD_COUNT, v.heads())
                     .putFloat32(GgufKeys.VISION_LAYER_NORM_EPSILON, VlmShape.VIT_EPS)
-                    .putUint32(GgufKeys.VISION_BLOCK_COUNT, v.blocks() + (resampler == null ? 1 : 0))
+                    .putUint32(GgufKeys.VISION_BLOCK_COUNT, v.blocks() + (llava ? 1 : 0))
                     .putArray(GgufKeys.VISION_IMAGE_MEAN, GgufValueType.FLOAT32, IMAGE_MEAN.clone())
                     .putArray(GgufKeys.VISION_IMAGE_STD, GgufValueType.FLOAT32, IMAGE_STD.clone());
+            if (adapter != null) {
+                w.putString(GgufKeys.PROJECTOR_TYPE, adapter.kind());
+            }
             if (resampler != null) {
                 ResamplerFormat.STANDALONE.putMetadata(w, resampler);
             }
+        }, tensors);
+    }
+
+    /** A fusion adapter alone ({@code FusionFormat}'s layout: no tower, {@code clip.has_vision_encoder} false). */
+    static void writeFusion(Path out, String name, Adapter adapter, Parameters p, GgmlType type) throws IOException {
+        FusionConfig c = adapter.fusion();
+        List<Tensor> tensors = List.of(matrix(FusionFormat.FC_WEIGHT, p.get(FusionFormat.FC_WEIGHT), type),
+                vector(FusionFormat.FC_BIAS, p.get(FusionFormat.FC_BIAS)),
+                vector(FusionFormat.LN_WEIGHT, p.get(FusionFormat.LN_WEIGHT)),
+                vector(FusionFormat.LN_BIAS, p.get(FusionFormat.LN_BIAS)));
+        write(out, w -> {
+            w.putString(GgufKeys.ARCHITECTURE, "clip")
+                    .putString(GgufKeys.NAME, name)
+                    .putString(GgufKeys.DESCRIPTION, "ShapesWorld fusion adapter, trained by fovea train shapesworld")
+                    .putUint32(GgufKeys.FILE_TYPE, fileType(type))
+                    .putBool(GgufKeys.HAS_TEXT_ENCODER, false)
+                    .putBool(GgufKeys.HAS_VISION_ENCODER, false)
+                    .putString(GgufKeys.PROJECTOR_TYPE, Adapter.FUSION);
+            FusionFormat.putMetadata(w, c, null);
         }, tensors);
     }
 

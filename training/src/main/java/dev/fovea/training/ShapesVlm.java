@@ -15,6 +15,8 @@ final class ShapesVlm implements AutoCloseable {
     private final PromptLayout layout;
     private final Parameters params;
     private final VitTower tower;
+    /** The fusion adapter's second tower, else null. */
+    private final VitTower fineTower;
     private final Adapter adapter;
     private final LlamaDecoder decoder;
 
@@ -24,7 +26,8 @@ final class ShapesVlm implements AutoCloseable {
         this.layout = new PromptLayout(vocab);
         this.params = new Parameters(manager, seed);
         this.tower = new VitTower(shape.vit(), params, "v.");
-        this.adapter = new Adapter(shape.adapter(), shape.vit(), shape.llm().dim(), params);
+        this.fineTower = shape.fine() == null ? null : new VitTower(shape.fine(), params, FINE_PREFIX);
+        this.adapter = new Adapter(shape, params);
         this.decoder = new LlamaDecoder(shape.llm(), vocab.size(), params);
         // the tower's auxiliary heads (patch colour and kind): trained, never written to the model files
         params.normal(AUX + "color.weight", 0.02f, shape.vit().width(), PatchLabels.COLOR_CLASSES);
@@ -32,6 +35,7 @@ final class ShapesVlm implements AutoCloseable {
     }
 
     private static final String AUX = "aux.";
+    private static final String FINE_PREFIX = "v_fine.";
 
     VlmShape shape() {
         return shape;
@@ -51,7 +55,7 @@ final class ShapesVlm implements AutoCloseable {
 
     /** {@code [B, rows, llmDim]} embeddings of preprocessed images. */
     NDArray imageEmbeddings(NDArray pixels) {
-        return adapter.forward(tower.forward(pixels));
+        return adapter.forward(tower.forward(pixels), fineTower == null ? null : fineTower.forward(pixels));
     }
 
     /**
@@ -67,7 +71,7 @@ final class ShapesVlm implements AutoCloseable {
 
     Forward forward(TrainingBatch b) {
         NDArray features = tower.forward(b.pixels());
-        NDArray image = adapter.forward(features);
+        NDArray image = adapter.forward(features, fineTower == null ? null : fineTower.forward(b.pixels()));
         NDArray x = NDArrays.concat(new NDList(decoder.embed(b.prefix()), image, decoder.embed(b.segments())), 1);
         int from = Math.toIntExact(b.prefix().getShape().get(1)) + imageRows();
         NDArray patchLoss = null;
@@ -90,12 +94,38 @@ final class ShapesVlm implements AutoCloseable {
         return logits.logSoftmax(-1).mul(b.targets()).sum().neg().div(TrainingOps.scalar(b.targets(), b.predicted()));
     }
 
-    /** Writes {@code DIR/NAME.gguf} (the LLM) and {@code DIR/NAME-mmproj.gguf}. */
+    /**
+     * Writes {@code DIR/NAME.gguf} (the LLM) and {@code DIR/NAME-mmproj.gguf} (tower and adapter); with the fusion
+     * adapter the towers and the adapter are files of their own, which a pipeline file {@code DIR/NAME.yaml} puts
+     * together: {@code NAME-mmproj.gguf}, {@code NAME-mmproj-fine.gguf} and {@code NAME-fusion.gguf}.
+     */
     void write(Path dir, String name, GgmlType type) throws IOException {
         java.nio.file.Files.createDirectories(dir);
         GgufModelWriter.writeLlm(dir.resolve(name + ".gguf"), name, decoder, vocab, params, type);
-        GgufModelWriter.writeMmproj(dir.resolve(name + "-mmproj.gguf"), name + " vision", tower, adapter, params,
+        if (fineTower == null) {
+            GgufModelWriter.writeMmproj(dir.resolve(name + "-mmproj.gguf"), name + " vision", tower, adapter, params,
+                    shape.llm().dim(), type);
+            return;
+        }
+        GgufModelWriter.writeMmproj(dir.resolve(name + "-mmproj.gguf"), name + " vision", tower, null, params,
                 shape.llm().dim(), type);
+        GgufModelWriter.writeMmproj(dir.resolve(name + "-mmproj-fine.gguf"), name + " fine vision", fineTower, null,
+                params, shape.llm().dim(), type);
+        GgufModelWriter.writeFusion(dir.resolve(name + "-fusion.gguf"), name + " fusion", adapter, params, type);
+        java.nio.file.Files.writeString(dir.resolve(name + ".yaml"), String.join("\n",
+                "# " + name + ": two ShapesWorld towers fused by a SPHINX-style adapter (fovea train shapesworld)",
+                "model: " + name,
+                "llm: " + name + ".gguf",
+                "encoders:",
+                "  - name: coarse",
+                "    mmproj: " + name + "-mmproj.gguf",
+                "  - name: fine",
+                "    mmproj: " + name + "-mmproj-fine.gguf",
+                "adapter:",
+                "  id: " + name + "-fusion",
+                "  file: " + name + "-fusion.gguf",
+                "tiling: none",
+                ""));
     }
 
     @Override

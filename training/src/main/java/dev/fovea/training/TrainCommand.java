@@ -25,8 +25,9 @@ public final class TrainCommand implements Runnable {
                     + "loss.csv and loss.png into --out.")
     static final class ShapesWorldCommand implements Callable<Integer> {
         @CommandLine.Option(names = "--variant", defaultValue = "a",
-                description = "a = LLaVA-style (one encoder, mlp adapter), d = BLIP-style (linear adapter), "
-                        + "e = Qwen-VL-style (resampler adapter) (default: ${DEFAULT-VALUE}).")
+                description = "a = LLaVA-style (one encoder, mlp adapter), c = SPHINX-style (two encoders, fusion "
+                        + "adapter), d = BLIP-style (linear adapter), e = Qwen-VL-style (resampler adapter) (default: "
+                        + "${DEFAULT-VALUE}).")
         String variant;
 
         @CommandLine.Option(names = "--seed", defaultValue = "1", description = "Seed of the data and the initial weights.")

@@ -4,11 +4,28 @@ package dev.fovea.training;
  * The sizes of a ShapesWorld vision-language model: a CLIP-layout ViT, an adapter, a llama-architecture decoder.
  *
  * @param vit     the vision tower
- * @param adapter the projector kind as {@code clip.projector_type} names it ({@code mlp}, {@code linear} or
- *                {@code resampler})
+ * @param adapter the projector kind as {@code clip.projector_type} names it ({@code mlp}, {@code linear},
+ *                {@code resampler} or {@code fusion})
  * @param llm     the decoder
+ * @param fine    the second tower of the {@code fusion} adapter (SPHINX-style: another patch size and depth, pooled
+ *                to the first tower's grid), else null
  */
-record VlmShape(Vit vit, String adapter, Llm llm) {
+record VlmShape(Vit vit, String adapter, Llm llm, Vit fine) {
+
+    /** One tower. */
+    VlmShape(Vit vit, String adapter, Llm llm) {
+        this(vit, adapter, llm, null);
+    }
+
+    VlmShape {
+        if ((fine != null) != adapter.equals(Adapter.FUSION)) {
+            throw new IllegalArgumentException("the fusion adapter takes two towers, the others one");
+        }
+        if (fine != null && (fine.imageSize() != vit.imageSize() || fine.grid() % vit.grid() != 0)) {
+            throw new IllegalArgumentException("the fine tower must see the same picture on a grid that is a multiple"
+                    + " of the first's: " + fine + " beside " + vit);
+        }
+    }
 
     /**
      * @param blocks blocks that run; the file declares one more, since LLaVA's files read the penultimate layer
@@ -62,8 +79,20 @@ record VlmShape(Vit vit, String adapter, Llm llm) {
         return new VlmShape(vit, kind, llm);
     }
 
+    /**
+     * Variant (c), SPHINX-style: (a)'s tower beside a second one of 16-px patches (14 × 14), narrower and shallower,
+     * its features pooled 2 × 2 onto the first's 7 × 7 grid by the {@code fusion} adapter: the same 49 image rows,
+     * with detail from a finer view.
+     */
+    static VlmShape sphinx() {
+        return new VlmShape(llava().vit(), Adapter.FUSION, llava().llm(), new Vit(224, 16, 128, 2, 512, 3));
+    }
+
     /** Small sizes for tests. */
     static VlmShape tiny(String adapter) {
-        return new VlmShape(new Vit(32, 8, 64, 2, 128, 2), adapter, new Llm(64, 2, 2, 128, 512, 10000f));
+        Vit vit = new Vit(32, 8, 64, 2, 128, 2);
+        Llm llm = new Llm(64, 2, 2, 128, 512, 10000f);
+        return adapter.equals(Adapter.FUSION) ? new VlmShape(vit, adapter, llm, new Vit(32, 4, 32, 2, 64, 1))
+                : new VlmShape(vit, adapter, llm);
     }
 }
