@@ -141,7 +141,7 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
         return switch (via) {
             case "local" -> {
                 ModelPair pair = modelPair();
-                yield new LocalEvalBackend(pair.model(), pair.llm(), pair.mmproj(), engine, maxTokens);
+                yield new LocalEvalBackend(pair.model(), pair.llm(), pair.towers(), pair.adapter(), engine, maxTokens);
             }
             case "grpc" -> {
                 if (concurrency < 1 || concurrency > 64) {
@@ -155,6 +155,10 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--via llamacpp needs --llama-cli (llama.cpp's llama-llava-cli)");
                 }
                 ModelPair pair = modelPair();
+                if (pair.towers().size() != 1 || !pair.adapter().equals(pair.mmproj())) {
+                    throw new IllegalArgumentException("--via llamacpp runs one mmproj with its projector; pipeline '"
+                            + pair.model() + "' has " + pair.towers().size() + " towers and an adapter file of its own");
+                }
                 yield new LlamaCppEvalBackend(pair.model(), llamaCli, pair.llm(), pair.mmproj(), maxTokens,
                         engine.threads != null ? engine.threads : Runtime.getRuntime().availableProcessors(),
                         Math.max(1, timeout));
@@ -164,8 +168,18 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
         };
     }
 
-    /** An LLM and the mmproj that holds its tower and projector, under the name the report gives the model. */
-    private record ModelPair(String model, Path llm, Path mmproj) {
+    /**
+     * An LLM, its towers and the file of the adapter that joins them to it (for one mmproj with its projector, that
+     * mmproj), under the name the report gives the model.
+     */
+    private record ModelPair(String model, Path llm, List<Path> towers, Path adapter) {
+        ModelPair(String model, Path llm, Path mmproj) {
+            this(model, llm, List.of(mmproj), mmproj);
+        }
+
+        Path mmproj() {
+            return towers.getFirst();
+        }
     }
 
     /** The pair run in this process (local, llamacpp): named by --llm/--mmproj, the demo id, or a pipeline file. */
@@ -189,12 +203,19 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
                     + "' (when models/shapesworld is in the checkout), '" + DemoModel.ID
                     + "', a pipeline file, or --llm FILE --mmproj FILE");
         }
-        if (spec.encoders().size() != 1 || !spec.adapter().file().equals(spec.encoders().getFirst().mmproj())) {
-            throw new IllegalArgumentException("pipeline '" + spec.model() + "' has " + spec.encoders().size()
-                    + " encoders or an adapter of its own; in-process evaluation runs one mmproj with its projector "
-                    + "(use --via grpc against `fovea up --pipeline` for the rest)");
+        if (spec.encoders().isEmpty()) {
+            throw new IllegalArgumentException("pipeline '" + spec.model() + "' has no encoders: nothing sees the "
+                    + "pictures");
         }
-        return new ModelPair(spec.model(), Path.of(spec.llm()), Path.of(spec.encoders().getFirst().mmproj()));
+        ModelPair pair = new ModelPair(spec.model(), Path.of(spec.llm()),
+                spec.encoders().stream().map(e -> Path.of(e.mmproj())).toList(), Path.of(spec.adapter().file()));
+        if ((pair.towers().size() > 1 || !pair.adapter().equals(pair.mmproj())) && !"none".equals(spec.tiling())) {
+            // one mmproj tiles as its metadata says (AnyRes); several towers take each image whole in-process
+            throw new IllegalArgumentException("pipeline '" + spec.model() + "' tiles images (" + spec.tiling()
+                    + ") for several towers; in-process evaluation takes each image whole (use --via grpc against "
+                    + "`fovea up --pipeline`)");
+        }
+        return pair;
     }
 
     /** The id the gateway knows the model by: --model itself, or the model a pipeline file names. */

@@ -16,19 +16,27 @@ import java.util.List;
 
 /**
  * The engine in this process, as {@code fovea generate --model LLM --mmproj MMPROJ --image F} runs it: the image
- * through the mmproj's tower and projector, the question after it in the chat template, greedy decoding.
+ * through the mmproj's tower and projector (or, for a pipeline of several towers, through each tower and then the
+ * adapter that joins them), the question after it in the chat template, greedy decoding.
  */
 final class LocalEvalBackend implements EvalBackend {
     private final String model;
     private final Path llm;
-    private final Path mmproj;
+    private final List<Path> towers;
+    private final Path adapter;
     private final EngineOptions engine;
     private final int maxTokens;
 
     LocalEvalBackend(String model, Path llm, Path mmproj, EngineOptions engine, int maxTokens) {
+        this(model, llm, List.of(mmproj), mmproj, engine, maxTokens);
+    }
+
+    /** {@code towers}: one mmproj, whose projector is {@code adapter} when that is the same file; else several. */
+    LocalEvalBackend(String model, Path llm, List<Path> towers, Path adapter, EngineOptions engine, int maxTokens) {
         this.model = model;
         this.llm = llm;
-        this.mmproj = mmproj;
+        this.towers = List.copyOf(towers);
+        this.adapter = adapter;
         this.engine = engine;
         this.maxTokens = maxTokens;
     }
@@ -46,7 +54,9 @@ final class LocalEvalBackend implements EvalBackend {
         List<TestQuestion> questions = set.questions();
         List<String> out = new ArrayList<>();
         try (LanguageModel lm = LanguageModel.open(llm, pool, engine.progress());
-                VisionModel vm = VisionModel.open(mmproj, pool, ImageDecoder.DEFAULT_MAX_PIXELS)) {
+                VisionModel vm = towers.size() == 1 && towers.getFirst().equals(adapter)
+                        ? VisionModel.open(adapter, pool, ImageDecoder.DEFAULT_MAX_PIXELS)
+                        : VisionModel.openFused(towers, adapter, pool, ImageDecoder.DEFAULT_MAX_PIXELS)) {
             ChatInput.checkFits(vm, lm);
             Generator generator = new Generator(lm);
             GenerationConfig greedy = GenerationConfig.greedy(maxTokens);

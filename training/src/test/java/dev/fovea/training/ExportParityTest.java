@@ -7,16 +7,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.fovea.engine.Progress;
-import dev.fovea.engine.adapter.FusionFormat;
-import dev.fovea.engine.gguf.GgufFile;
 import dev.fovea.engine.llm.KvCache;
 import dev.fovea.engine.llm.Segment;
 import dev.fovea.engine.pipeline.LanguageModel;
 import dev.fovea.engine.pipeline.VisionModel;
 import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.tensor.Parallel;
-import dev.fovea.engine.vision.ClipVisionEncoder;
-import dev.fovea.engine.vision.FeatureMap;
 import dev.fovea.shapesworld.DrawnObject;
 import dev.fovea.shapesworld.NamedColor;
 import java.awt.Color;
@@ -25,7 +21,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -88,7 +83,7 @@ class ExportParityTest {
             try (Parallel pool = Parallel.create(2);
                  LanguageModel llm = LanguageModel.open(dir.resolve("parity-" + adapterKind + ".gguf"), pool, Progress.NONE)) {
                 Segment.Embeddings embd = adapterKind.equals(Adapter.FUSION)
-                        ? fused(picture, "parity-" + adapterKind, pool)
+                        ? fused(png.toByteArray(), "parity-" + adapterKind, pool)
                         : embed(png.toByteArray(), dir.resolve("parity-" + adapterKind + "-mmproj.gguf"), pool);
                 assertThat(embd.count()).isEqualTo(model.imageRows());
                 assertThat(relativeDiff(embd.data(), trainerEmbd)).isLessThan(1e-3f);
@@ -112,19 +107,12 @@ class ExportParityTest {
     }
 
     /** The engine's two towers and fusion adapter, from the files (and pipeline file) the trainer wrote. */
-    private Segment.Embeddings fused(BufferedImage picture, String name, Parallel pool) throws Exception {
+    private Segment.Embeddings fused(byte[] png, String name, Parallel pool) throws Exception {
         assertThat(Files.readString(dir.resolve(name + ".yaml"))).contains("mmproj: " + name + "-mmproj-fine.gguf",
                 "file: " + name + "-fusion.gguf");
-        try (GgufFile coarse = GgufFile.open(dir.resolve(name + "-mmproj.gguf"));
-             GgufFile fine = GgufFile.open(dir.resolve(name + "-mmproj-fine.gguf"));
-             GgufFile adapter = GgufFile.open(dir.resolve(name + "-fusion.gguf"))) {
-            List<FeatureMap> features = new ArrayList<>();
-            for (GgufFile f : List.of(coarse, fine)) {
-                ClipVisionEncoder encoder = ClipVisionEncoder.load(f);
-                features.add(encoder.encode(encoder.preprocessor().apply(PicturePixels.rgb(picture)), pool));
-            }
-            FeatureMap out = FusionFormat.load(adapter).project(features, pool);
-            return new Segment.Embeddings(out.data(), out.tokens(), out.gridHeight(), out.gridWidth());
+        try (VisionModel vision = VisionModel.openFused(List.of(dir.resolve(name + "-mmproj.gguf"),
+                dir.resolve(name + "-mmproj-fine.gguf")), dir.resolve(name + "-fusion.gguf"), pool, 1L << 24)) {
+            return vision.embed(png);
         }
     }
 

@@ -35,6 +35,12 @@ import java.util.List;
 public final class VisionModel implements AutoCloseable {
     private final GgufFile file;
     private final ClipVisionEncoder encoder;
+    /**
+     * Several towers whose features one adapter combines (SPHINX's {@code fusion}), in the adapter's input order, and
+     * the files they and the adapter came from; null for a single mmproj.
+     */
+    private final List<ClipVisionEncoder> fused;
+    private final List<GgufFile> fusedFiles;
     private final Qwen2VlVisionEncoder qwen2vl;
     private final Projector projector;
     private final Parallel pool;
@@ -46,8 +52,16 @@ public final class VisionModel implements AutoCloseable {
 
     private VisionModel(GgufFile file, ClipVisionEncoder encoder, Qwen2VlVisionEncoder qwen2vl, Projector projector,
                         Parallel pool, long maxPixels, AnyResLayout layout) throws GgufFormatException {
+        this(file, encoder, qwen2vl, projector, pool, maxPixels, layout, null, null);
+    }
+
+    private VisionModel(GgufFile file, ClipVisionEncoder encoder, Qwen2VlVisionEncoder qwen2vl, Projector projector,
+                        Parallel pool, long maxPixels, AnyResLayout layout, List<ClipVisionEncoder> fused,
+                        List<GgufFile> fusedFiles) throws GgufFormatException {
         this.file = file;
         this.encoder = encoder;
+        this.fused = fused;
+        this.fusedFiles = fusedFiles;
         this.qwen2vl = qwen2vl;
         this.projector = projector;
         this.pool = pool;
@@ -86,6 +100,50 @@ public final class VisionModel implements AutoCloseable {
     }
 
     /**
+     * Towers from files of their own (CLIP layout, read as their metadata says) and the adapter file that combines
+     * their features ({@code docs/adapters.md}: {@code fusion}), as a pipeline file with several encoders lists
+     * them: each image goes whole through every tower (no tiling), then once through the adapter.
+     */
+    public static VisionModel openFused(List<Path> towers, Path adapter, Parallel pool, long maxPixels) throws IOException {
+        if (towers.isEmpty()) {
+            throw new IllegalArgumentException("no tower files");
+        }
+        List<GgufFile> files = new ArrayList<>();
+        try {
+            List<ClipVisionEncoder> encoders = new ArrayList<>();
+            for (Path t : towers) {
+                GgufFile f = GgufFile.open(t);
+                files.add(f);
+                try {
+                    encoders.add(ClipVisionEncoder.load(f));
+                } catch (GgufFormatException | IllegalArgumentException e) {
+                    throw GgufFormatException.naming(t, e);
+                }
+            }
+            GgufFile a = GgufFile.open(adapter);
+            files.add(a);
+            Projector projector;
+            try {
+                projector = ProjectorRegistry.load(a);
+            } catch (GgufFormatException | IllegalArgumentException e) {
+                throw GgufFormatException.naming(adapter, e);
+            }
+            try {
+                // the adapter's own check of how many inputs it takes
+                projector.outputTokens(encoders.stream().map(ClipVisionEncoder::patchCount).toList());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(adapter.getFileName() + " does not fit " + towers.size()
+                        + " tower(s): " + e.getMessage(), e);
+            }
+            return new VisionModel(a, encoders.getFirst(), null, projector, pool, maxPixels, AnyResLayout.HUGGING_FACE,
+                    List.copyOf(encoders), List.copyOf(files));
+        } catch (IOException | RuntimeException e) {
+            files.forEach(GgufFile::close);
+            throw e;
+        }
+    }
+
+    /**
      * The most pixels a Qwen2-VL image is encoded at (1280 merged tokens, Qwen2-VL's own suggested budget): larger
      * images are scaled down to fit, since the tower's attention grows with the square of the patch count.
      */
@@ -96,7 +154,7 @@ public final class VisionModel implements AutoCloseable {
         return Qwen2VlMerger.KIND.equals(f.getString(GgufKeys.PROJECTOR_TYPE, ""));
     }
 
-    /** The CLIP-layout tower; absent for a Qwen2-VL file. */
+    /** The CLIP-layout tower (of several, the first); absent for a Qwen2-VL file. */
     public ClipVisionEncoder encoder() {
         if (encoder == null) {
             throw new IllegalStateException("this mmproj's tower is Qwen2-VL's, not CLIP's");
@@ -108,7 +166,7 @@ public final class VisionModel implements AutoCloseable {
         return projector;
     }
 
-    /** Encoder features of an encoded image file (PNG, JPEG, …). */
+    /** Encoder features of an encoded image file (PNG, JPEG, …); with several towers, the first's. */
     public FeatureMap features(byte[] imageFile) throws ImageException {
         RgbImage img = decoder.decode(imageFile);
         if (qwen2vl != null) {
@@ -133,7 +191,13 @@ public final class VisionModel implements AutoCloseable {
             return new Segment.Embeddings(merged.data(), merged.tokens(), merged.gridHeight(), merged.gridWidth());
         }
         FeatureMap out;
-        if (encoder.encodesAnySize()) {
+        if (fused != null) {
+            List<FeatureMap> features = new ArrayList<>(fused.size());
+            for (ClipVisionEncoder e : fused) {
+                features.add(e.encode(e.preprocessor().apply(img), pool));
+            }
+            out = projector.project(features, pool);
+        } else if (encoder.encodesAnySize()) {
             out = embedMiniCpmv(img);
         } else if (anyRes == null) {
             out = projector.project(List.of(encoder.encode(encoder.preprocessor().apply(img), pool)), pool);
@@ -241,6 +305,10 @@ public final class VisionModel implements AutoCloseable {
 
     @Override
     public void close() {
-        file.close();
+        if (fusedFiles != null) {
+            fusedFiles.forEach(GgufFile::close);
+        } else {
+            file.close();
+        }
     }
 }
