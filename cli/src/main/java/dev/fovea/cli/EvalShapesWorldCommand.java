@@ -1,5 +1,6 @@
 package dev.fovea.cli;
 
+import dev.fovea.engine.vision.tiling.AnyResLayout;
 import dev.fovea.shapesworld.AnswerScorer;
 import dev.fovea.shapesworld.TestQuestion;
 import dev.fovea.shapesworld.TestSet;
@@ -141,7 +142,8 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
         return switch (via) {
             case "local" -> {
                 ModelPair pair = modelPair();
-                yield new LocalEvalBackend(pair.model(), pair.llm(), pair.towers(), pair.adapter(), engine, maxTokens);
+                yield new LocalEvalBackend(pair.model(), pair.llm(), pair.towers(), pair.adapter(), pair.layout(), engine,
+                        maxTokens);
             }
             case "grpc" -> {
                 if (concurrency < 1 || concurrency > 64) {
@@ -170,11 +172,11 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
 
     /**
      * An LLM, its towers and the file of the adapter that joins them to it (for one mmproj with its projector, that
-     * mmproj), under the name the report gives the model.
+     * mmproj), and how AnyRes tiles are laid out, under the name the report gives the model.
      */
-    private record ModelPair(String model, Path llm, List<Path> towers, Path adapter) {
+    private record ModelPair(String model, Path llm, List<Path> towers, Path adapter, AnyResLayout layout) {
         ModelPair(String model, Path llm, Path mmproj) {
-            this(model, llm, List.of(mmproj), mmproj);
+            this(model, llm, List.of(mmproj), mmproj, AnyResLayout.HUGGING_FACE);
         }
 
         Path mmproj() {
@@ -208,7 +210,8 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
                     + "pictures");
         }
         ModelPair pair = new ModelPair(spec.model(), Path.of(spec.llm()),
-                spec.encoders().stream().map(e -> Path.of(e.mmproj())).toList(), Path.of(spec.adapter().file()));
+                spec.encoders().stream().map(e -> Path.of(e.mmproj())).toList(), Path.of(spec.adapter().file()),
+                spec.anyresLayout() == null ? AnyResLayout.HUGGING_FACE : AnyResLayout.named(spec.anyresLayout()));
         if ((pair.towers().size() > 1 || !pair.adapter().equals(pair.mmproj())) && !"none".equals(spec.tiling())) {
             // one mmproj tiles as its metadata says (AnyRes); several towers take each image whole in-process
             throw new IllegalArgumentException("pipeline '" + spec.model() + "' tiles images (" + spec.tiling()

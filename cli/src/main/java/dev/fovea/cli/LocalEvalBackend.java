@@ -8,6 +8,7 @@ import dev.fovea.engine.pipeline.TokenListener;
 import dev.fovea.engine.pipeline.VisionModel;
 import dev.fovea.engine.tensor.Parallel;
 import dev.fovea.engine.vision.ImageDecoder;
+import dev.fovea.engine.vision.tiling.AnyResLayout;
 import dev.fovea.shapesworld.TestQuestion;
 import dev.fovea.shapesworld.TestSet;
 import java.nio.file.Path;
@@ -24,19 +25,25 @@ final class LocalEvalBackend implements EvalBackend {
     private final Path llm;
     private final List<Path> towers;
     private final Path adapter;
+    private final AnyResLayout layout;
     private final EngineOptions engine;
     private final int maxTokens;
 
     LocalEvalBackend(String model, Path llm, Path mmproj, EngineOptions engine, int maxTokens) {
-        this(model, llm, List.of(mmproj), mmproj, engine, maxTokens);
+        this(model, llm, List.of(mmproj), mmproj, AnyResLayout.HUGGING_FACE, engine, maxTokens);
     }
 
-    /** {@code towers}: one mmproj, whose projector is {@code adapter} when that is the same file; else several. */
-    LocalEvalBackend(String model, Path llm, List<Path> towers, Path adapter, EngineOptions engine, int maxTokens) {
+    /**
+     * {@code towers}: one mmproj, whose projector is {@code adapter} when that is the same file; else several.
+     * {@code layout}: how a single mmproj's AnyRes tiles are laid out (its pipeline file's {@code anyres_layout}).
+     */
+    LocalEvalBackend(String model, Path llm, List<Path> towers, Path adapter, AnyResLayout layout,
+                     EngineOptions engine, int maxTokens) {
         this.model = model;
         this.llm = llm;
         this.towers = List.copyOf(towers);
         this.adapter = adapter;
+        this.layout = layout;
         this.engine = engine;
         this.maxTokens = maxTokens;
     }
@@ -55,7 +62,7 @@ final class LocalEvalBackend implements EvalBackend {
         List<String> out = new ArrayList<>();
         try (LanguageModel lm = LanguageModel.open(llm, pool, engine.progress());
                 VisionModel vm = towers.size() == 1 && towers.getFirst().equals(adapter)
-                        ? VisionModel.open(adapter, pool, ImageDecoder.DEFAULT_MAX_PIXELS)
+                        ? VisionModel.open(adapter, pool, ImageDecoder.DEFAULT_MAX_PIXELS, layout)
                         : VisionModel.openFused(towers, adapter, pool, ImageDecoder.DEFAULT_MAX_PIXELS)) {
             ChatInput.checkFits(vm, lm);
             Generator generator = new Generator(lm);

@@ -10,6 +10,7 @@ import dev.fovea.engine.gguf.GgufValueType;
 import dev.fovea.engine.gguf.GgufWriter;
 import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.tensor.Quantizer;
+import dev.fovea.engine.vision.tiling.AnyResAssembler;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,8 +34,13 @@ final class GgufModelWriter {
     private GgufModelWriter() {
     }
 
-    static void writeMmproj(Path out, String name, VitTower tower, Adapter adapter, Parameters p, int llmDim, GgmlType type)
-            throws IOException {
+    /**
+     * The tower and (unless null) its adapter. With {@code canvas} &gt; 0 the file declares LLaVA-1.6's AnyRes: one
+     * {@code canvas × canvas} pinpoint, {@code spatial_unpad}, and a zero {@code model.image_newline} (llama.cpp's
+     * loader wants one; the llama.cpp layout the model is trained in has no newline rows).
+     */
+    static void writeMmproj(Path out, String name, VitTower tower, Adapter adapter, Parameters p, int llmDim,
+                            int canvas, GgmlType type) throws IOException {
         VlmShape.Vit v = tower.shape();
         String pre = tower.prefix();
         List<Tensor> tensors = new ArrayList<>();
@@ -74,6 +80,9 @@ final class GgufModelWriter {
         } else if (resampler != null) {
             addResampler(tensors, resampler, p, type);
         }
+        if (canvas > 0) {
+            tensors.add(new Tensor(AnyResAssembler.NEWLINE_TENSOR, GgmlType.F32, new float[llmDim], new long[] {llmDim}));
+        }
         write(out, w -> {
             w.putString(GgufKeys.ARCHITECTURE, "clip")
                     .putString(GgufKeys.NAME, name)
@@ -96,6 +105,10 @@ final class GgufModelWriter {
                     .putArray(GgufKeys.VISION_IMAGE_STD, GgufValueType.FLOAT32, IMAGE_STD.clone());
             if (adapter != null) {
                 w.putString(GgufKeys.PROJECTOR_TYPE, adapter.kind());
+            }
+            if (canvas > 0) {
+                w.putArray(GgufKeys.VISION_IMAGE_GRID_PINPOINTS, GgufValueType.INT32, new int[] {canvas, canvas});
+                w.putString(GgufKeys.VISION_PATCH_MERGE_TYPE, "spatial_unpad");
             }
             if (resampler != null) {
                 ResamplerFormat.STANDALONE.putMetadata(w, resampler);

@@ -21,26 +21,46 @@ record PatchLabels(int[] colors, int[] kinds) {
     private static final double MIN_COVER = 0.12;
 
     static PatchLabels of(int width, int height, List<DrawnObject> objects, VlmShape.Vit vit) {
-        int g = vit.grid();
-        double scale = (double) Math.max(width, height) / vit.imageSize();
-        double side = vit.patchSize() * scale;
-        int[] colors = new int[g * g];
-        int[] kinds = new int[g * g];
-        for (int gy = 0; gy < g; gy++) {
-            for (int gx = 0; gx < g; gx++) {
-                double x0 = gx * side;
-                double y0 = gy * side;
-                double best = MIN_COVER * side * side;
+        double side = vit.patchSize() * (double) Math.max(width, height) / vit.imageSize();
+        return ofView(objects, vit.grid(), 0, 0, side, side);
+    }
+
+    /**
+     * The labels of a view whose {@code grid × grid} patches each cover {@code sideX × sideY} picture pixels, patch
+     * (0, 0) from ({@code x0}, {@code y0}) on: a view that squashes the picture, or a tile of an enlarged canvas.
+     */
+    static PatchLabels ofView(List<DrawnObject> objects, int grid, double x0, double y0, double sideX, double sideY) {
+        int[] colors = new int[grid * grid];
+        int[] kinds = new int[grid * grid];
+        for (int gy = 0; gy < grid; gy++) {
+            for (int gx = 0; gx < grid; gx++) {
+                double px = x0 + gx * sideX;
+                double py = y0 + gy * sideY;
+                double best = MIN_COVER * sideX * sideY;
                 for (DrawnObject o : objects) {
-                    double w = Math.min(x0 + side, o.x() + o.width()) - Math.max(x0, o.x());
-                    double h = Math.min(y0 + side, o.y() + o.height()) - Math.max(y0, o.y());
+                    double w = Math.min(px + sideX, o.x() + o.width()) - Math.max(px, o.x());
+                    double h = Math.min(py + sideY, o.y() + o.height()) - Math.max(py, o.y());
                     if (w > 0 && h > 0 && w * h > best) {
                         best = w * h;
-                        colors[gy * g + gx] = o.color().ordinal() + 1;
-                        kinds[gy * g + gx] = kindClass(o.kind());
+                        colors[gy * grid + gx] = o.color().ordinal() + 1;
+                        kinds[gy * grid + gx] = kindClass(o.kind());
                     }
                 }
             }
+        }
+        return new PatchLabels(colors, kinds);
+    }
+
+    /** Several views' labels, one after another (the order their patches have in the batch). */
+    static PatchLabels concat(List<PatchLabels> views) {
+        int n = views.stream().mapToInt(v -> v.colors().length).sum();
+        int[] colors = new int[n];
+        int[] kinds = new int[n];
+        int at = 0;
+        for (PatchLabels v : views) {
+            System.arraycopy(v.colors(), 0, colors, at, v.colors().length);
+            System.arraycopy(v.kinds(), 0, kinds, at, v.kinds().length);
+            at += v.colors().length;
         }
         return new PatchLabels(colors, kinds);
     }

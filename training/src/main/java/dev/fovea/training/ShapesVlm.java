@@ -50,12 +50,33 @@ final class ShapesVlm implements AutoCloseable {
     }
 
     int imageRows() {
-        return adapter.outputRows();
+        return shape.views() * adapter.outputRows();
     }
 
-    /** {@code [B, rows, llmDim]} embeddings of preprocessed images. */
+    /** {@code [B, rows, llmDim]} embeddings of preprocessed images ({@code [B · views, 3, S, S]}). */
     NDArray imageEmbeddings(NDArray pixels) {
-        return adapter.forward(tower.forward(pixels), fineTower == null ? null : fineTower.forward(pixels));
+        return arrange(adapter.forward(tower.forward(pixels), fineTower == null ? null : fineTower.forward(pixels)));
+    }
+
+    /**
+     * {@code [B · views, rows, D]} → {@code [B, views · rows, D]} in the order the engine's llama.cpp AnyRes layout
+     * gives: the base view's rows, then the tiles' grids stitched into one and read row by row.
+     */
+    private NDArray arrange(NDArray perView) {
+        int v = shape.views();
+        if (v == 1) {
+            return perView;
+        }
+        long b = perView.getShape().get(0) / v;
+        long rows = perView.getShape().get(1);
+        long d = perView.getShape().get(2);
+        int t = shape.tileSide();
+        int g = shape.vit().grid();
+        NDArray all = perView.reshape(b, v, rows, d);
+        NDArray base = all.get(":, 0, :, :");
+        NDArray tiles = all.get(":, 1:, :, :").reshape(b, t, t, g, g, d).transpose(0, 1, 3, 2, 4, 5)
+                .reshape(b, (long) t * g * t * g, d);
+        return NDArrays.concat(new NDList(base, tiles), 1);
     }
 
     /**
@@ -70,8 +91,10 @@ final class ShapesVlm implements AutoCloseable {
     }
 
     Forward forward(TrainingBatch b) {
-        NDArray features = tower.forward(b.pixels());
-        NDArray image = adapter.forward(features, fineTower == null ? null : fineTower.forward(b.pixels()));
+        NDArray perView = tower.forward(b.pixels());
+        NDArray image = arrange(adapter.forward(perView, fineTower == null ? null : fineTower.forward(b.pixels())));
+        // the patch labels follow the views one after another: [B, views · patches, width]
+        NDArray features = perView.reshape(image.getShape().get(0), -1, perView.getShape().get(2));
         NDArray x = NDArrays.concat(new NDList(decoder.embed(b.prefix()), image, decoder.embed(b.segments())), 1);
         int from = Math.toIntExact(b.prefix().getShape().get(1)) + imageRows();
         NDArray patchLoss = null;
@@ -104,13 +127,29 @@ final class ShapesVlm implements AutoCloseable {
         GgufModelWriter.writeLlm(dir.resolve(name + ".gguf"), name, decoder, vocab, params, type);
         if (fineTower == null) {
             GgufModelWriter.writeMmproj(dir.resolve(name + "-mmproj.gguf"), name + " vision", tower, adapter, params,
-                    shape.llm().dim(), type);
+                    shape.llm().dim(), shape.canvas(), type);
+            if (shape.canvas() > 0) {
+                // the tiles in the layout they were trained in, which the mmproj alone does not say
+                java.nio.file.Files.writeString(dir.resolve(name + ".yaml"), String.join("\n",
+                        "# " + name + ": a ShapesWorld model with LLaVA-1.6 high-resolution tiles (fovea train shapesworld)",
+                        "model: " + name,
+                        "llm: " + name + ".gguf",
+                        "encoders:",
+                        "  - name: clip",
+                        "    mmproj: " + name + "-mmproj.gguf",
+                        "adapter:",
+                        "  id: " + name + "-" + adapter.kind(),
+                        "  file: " + name + "-mmproj.gguf",
+                        "tiling: anyres",
+                        "anyres_layout: llama.cpp",
+                        ""));
+            }
             return;
         }
         GgufModelWriter.writeMmproj(dir.resolve(name + "-mmproj.gguf"), name + " vision", tower, null, params,
-                shape.llm().dim(), type);
+                shape.llm().dim(), 0, type);
         GgufModelWriter.writeMmproj(dir.resolve(name + "-mmproj-fine.gguf"), name + " fine vision", fineTower, null,
-                params, shape.llm().dim(), type);
+                params, shape.llm().dim(), 0, type);
         GgufModelWriter.writeFusion(dir.resolve(name + "-fusion.gguf"), name + " fusion", adapter, params, type);
         java.nio.file.Files.writeString(dir.resolve(name + ".yaml"), String.join("\n",
                 "# " + name + ": two ShapesWorld towers fused by a SPHINX-style adapter (fovea train shapesworld)",

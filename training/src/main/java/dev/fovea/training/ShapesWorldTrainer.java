@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.fovea.engine.tensor.GgmlType;
-import dev.fovea.engine.vision.ClipPreprocessor;
 import dev.fovea.shapesworld.Picture;
 import dev.fovea.shapesworld.QuestionAnswer;
 import dev.fovea.shapesworld.ShapesWorld;
@@ -123,7 +122,6 @@ final class ShapesWorldTrainer {
     private void produce(ShapesVlm model, BlockingQueue<List<TrainingExample>> queue) {
         ShapesWorld world = new ShapesWorld(recipe.seed());
         SplittableRandom rng = new SplittableRandom(recipe.seed() * 31 + 7);
-        ClipPreprocessor pre = PicturePixels.preprocessor(recipe.shape().vit());
         PromptLayout layout = model.layout();
         try {
             for (int step = 0; step < recipe.totalSteps(); step++) {
@@ -139,9 +137,8 @@ final class ShapesWorldTrainer {
                     for (QuestionAnswer qa : chosen) {
                         qas.add(new TrainingExample.QaTokens(layout.question(qa.question()), layout.answer(qa.answer())));
                     }
-                    batch.add(new TrainingExample(pre.apply(PicturePixels.rgb(picture.image())), qas,
-                            PatchLabels.of(picture.image().getWidth(), picture.image().getHeight(), picture.objects(),
-                                    recipe.shape().vit())));
+                    PictureViews views = PictureViews.of(picture.image(), picture.objects(), recipe.shape());
+                    batch.add(new TrainingExample(views.pixels(), qas, views.labels()));
                 }
                 queue.put(batch);
             }

@@ -25,7 +25,8 @@ public final class TrainCommand implements Runnable {
                     + "loss.csv and loss.png into --out.")
     static final class ShapesWorldCommand implements Callable<Integer> {
         @CommandLine.Option(names = "--variant", defaultValue = "a",
-                description = "a = LLaVA-style (one encoder, mlp adapter), c = SPHINX-style (two encoders, fusion "
+                description = "a = LLaVA-style (one encoder, mlp adapter), b = a with LLaVA-1.6 high-resolution "
+                        + "tiles, c = SPHINX-style (two encoders, fusion "
                         + "adapter), d = BLIP-style (linear adapter), e = Qwen-VL-style (resampler adapter) (default: "
                         + "${DEFAULT-VALUE}).")
         String variant;

@@ -11,7 +11,7 @@ import java.util.List;
  * its positions restart right after the image, so each question is trained exactly as it is asked alone — and the
  * image is encoded and run through the decoder once for all its questions.
  *
- * @param pixels    {@code [B, 3, S, S]}
+ * @param pixels    {@code [B · views, 3, S, S]}
  * @param prefix    {@code [B, P, V]} one-hot prefix tokens
  * @param segments  {@code [B, L, V]} one-hot segment tokens (zero rows at padding)
  * @param targets   {@code [B, L, V]} one-hot next tokens where an answer token is predicted, zero elsewhere
@@ -19,8 +19,8 @@ import java.util.List;
  * @param sin       rotary sines
  * @param mask      {@code [B, 1, T, T]} additive attention mask
  * @param predicted how many answer tokens are predicted (the loss is their mean)
- * @param patchColors {@code [B, patches, colour classes]} one-hot patch colours, or null when the examples have no
- *                    patch labels
+ * @param patchColors {@code [B, views · patches, colour classes]} one-hot patch colours, or null when the examples
+ *                    have no patch labels
  * @param patchKinds  {@code [B, patches, kind classes]} one-hot patch kinds, or null
  */
 record TrainingBatch(NDArray pixels, NDArray prefix, NDArray segments, NDArray targets, NDArray cos, NDArray sin,
@@ -31,13 +31,15 @@ record TrainingBatch(NDArray pixels, NDArray prefix, NDArray segments, NDArray t
                                VlmShape shape, int vocab) {
         int b = examples.size();
         int s = shape.vit().imageSize();
+        int views = shape.views();
         int p = prefixIds.length;
         int l = 1;
         for (TrainingExample e : examples) {
             l = Math.max(l, e.questions().stream().mapToInt(TrainingExample.QaTokens::inputLength).sum());
         }
         int t = p + imageRows + l;
-        float[] pixels = new float[b * 3 * s * s];
+        int picture = views * 3 * s * s;
+        float[] pixels = new float[b * picture];
         float[] prefix = new float[b * p * vocab];
         float[] seg = new float[b * l * vocab];
         float[] tgt = new float[b * l * vocab];
@@ -48,7 +50,11 @@ record TrainingBatch(NDArray pixels, NDArray prefix, NDArray segments, NDArray t
         int head = p + imageRows;
         for (int i = 0; i < b; i++) {
             TrainingExample e = examples.get(i);
-            System.arraycopy(e.pixels(), 0, pixels, i * 3 * s * s, 3 * s * s);
+            if (e.pixels().length != picture) {
+                throw new IllegalArgumentException("an example has " + e.pixels().length + " pixel values, the shape's "
+                        + views + " view(s) take " + picture);
+            }
+            System.arraycopy(e.pixels(), 0, pixels, i * picture, picture);
             for (int j = 0; j < p; j++) {
                 prefix[(i * p + j) * vocab + prefixIds[j]] = 1f;
             }
@@ -96,7 +102,7 @@ record TrainingBatch(NDArray pixels, NDArray prefix, NDArray segments, NDArray t
         NDArray colors = null;
         NDArray kinds = null;
         if (examples.stream().allMatch(e -> e.labels() != null)) {
-            int patches = shape.vit().patches();
+            int patches = views * shape.vit().patches();
             float[] c = new float[b * patches * PatchLabels.COLOR_CLASSES];
             float[] k = new float[b * patches * PatchLabels.KIND_CLASSES];
             for (int i = 0; i < b; i++) {
@@ -109,7 +115,7 @@ record TrainingBatch(NDArray pixels, NDArray prefix, NDArray segments, NDArray t
             colors = OwnedTensors.of(m, c, new Shape(b, patches, PatchLabels.COLOR_CLASSES));
             kinds = OwnedTensors.of(m, k, new Shape(b, patches, PatchLabels.KIND_CLASSES));
         }
-        return new TrainingBatch(OwnedTensors.of(m, pixels, new Shape(b, 3, s, s)), OwnedTensors.of(m, prefix, new Shape(b, p, vocab)),
+        return new TrainingBatch(OwnedTensors.of(m, pixels, new Shape((long) b * views, 3, s, s)), OwnedTensors.of(m, prefix, new Shape(b, p, vocab)),
                 OwnedTensors.of(m, seg, new Shape(b, l, vocab)), OwnedTensors.of(m, tgt, new Shape(b, l, vocab)),
                 OwnedTensors.of(m, cos, new Shape(b, t, 1, half)), OwnedTensors.of(m, sin, new Shape(b, t, 1, half)),
                 OwnedTensors.of(m, mask, new Shape(b, 1, t, t)), predicted, colors, kinds);

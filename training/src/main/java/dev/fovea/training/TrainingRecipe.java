@@ -49,10 +49,13 @@ record TrainingRecipe(String variant, VlmShape shape, int alignmentSteps, int in
             // Qwen-VL-style: (a) with a resampler (16 learned queries reading the 49 patches), the same steps
             case "e" -> new TrainingRecipe("e", VlmShape.llava().withAdapter(Adapter.RESAMPLER), 500, 6000, 8, 12,
                     1e-3f, 150, IMAGE_SCALE_PENALTY, PATCH_LOSS_WEIGHT, seed);
+            // (a) with AnyRes views (base + 2 × 2 tiles of a 448 canvas), the same steps
+            case "b" -> new TrainingRecipe("b", VlmShape.llavaHighRes(), 500, 6000, 8, 12, 1e-3f, 150,
+                    IMAGE_SCALE_PENALTY, PATCH_LOSS_WEIGHT, seed);
             // SPHINX-style: (a)'s tower and a finer one (16-px patches) fused onto 49 rows, the same steps
             case "c" -> new TrainingRecipe("c", VlmShape.sphinx(), 500, 6000, 8, 12, 1e-3f, 150, IMAGE_SCALE_PENALTY,
                     PATCH_LOSS_WEIGHT, seed);
-            default -> throw new IllegalArgumentException("variant '" + variant + "' has no recipe yet (a, c, d, e)");
+            default -> throw new IllegalArgumentException("variant '" + variant + "' has no recipe (a, b, c, d, e)");
         };
     }
 }

@@ -1,5 +1,9 @@
 package dev.fovea.training;
 
+import dev.fovea.engine.vision.tiling.AnyResTiling;
+import dev.fovea.engine.vision.tiling.Resolution;
+import java.util.List;
+
 /**
  * The sizes of a ShapesWorld vision-language model: a CLIP-layout ViT, an adapter, a llama-architecture decoder.
  *
@@ -9,15 +13,27 @@ package dev.fovea.training;
  * @param llm     the decoder
  * @param fine    the second tower of the {@code fusion} adapter (SPHINX-style: another patch size and depth, pooled
  *                to the first tower's grid), else null
+ * @param canvas  LLaVA-1.6 AnyRes with one pinpoint, a {@code canvas × canvas} square of tiles at the tower's size
+ *                beside the base view (read in llama.cpp's layout: base rows, then the stitched tile grid row by
+ *                row); 0 for none
  */
-record VlmShape(Vit vit, String adapter, Llm llm, Vit fine) {
+record VlmShape(Vit vit, String adapter, Llm llm, Vit fine, int canvas) {
 
-    /** One tower. */
+    /** One tower, one view. */
     VlmShape(Vit vit, String adapter, Llm llm) {
-        this(vit, adapter, llm, null);
+        this(vit, adapter, llm, null, 0);
+    }
+
+    VlmShape(Vit vit, String adapter, Llm llm, Vit fine) {
+        this(vit, adapter, llm, fine, 0);
     }
 
     VlmShape {
+        if (canvas != 0 && (canvas <= vit.imageSize() || canvas % vit.imageSize() != 0 || fine != null
+                || adapter.equals(Adapter.RESAMPLER))) {
+            throw new IllegalArgumentException("AnyRes takes a canvas of whole tiles (a multiple of "
+                    + vit.imageSize() + " above it, got " + canvas + ") and one tower whose grid the adapter keeps");
+        }
         if ((fine != null) != adapter.equals(Adapter.FUSION)) {
             throw new IllegalArgumentException("the fusion adapter takes two towers, the others one");
         }
@@ -77,6 +93,33 @@ record VlmShape(Vit vit, String adapter, Llm llm, Vit fine) {
 
     VlmShape withAdapter(String kind) {
         return new VlmShape(vit, kind, llm);
+    }
+
+    VlmShape withCanvas(int side) {
+        return new VlmShape(vit, adapter, llm, fine, side);
+    }
+
+    /** The AnyRes tiling, or null for one view. */
+    AnyResTiling tiling() {
+        return canvas == 0 ? null : new AnyResTiling(List.of(new Resolution(canvas, canvas)), vit.imageSize());
+    }
+
+    /** The tile grid's side (0 without AnyRes). */
+    int tileSide() {
+        return canvas / vit.imageSize();
+    }
+
+    /** Views the tower encodes per picture: the base view and the tiles. */
+    int views() {
+        return 1 + tileSide() * tileSide();
+    }
+
+    /**
+     * Variant (b): (a) with LLaVA-1.6's high-resolution views, one 448 × 448 pinpoint: the base view and 2 × 2
+     * tiles of the picture enlarged into that square (aspect kept, black padding), 5 × 49 = 245 image rows.
+     */
+    static VlmShape llavaHighRes() {
+        return llava().withCanvas(448);
     }
 
     /**

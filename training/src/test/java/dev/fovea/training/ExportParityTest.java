@@ -13,6 +13,7 @@ import dev.fovea.engine.pipeline.LanguageModel;
 import dev.fovea.engine.pipeline.VisionModel;
 import dev.fovea.engine.tensor.GgmlType;
 import dev.fovea.engine.tensor.Parallel;
+import dev.fovea.engine.vision.tiling.AnyResLayout;
 import dev.fovea.shapesworld.DrawnObject;
 import dev.fovea.shapesworld.NamedColor;
 import java.awt.Color;
@@ -38,22 +39,24 @@ class ExportParityTest {
     @Test
     void engineReproducesTheTrainedModelOnTheWrittenFiles() throws Exception {
         for (String adapter : List.of(Adapter.MLP, Adapter.LINEAR, Adapter.RESAMPLER, Adapter.FUSION)) {
-            check(adapter);
+            check(VlmShape.tiny(adapter), adapter);
         }
+        // AnyRes: the base view and 2 × 2 tiles of a 64² canvas, in the engine's llama.cpp layout
+        check(VlmShape.tiny(Adapter.MLP).withCanvas(64), "anyres");
     }
 
-    private void check(String adapterKind) throws Exception {
-        VlmShape shape = VlmShape.tiny(adapterKind);
+    private void check(VlmShape shape, String adapterKind) throws Exception {
         BufferedImage picture = picture();
         try (NDManager m = NDManager.newBaseManager(); ShapesVlm model = new ShapesVlm(m, shape, 7)) {
             PromptLayout layout = model.layout();
-            float[] pixels = PicturePixels.preprocessor(shape.vit()).apply(PicturePixels.rgb(picture));
+            PictureViews views = PictureViews.of(picture, List.of(
+                    new DrawnObject("circle", NamedColor.RED, 4, 4, 14, 14),
+                    new DrawnObject("square", NamedColor.BLUE, 26, 20, 12, 12)), shape);
+            float[] pixels = views.pixels();
             TrainingExample example = new TrainingExample(pixels, List.of(
                     new TrainingExample.QaTokens(layout.question("What color is the star?"), layout.answer("red")),
                     new TrainingExample.QaTokens(layout.question("How many objects are there?"), layout.answer("3"))),
-                    PatchLabels.of(picture.getWidth(), picture.getHeight(), List.of(
-                            new DrawnObject("circle", NamedColor.RED, 4, 4, 14, 14),
-                            new DrawnObject("square", NamedColor.BLUE, 26, 20, 12, 12)), shape.vit()));
+                    views.labels());
             AdamW opt = new AdamW(0.01f, 1f);
             for (int step = 0; step < 2; step++) {
                 try (NDManager s = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -84,7 +87,8 @@ class ExportParityTest {
                  LanguageModel llm = LanguageModel.open(dir.resolve("parity-" + adapterKind + ".gguf"), pool, Progress.NONE)) {
                 Segment.Embeddings embd = adapterKind.equals(Adapter.FUSION)
                         ? fused(png.toByteArray(), "parity-" + adapterKind, pool)
-                        : embed(png.toByteArray(), dir.resolve("parity-" + adapterKind + "-mmproj.gguf"), pool);
+                        : embed(png.toByteArray(), dir.resolve("parity-" + adapterKind + "-mmproj.gguf"), pool,
+                                shape.canvas() > 0 ? AnyResLayout.LLAMA_CPP : AnyResLayout.HUGGING_FACE);
                 assertThat(embd.count()).isEqualTo(model.imageRows());
                 assertThat(relativeDiff(embd.data(), trainerEmbd)).isLessThan(1e-3f);
                 KvCache cache = llm.decoder().newCache(256);
@@ -100,8 +104,9 @@ class ExportParityTest {
         }
     }
 
-    private static Segment.Embeddings embed(byte[] png, Path mmproj, Parallel pool) throws Exception {
-        try (VisionModel vision = VisionModel.open(mmproj, pool, 1L << 24)) {
+    private static Segment.Embeddings embed(byte[] png, Path mmproj, Parallel pool, AnyResLayout layout)
+            throws Exception {
+        try (VisionModel vision = VisionModel.open(mmproj, pool, 1L << 24, layout)) {
             return vision.embed(png);
         }
     }
