@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a model on a test set.",
-        subcommands = {EvalShapesWorldCommand.class})
+        subcommands = {EvalShapesWorldCommand.class, EvalCompareCommand.class})
 final class EvalCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
