@@ -13,7 +13,6 @@ import java.util.Locale;
 final class AccuracyChartPng {
     private static final Color BAR = new Color(0x3B6FB6);
     private static final Color OVERALL = new Color(0xD9822B);
-    private static final Color GRID = new Color(0xDDDDDD);
     private static final Color TEXT = ChartCanvas.TEXT;
 
     private AccuracyChartPng() {
@@ -31,14 +30,7 @@ final class AccuracyChartPng {
         int height = top + plotHeight + bottom;
         ChartCanvas.write(file, width, height, title, subtitle, g -> {
             int base = top + plotHeight;
-            for (int pct = 0; pct <= 100; pct += 20) {
-                int y = base - pct * plotHeight / 100;
-                g.setColor(GRID);
-                g.drawLine(left, y, width - 16, y);
-                g.setColor(TEXT);
-                String label = pct + " %";
-                g.drawString(label, left - 10 - g.getFontMetrics().stringWidth(label), y + 5);
-            }
+            ChartCanvas.percentGrid(g, left, width - 16, base, plotHeight);
             for (int i = 0; i < n; i++) {
                 EvalScore.Tally t = i < categories.size() ? categories.get(i) : overall;
                 int x = left + i * slot + slot / 5;

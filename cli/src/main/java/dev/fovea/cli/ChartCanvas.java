@@ -13,8 +13,21 @@ import javax.imageio.ImageIO;
 /** The frame the CLI's PNG charts share: a white canvas, antialiased drawing, a bold title and a subtitle line. */
 final class ChartCanvas {
     static final Color TEXT = new Color(0x22, 0x22, 0x22);
+    private static final Color GRID = new Color(0xDDDDDD);
 
     private ChartCanvas() {
+    }
+
+    /** Horizontal lines at 0, 20, … 100 % of a plot {@code plotHeight} tall above {@code base}, labelled at the left. */
+    static void percentGrid(Graphics2D g, int left, int right, int base, int plotHeight) {
+        for (int pct = 0; pct <= 100; pct += 20) {
+            int y = base - pct * plotHeight / 100;
+            g.setColor(GRID);
+            g.drawLine(left, y, right, y);
+            g.setColor(TEXT);
+            String label = pct + " %";
+            g.drawString(label, left - 10 - g.getFontMetrics().stringWidth(label), y + 5);
+        }
     }
 
     /** Draws the frame, then {@code plot} on it (plain 13 px text, dark ink), and writes the PNG. */

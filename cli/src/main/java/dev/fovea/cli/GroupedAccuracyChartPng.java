@@ -12,7 +12,6 @@ import java.util.List;
 final class GroupedAccuracyChartPng {
     private static final Color[] SERIES = {new Color(0x3B6FB6), new Color(0xD9822B), new Color(0x4E9A4E),
         new Color(0xB64B8C), new Color(0x7A5BB6), new Color(0x8C8C3B), new Color(0x3BA3A3), new Color(0x8C5A3B)};
-    private static final Color GRID = new Color(0xDDDDDD);
 
     private GroupedAccuracyChartPng() {
     }
@@ -30,14 +29,7 @@ final class GroupedAccuracyChartPng {
         int height = top + plotHeight + 46 + legend;
         ChartCanvas.write(file, width, height, title, subtitle, g -> {
             int base = top + plotHeight;
-            for (int pct = 0; pct <= 100; pct += 20) {
-                int y = base - pct * plotHeight / 100;
-                g.setColor(GRID);
-                g.drawLine(left, y, width - 16, y);
-                g.setColor(ChartCanvas.TEXT);
-                String label = pct + " %";
-                g.drawString(label, left - 10 - g.getFontMetrics().stringWidth(label), y + 5);
-            }
+            ChartCanvas.percentGrid(g, left, width - 16, base, plotHeight);
             for (int c = 0; c < categories; c++) {
                 int x0 = left + c * slot + 18;
                 String name = null;
