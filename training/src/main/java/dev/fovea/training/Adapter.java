@@ -21,7 +21,8 @@ final class Adapter {
     static final String MLP = "mlp";
     static final String LINEAR = "linear";
     static final String RESAMPLER = "resampler";
-    static final String RESAMPLER_PREFIX = "resampler.";
+    /** The engine's names for the resampler's tensors, which the parameters take too (the writer looks them up so). */
+    static final String RESAMPLER_PREFIX = dev.fovea.engine.adapter.ResamplerFormat.STANDALONE.tensorPrefix();
     static final String FUSION = "fusion";
 
     private final String kind;

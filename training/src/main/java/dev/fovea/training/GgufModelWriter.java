@@ -1,6 +1,7 @@
 package dev.fovea.training;
 
 import ai.djl.ndarray.NDArray;
+import dev.fovea.engine.adapter.AdapterTensorSpec;
 import dev.fovea.engine.adapter.FusionConfig;
 import dev.fovea.engine.adapter.FusionFormat;
 import dev.fovea.engine.adapter.ResamplerConfig;
@@ -78,7 +79,9 @@ final class GgufModelWriter {
                 tensors.add(vector("mm.2.bias", p.get("mm.2.bias")));
             }
         } else if (resampler != null) {
-            addResampler(tensors, resampler, p, type);
+            // its tensors as the engine lists them; it reads the last block, so the tower declares only the blocks
+            // that run and has no post-norm
+            addAdapterTensors(tensors, ResamplerFormat.STANDALONE.tensors(resampler), p, type);
         }
         if (canvas > 0) {
             tensors.add(new Tensor(AnyResAssembler.NEWLINE_TENSOR, GgmlType.F32, new float[llmDim], new long[] {llmDim}));
@@ -119,10 +122,8 @@ final class GgufModelWriter {
     /** A fusion adapter alone ({@code FusionFormat}'s layout: no tower, {@code clip.has_vision_encoder} false). */
     static void writeFusion(Path out, String name, Adapter adapter, Parameters p, GgmlType type) throws IOException {
         FusionConfig c = adapter.fusion();
-        List<Tensor> tensors = List.of(matrix(FusionFormat.FC_WEIGHT, p.get(FusionFormat.FC_WEIGHT), type),
-                vector(FusionFormat.FC_BIAS, p.get(FusionFormat.FC_BIAS)),
-                vector(FusionFormat.LN_WEIGHT, p.get(FusionFormat.LN_WEIGHT)),
-                vector(FusionFormat.LN_BIAS, p.get(FusionFormat.LN_BIAS)));
+        List<Tensor> tensors = new ArrayList<>();
+        addAdapterTensors(tensors, FusionFormat.tensors(c, null), p, type);
         write(out, w -> {
             w.putString(GgufKeys.ARCHITECTURE, "clip")
                     .putString(GgufKeys.NAME, name)
@@ -136,25 +137,24 @@ final class GgufModelWriter {
     }
 
     /**
-     * A resampler's tensors under the engine's names ({@link ResamplerFormat#STANDALONE}); it reads the last block,
-     * so the tower declares only the blocks that run and has no post-norm.
+     * An adapter's tensors in the engine's own layout list ({@code ResamplerFormat} / {@code FusionFormat}), each
+     * from the trainer's parameter of the same name: matrices in the requested type, tables and vectors F32.
      */
-    private static void addResampler(List<Tensor> tensors, ResamplerConfig c, Parameters p, GgmlType type) {
-        String r = Adapter.RESAMPLER_PREFIX;
-        tensors.add(new Tensor(ResamplerFormat.STANDALONE.tensor("query"), GgmlType.F32,
-                p.get(r + "query").toFloatArray(), new long[] {c.embedDim(), c.queries()}));
-        for (String n : new String[] {"ln_q", "ln_kv"}) {
-            tensors.add(vector(ResamplerFormat.STANDALONE.tensor(n + ".weight"), p.get(r + n + ".weight")));
-            tensors.add(vector(ResamplerFormat.STANDALONE.tensor(n + ".bias"), p.get(r + n + ".bias")));
+    private static void addAdapterTensors(List<Tensor> tensors, List<AdapterTensorSpec> specs, Parameters p,
+                                          GgmlType type) {
+        for (AdapterTensorSpec spec : specs) {
+            NDArray held = p.get(spec.name());
+            Tensor t = switch (spec.role()) {
+                case MATRIX -> matrix(spec.name(), held, type);
+                case TABLE, EMBEDDING -> new Tensor(spec.name(), GgmlType.F32, held.toFloatArray(), spec.shape());
+                case BIAS, NORM_WEIGHT, NORM_BIAS -> vector(spec.name(), held);
+            };
+            if (!java.util.Arrays.equals(t.ne(), spec.shape())) {
+                throw new IllegalStateException(spec.name() + " is " + java.util.Arrays.toString(t.ne())
+                        + " in training, the engine's layout says " + java.util.Arrays.toString(spec.shape()));
+            }
+            tensors.add(t);
         }
-        for (String n : new String[] {"q", "k", "v", "out"}) {
-            String name = "attn." + n;
-            tensors.add(matrix(ResamplerFormat.STANDALONE.tensor(name + ".weight"), p.get(r + name + ".weight"), type));
-            tensors.add(vector(ResamplerFormat.STANDALONE.tensor(name + ".bias"), p.get(r + name + ".bias")));
-        }
-        tensors.add(vector(ResamplerFormat.STANDALONE.tensor("ln_post.weight"), p.get(r + "ln_post.weight")));
-        tensors.add(vector(ResamplerFormat.STANDALONE.tensor("ln_post.bias"), p.get(r + "ln_post.bias")));
-        tensors.add(matrix(ResamplerFormat.STANDALONE.tensor("proj.weight"), p.get(r + "proj.weight"), type));
     }
 
     private static void addIdleBlock(List<Tensor> tensors, String b, VlmShape.Vit v, GgmlType type) {
