@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import dev.fovea.engine.tensor.GgmlType;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /** A trainable ShapesWorld vision-language model: ViT → adapter → llama decoder, over the ShapesWorld vocabulary. */
 final class ShapesVlm implements AutoCloseable {
@@ -130,19 +131,9 @@ final class ShapesVlm implements AutoCloseable {
                     shape.llm().dim(), shape.canvas(), type);
             if (shape.canvas() > 0) {
                 // the tiles in the layout they were trained in, which the mmproj alone does not say
-                java.nio.file.Files.writeString(dir.resolve(name + ".yaml"), String.join("\n",
-                        "# " + name + ": a ShapesWorld model with LLaVA-1.6 high-resolution tiles (fovea train shapesworld)",
-                        "model: " + name,
-                        "llm: " + name + ".gguf",
-                        "encoders:",
-                        "  - name: clip",
-                        "    mmproj: " + name + "-mmproj.gguf",
-                        "adapter:",
-                        "  id: " + name + "-" + adapter.kind(),
-                        "  file: " + name + "-mmproj.gguf",
-                        "tiling: anyres",
-                        "anyres_layout: llama.cpp",
-                        ""));
+                writePipeline(dir, name, "a ShapesWorld model with LLaVA-1.6 high-resolution tiles",
+                        List.of("clip", name + "-mmproj.gguf"), name + "-" + adapter.kind(), name + "-mmproj.gguf",
+                        "tiling: anyres", "anyres_layout: llama.cpp");
             }
             return;
         }
@@ -151,20 +142,26 @@ final class ShapesVlm implements AutoCloseable {
         GgufModelWriter.writeMmproj(dir.resolve(name + "-mmproj-fine.gguf"), name + " fine vision", fineTower, null,
                 params, shape.llm().dim(), 0, type);
         GgufModelWriter.writeFusion(dir.resolve(name + "-fusion.gguf"), name + " fusion", adapter, params, type);
-        java.nio.file.Files.writeString(dir.resolve(name + ".yaml"), String.join("\n",
-                "# " + name + ": two ShapesWorld towers fused by a SPHINX-style adapter (fovea train shapesworld)",
-                "model: " + name,
-                "llm: " + name + ".gguf",
-                "encoders:",
-                "  - name: coarse",
-                "    mmproj: " + name + "-mmproj.gguf",
-                "  - name: fine",
-                "    mmproj: " + name + "-mmproj-fine.gguf",
-                "adapter:",
-                "  id: " + name + "-fusion",
-                "  file: " + name + "-fusion.gguf",
-                "tiling: none",
-                ""));
+        writePipeline(dir, name, "two ShapesWorld towers fused by a SPHINX-style adapter",
+                List.of("coarse", name + "-mmproj.gguf", "fine", name + "-mmproj-fine.gguf"), name + "-fusion",
+                name + "-fusion.gguf", "tiling: none");
+    }
+
+    /**
+     * {@code DIR/NAME.yaml}, the pipeline file that joins what the mmproj alone does not say: {@code encoders} as
+     * name, mmproj pairs, the adapter's id and file, then {@code tail} lines (tiling).
+     */
+    private static void writePipeline(Path dir, String name, String what, List<String> encoders, String adapterId,
+                                      String adapterFile, String... tail) throws IOException {
+        List<String> lines = new java.util.ArrayList<>(List.of("# " + name + ": " + what + " (fovea train shapesworld)",
+                "model: " + name, "llm: " + name + ".gguf", "encoders:"));
+        for (int i = 0; i < encoders.size(); i += 2) {
+            lines.add("  - name: " + encoders.get(i));
+            lines.add("    mmproj: " + encoders.get(i + 1));
+        }
+        lines.addAll(List.of("adapter:", "  id: " + adapterId, "  file: " + adapterFile));
+        lines.addAll(List.of(tail));
+        java.nio.file.Files.writeString(dir.resolve(name + ".yaml"), String.join("\n", lines) + "\n");
     }
 
     @Override
