@@ -2,8 +2,6 @@ package dev.fovea.cli;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.FontMetrics;
-import java.awt.Graphics2D;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,17 +37,13 @@ final class AccuracyChartPng {
                 g.setColor(i < categories.size() ? BAR : OVERALL);
                 g.fillRect(x, base - h, w, h);
                 g.setColor(TEXT);
-                centred(g, String.format(Locale.ROOT, "%.1f %%", 100 * t.accuracy()), x + w / 2, base - h - 6);
-                centred(g, t.name(), x + w / 2, base + 20);
-                centred(g, "n = " + t.questions(), x + w / 2, base + 38);
+                ChartCanvas.centred(g, String.format(Locale.ROOT, "%.1f %%", 100 * t.accuracy()), x + w / 2,
+                        base - h - 6);
+                ChartCanvas.centred(g, t.name(), x + w / 2, base + 20);
+                ChartCanvas.centred(g, "n = " + t.questions(), x + w / 2, base + 38);
             }
             g.setStroke(new BasicStroke(1.5f));
             g.drawLine(left, base, width - 16, base);
         });
-    }
-
-    private static void centred(Graphics2D g, String text, int x, int baseline) {
-        FontMetrics m = g.getFontMetrics();
-        g.drawString(text, x - m.stringWidth(text) / 2, baseline);
     }
 }

@@ -30,6 +30,11 @@ final class ChartCanvas {
         }
     }
 
+    /** {@code text} centred on {@code x}. */
+    static void centred(Graphics2D g, String text, int x, int baseline) {
+        g.drawString(text, x - g.getFontMetrics().stringWidth(text) / 2, baseline);
+    }
+
     /** Draws the frame, then {@code plot} on it (plain 13 px text, dark ink), and writes the PNG. */
     static void write(Path file, int width, int height, String title, String subtitle, Consumer<Graphics2D> plot)
             throws IOException {

@@ -64,13 +64,12 @@ final class EvalCompareCommand implements Callable<Integer> {
             rule.append("---|");
         }
         md.append('\n').append(rule).append('\n');
-        List<EvalScore.Tally> firstTallies = new ArrayList<>(scores.getFirst().categories());
-        firstTallies.add(scores.getFirst().overall());
+        List<EvalScore.Tally> firstTallies = scores.getFirst().rows();
         for (int c = 0; c < firstTallies.size(); c++) {
             md.append("| ").append(firstTallies.get(c).name()).append(" | ").append(firstTallies.get(c).questions())
                     .append(" |");
             for (EvalScore s : scores) {
-                EvalScore.Tally t = c < s.categories().size() ? s.categories().get(c) : s.overall();
+                EvalScore.Tally t = s.rows().get(c);
                 md.append(String.format(Locale.ROOT, " %.1f %% |", 100 * t.accuracy()));
             }
             md.append('\n');

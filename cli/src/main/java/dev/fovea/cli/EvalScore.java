@@ -20,6 +20,13 @@ record EvalScore(List<Tally> categories, Tally overall) {
         }
     }
 
+    /** The categories, then the overall tally: the rows of a report. */
+    List<Tally> rows() {
+        List<Tally> rows = new ArrayList<>(categories);
+        rows.add(overall);
+        return rows;
+    }
+
     static EvalScore of(List<TestQuestion> questions, List<Boolean> correct) {
         Map<String, int[]> counts = new TreeMap<>();
         int right = 0;

@@ -2,8 +2,6 @@ package dev.fovea.cli;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.FontMetrics;
-import java.awt.Graphics2D;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,15 +32,14 @@ final class GroupedAccuracyChartPng {
                 int x0 = left + c * slot + 18;
                 String name = null;
                 for (int r = 0; r < runs.size(); r++) {
-                    EvalScore s = scores.get(r);
-                    EvalScore.Tally t = c < s.categories().size() ? s.categories().get(c) : s.overall();
+                    EvalScore.Tally t = scores.get(r).rows().get(c);
                     name = t.name();
                     int h = (int) Math.round(t.accuracy() * plotHeight);
                     g.setColor(SERIES[r % SERIES.length]);
                     g.fillRect(x0 + r * bar, base - h, bar - 3, h);
                 }
                 g.setColor(ChartCanvas.TEXT);
-                centred(g, name, x0 + runs.size() * bar / 2, base + 20);
+                ChartCanvas.centred(g, name, x0 + runs.size() * bar / 2, base + 20);
             }
             int x = left;
             for (int r = 0; r < runs.size(); r++) {
@@ -55,10 +52,5 @@ final class GroupedAccuracyChartPng {
             g.setStroke(new BasicStroke(1.5f));
             g.drawLine(left, base, width - 16, base);
         });
-    }
-
-    private static void centred(Graphics2D g, String text, int x, int baseline) {
-        FontMetrics m = g.getFontMetrics();
-        g.drawString(text, x - m.stringWidth(text) / 2, baseline);
     }
 }
