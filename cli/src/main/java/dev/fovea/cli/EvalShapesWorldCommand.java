@@ -157,7 +157,7 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--via llamacpp needs --llama-cli (llama.cpp's llama-llava-cli)");
                 }
                 ModelPair pair = modelPair();
-                if (pair.towers().size() != 1 || !pair.adapter().equals(pair.mmproj())) {
+                if (pair.fused()) {
                     throw new IllegalArgumentException("--via llamacpp runs one mmproj with its projector; pipeline '"
                             + pair.model() + "' has " + pair.towers().size() + " towers and an adapter file of its own");
                 }
@@ -181,6 +181,11 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
 
         Path mmproj() {
             return towers.getFirst();
+        }
+
+        /** Whether the towers and the adapter are not one mmproj with its projector. */
+        boolean fused() {
+            return towers.size() != 1 || !adapter.equals(mmproj());
         }
     }
 
@@ -212,7 +217,7 @@ final class EvalShapesWorldCommand implements Callable<Integer> {
         ModelPair pair = new ModelPair(spec.model(), Path.of(spec.llm()),
                 spec.encoders().stream().map(e -> Path.of(e.mmproj())).toList(), Path.of(spec.adapter().file()),
                 spec.anyresLayout() == null ? AnyResLayout.HUGGING_FACE : AnyResLayout.named(spec.anyresLayout()));
-        if ((pair.towers().size() > 1 || !pair.adapter().equals(pair.mmproj())) && !"none".equals(spec.tiling())) {
+        if (pair.fused() && !"none".equals(spec.tiling())) {
             // one mmproj tiles as its metadata says (AnyRes); several towers take each image whole in-process
             throw new IllegalArgumentException("pipeline '" + spec.model() + "' tiles images (" + spec.tiling()
                     + ") for several towers; in-process evaluation takes each image whole (use --via grpc against "
