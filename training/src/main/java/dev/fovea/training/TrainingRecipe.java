@@ -39,23 +39,25 @@ record TrainingRecipe(String variant, VlmShape shape, int alignmentSteps, int in
                 warmupSteps, imageScalePenalty, patchLossWeight, seed);
     }
 
-    /** The recipe of a variant by its letter. */
+    /**
+     * The recipe of a variant by its letter. Every variant changes one thing of (a) and keeps its schedule (500
+     * caption steps, 6,000 question steps, 8 pictures × 12 questions, learning rate 1e-3 with 150 warm-up steps), so
+     * that an ablation compares the variants, not their schedules.
+     */
     static TrainingRecipe of(String variant, long seed) {
-        return switch (variant) {
-            case "a" -> new TrainingRecipe("a", VlmShape.llava(), 500, 6000, 8, 12, 1e-3f, 150, IMAGE_SCALE_PENALTY, PATCH_LOSS_WEIGHT, seed);
-            // BLIP-style: (a) with one linear map from image features to the decoder, the same steps
-            case "d" -> new TrainingRecipe("d", VlmShape.llava().withAdapter(Adapter.LINEAR), 500, 6000, 8, 12, 1e-3f,
-                    150, IMAGE_SCALE_PENALTY, PATCH_LOSS_WEIGHT, seed);
-            // Qwen-VL-style: (a) with a resampler (16 learned queries reading the 49 patches), the same steps
-            case "e" -> new TrainingRecipe("e", VlmShape.llava().withAdapter(Adapter.RESAMPLER), 500, 6000, 8, 12,
-                    1e-3f, 150, IMAGE_SCALE_PENALTY, PATCH_LOSS_WEIGHT, seed);
-            // (a) with AnyRes views (base + 2 × 2 tiles of a 448 canvas), the same steps
-            case "b" -> new TrainingRecipe("b", VlmShape.llavaHighRes(), 500, 6000, 8, 12, 1e-3f, 150,
-                    IMAGE_SCALE_PENALTY, PATCH_LOSS_WEIGHT, seed);
-            // SPHINX-style: (a)'s tower and a finer one (16-px patches) fused onto 49 rows, the same steps
-            case "c" -> new TrainingRecipe("c", VlmShape.sphinx(), 500, 6000, 8, 12, 1e-3f, 150, IMAGE_SCALE_PENALTY,
-                    PATCH_LOSS_WEIGHT, seed);
+        VlmShape shape = switch (variant) {
+            case "a" -> VlmShape.llava();
+            // (a) with AnyRes views (base + 2 × 2 tiles of a 448 canvas)
+            case "b" -> VlmShape.llavaHighRes();
+            // SPHINX-style: (a)'s tower and a finer one (16-px patches) fused onto 49 rows
+            case "c" -> VlmShape.sphinx();
+            // BLIP-style: one linear map from image features to the decoder
+            case "d" -> VlmShape.llava().withAdapter(Adapter.LINEAR);
+            // Qwen-VL-style: a resampler (16 learned queries reading the 49 patches)
+            case "e" -> VlmShape.llava().withAdapter(Adapter.RESAMPLER);
             default -> throw new IllegalArgumentException("variant '" + variant + "' has no recipe (a, b, c, d, e)");
         };
+        return new TrainingRecipe(variant, shape, 500, 6000, 8, 12, 1e-3f, 150, IMAGE_SCALE_PENALTY,
+                PATCH_LOSS_WEIGHT, seed);
     }
 }
