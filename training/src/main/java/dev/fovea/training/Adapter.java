@@ -157,16 +157,21 @@ final class Adapter {
      * channel-wise (the first tower's channels first), then LayerNorm(W·x + b).
      */
     private NDArray fuse(NDArray coarse, NDArray fine) {
+        NDArray x = NDArrays.concat(new NDList(coarse, poolOnto(fine, fusion.gridRows())), 2);
+        return TrainingOps.layerNorm(TrainingOps.linear(x, p.get(FusionFormat.FC_WEIGHT), p.get(FusionFormat.FC_BIAS)),
+                p.get(FusionFormat.LN_WEIGHT), p.get(FusionFormat.LN_BIAS), fusion.eps());
+    }
+
+    /**
+     * {@code [B, (f·g)², D]} patch rows of a square grid average-pooled f × f onto a {@code g × g} grid:
+     * {@code [B, g², D]}.
+     */
+    static NDArray poolOnto(NDArray fine, int g) {
         long b = fine.getShape().get(0);
-        int g = fusion.gridRows();
         int fineGrid = (int) Math.round(Math.sqrt(fine.getShape().get(1)));
         int f = fineGrid / g;
         long d = fine.getShape().get(2);
-        NDArray pooled = fine.reshape(b, g, f, g, f, d).mean(new int[] {4}).mean(new int[] {2})
-                .reshape(b, (long) g * g, d);
-        NDArray x = NDArrays.concat(new NDList(coarse, pooled), 2);
-        return TrainingOps.layerNorm(TrainingOps.linear(x, p.get(FusionFormat.FC_WEIGHT), p.get(FusionFormat.FC_BIAS)),
-                p.get(FusionFormat.LN_WEIGHT), p.get(FusionFormat.LN_BIAS), fusion.eps());
+        return fine.reshape(b, g, f, g, f, d).mean(new int[] {4}).mean(new int[] {2}).reshape(b, (long) g * g, d);
     }
 
     private NDArray r(String name) {

@@ -33,9 +33,15 @@ final class ShapesVlm implements AutoCloseable {
         // the tower's auxiliary heads (patch colour and kind): trained, never written to the model files
         params.normal(AUX + "color.weight", 0.02f, shape.vit().width(), PatchLabels.COLOR_CLASSES);
         params.normal(AUX + "kind.weight", 0.02f, shape.vit().width(), PatchLabels.KIND_CLASSES);
+        if (fineTower != null) {
+            params.normal(AUX + FINE + "color.weight", 0.02f, shape.fine().width(), PatchLabels.COLOR_CLASSES);
+            params.normal(AUX + FINE + "kind.weight", 0.02f, shape.fine().width(), PatchLabels.KIND_CLASSES);
+        }
     }
 
     private static final String AUX = "aux.";
+    /** The fine tower's own auxiliary heads ({@code aux.fine_…}). */
+    private static final String FINE = "fine_";
     private static final String FINE_PREFIX = "v_fine.";
 
     VlmShape shape() {
@@ -85,27 +91,40 @@ final class ShapesVlm implements AutoCloseable {
      *
      * @param logits            {@code [B, L, V]} over the segment rows
      * @param imageMeanSquare   the mean square of the image embeddings (a scalar)
-     * @param patchLoss         cross-entropy of the tower's patch colour and kind heads (a scalar), or null when the
-     *                          batch has no patch labels
+     * @param patchLoss         cross-entropy of the tower's patch colour and kind heads (a scalar; with a fine tower
+     *                          the sum of both towers'), or null when the batch has no patch labels
      */
     record Forward(NDArray logits, NDArray imageMeanSquare, NDArray patchLoss) {
     }
 
     Forward forward(TrainingBatch b) {
         NDArray perView = tower.forward(b.pixels());
-        NDArray image = arrange(adapter.forward(perView, fineTower == null ? null : fineTower.forward(b.pixels())));
+        NDArray fine = fineTower == null ? null : fineTower.forward(b.pixels());
+        NDArray image = arrange(adapter.forward(perView, fine));
         // the patch labels follow the views one after another: [B, views · patches, width]
         NDArray features = perView.reshape(image.getShape().get(0), -1, perView.getShape().get(2));
         NDArray x = NDArrays.concat(new NDList(decoder.embed(b.prefix()), image, decoder.embed(b.segments())), 1);
         int from = Math.toIntExact(b.prefix().getShape().get(1)) + imageRows();
         NDArray patchLoss = null;
         if (b.patchColors() != null) {
-            float patches = b.patchColors().getShape().get(0) * b.patchColors().getShape().get(1);
-            NDArray colorLoss = features.matMul(params.get(AUX + "color.weight")).logSoftmax(-1).mul(b.patchColors()).sum();
-            NDArray kindLoss = features.matMul(params.get(AUX + "kind.weight")).logSoftmax(-1).mul(b.patchKinds()).sum();
-            patchLoss = colorLoss.add(kindLoss).neg().div(TrainingOps.scalar(colorLoss, patches));
+            patchLoss = patchLoss(features, "", b);
+            if (fine != null) {
+                // the fine tower learns the same labels from its grid pooled onto the first's, as the fusion adapter
+                // reads it (without them it would train on the answers alone, which left a tower blind before)
+                patchLoss = patchLoss.add(patchLoss(Adapter.poolOnto(fine, shape.vit().grid()), FINE, b));
+            }
         }
         return new Forward(decoder.forward(x, b.cos(), b.sin(), b.mask(), from), image.square().mean(), patchLoss);
+    }
+
+    /** Cross-entropy of the patch colour and kind heads {@code aux.HEADScolor/kind} on {@code [B, patches, D]}. */
+    private NDArray patchLoss(NDArray features, String heads, TrainingBatch b) {
+        float patches = b.patchColors().getShape().get(0) * b.patchColors().getShape().get(1);
+        NDArray colorLoss = features.matMul(params.get(AUX + heads + "color.weight")).logSoftmax(-1)
+                .mul(b.patchColors()).sum();
+        NDArray kindLoss = features.matMul(params.get(AUX + heads + "kind.weight")).logSoftmax(-1)
+                .mul(b.patchKinds()).sum();
+        return colorLoss.add(kindLoss).neg().div(TrainingOps.scalar(colorLoss, patches));
     }
 
     /** {@code [B, L, V]} logits over the segment rows of a batch. */
