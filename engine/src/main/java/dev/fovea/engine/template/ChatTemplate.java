@@ -57,7 +57,7 @@ public final class ChatTemplate {
     private static final int MAX_COLLECTION_SIZE = 1 << 20;
     private static final int MAX_RANGE = 1 << 20;
     private static final int MAX_MACRO_RECURSION = 64;
-    /** Time one render may take; real templates render in milliseconds. */
+    /** CPU time one render may take ({@code RenderDeadline}); real templates render in milliseconds. */
     public static final Duration RENDER_TIME_LIMIT = Duration.ofSeconds(2);
 
     private static final Jinjava JINJAVA = createEngine();
@@ -201,7 +201,7 @@ public final class ChatTemplate {
 
     private static TemplateException overTime() {
         return new TemplateException("the chat template ran longer than the limit of "
-                + RENDER_TIME_LIMIT.toSeconds() + " s");
+                + RENDER_TIME_LIMIT.toSeconds() + " s of CPU time");
     }
 
     private static void checkSyntax(String source) {
