@@ -147,7 +147,8 @@ class ExportParityTest {
         return best;
     }
 
-    private static BufferedImage picture() {
+    /** A red circle at (4, 4) 14 px wide and a blue square at (26, 20) 12 px wide on a light 48 × 40 picture. */
+    static BufferedImage picture() {
         BufferedImage img = new BufferedImage(48, 40, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setColor(new Color(240, 238, 230));

@@ -7,9 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.fovea.shapesworld.DrawnObject;
 import dev.fovea.shapesworld.NamedColor;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -22,17 +19,11 @@ class FineTowerPatchLabelsTest {
     @Test
     void thePatchLossTrainsBothTowersOfAFusionModel() throws Exception {
         VlmShape shape = VlmShape.tiny(Adapter.FUSION);
-        BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setColor(new Color(240, 238, 230));
-        g.fillRect(0, 0, 32, 32);
-        g.setColor(Color.RED);
-        g.fillOval(2, 2, 12, 12);
-        g.dispose();
         try (NDManager m = NDManager.newBaseManager(); ShapesVlm model = new ShapesVlm(m, shape, 3)) {
             PromptLayout layout = model.layout();
-            PictureViews views = PictureViews.of(img, List.of(new DrawnObject("circle", NamedColor.RED, 2, 2, 12, 12)),
-                    shape);
+            PictureViews views = PictureViews.of(ExportParityTest.picture(), List.of(
+                    new DrawnObject("circle", NamedColor.RED, 4, 4, 14, 14),
+                    new DrawnObject("square", NamedColor.BLUE, 26, 20, 12, 12)), shape);
             TrainingExample example = new TrainingExample(views.pixels(), List.of(new TrainingExample.QaTokens(
                     layout.question("What color is the circle?"), layout.answer("red"))), views.labels());
             try (NDManager s = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
