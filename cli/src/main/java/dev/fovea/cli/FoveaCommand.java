@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code fovea} command; each verb is its own subcommand class. */
 @Command(name = "fovea", mixinStandardHelpOptions = true, version = "fovea 0.1.0",
         description = "Serve and run multimodal LLMs from GGUF files.",
-        subcommands = {TokenizeCommand.class, LogitsCommand.class, GenerateCommand.class, ChatCommand.class, EmbedImageCommand.class, SynthCommand.class, UpCommand.class, DownCommand.class, StatusCommand.class, BenchCommand.class,
+        subcommands = {TokenizeCommand.class, LogitsCommand.class, GenerateCommand.class, ChatCommand.class, EmbedImageCommand.class, SynthCommand.class, QuantizeCommand.class, UpCommand.class, DownCommand.class, StatusCommand.class, BenchCommand.class,
                 EvalCommand.class, BatchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class FoveaCommand implements Runnable {
