@@ -7,6 +7,7 @@ import dev.fovea.engine.tensor.WeightMatrix;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Set;
 
@@ -42,7 +43,9 @@ public final class GgufQuantizer {
         }
         int quantized = 0;
         int tensors;
-        try (GgufFile src = GgufFile.open(in); GgufWriter w = GgufWriter.create(out)) {
+        // written beside the output and moved over it when complete: a failed run leaves no half-written file
+        Path part = out.resolveSibling(out.getFileName() + ".part");
+        try (GgufFile src = GgufFile.open(in); GgufWriter w = GgufWriter.create(part)) {
             for (Map.Entry<String, GgufValue> e : src.metadata().entrySet()) {
                 if (e.getKey().equals(GgufKeys.FILE_TYPE)) {
                     w.putUint32(GgufKeys.FILE_TYPE, type.llamaFileType());
@@ -65,7 +68,11 @@ public final class GgufQuantizer {
                 }
                 progress.update("quantizing", ++done, tensors);
             }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(part);
+            throw e;
         }
+        Files.move(part, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return new Report(quantized, tensors - quantized, Files.size(in), Files.size(out));
     }
 

@@ -89,6 +89,18 @@ class GgufQuantizerTest {
     }
 
     @Test
+    void aBrokenInputIsAnErrorNamingItAndLeavesNoOutput() throws Exception {
+        byte[] whole = java.nio.file.Files.readAllBytes(source());
+        Path cut = dir.resolve("cut.gguf");
+        java.nio.file.Files.write(cut, java.util.Arrays.copyOf(whole, whole.length - 100));
+        Path out = dir.resolve("out.gguf");
+        assertThatThrownBy(() -> GgufQuantizer.quantize(cut, out, GgmlType.Q8_0, Progress.NONE))
+                .isInstanceOf(GgufFormatException.class).hasMessageContaining("cut.gguf");
+        assertThat(out).doesNotExist();
+        assertThat(dir.resolve("out.gguf.part")).doesNotExist();
+    }
+
+    @Test
     void refusesTypesItCannotWriteAndWritingOverItsInput() throws Exception {
         Path in = source();
         assertThatThrownBy(() -> GgufQuantizer.quantize(in, dir.resolve("o.gguf"), GgmlType.Q5_K, Progress.NONE))
