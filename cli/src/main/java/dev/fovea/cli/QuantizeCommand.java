@@ -29,7 +29,7 @@ final class QuantizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        GgmlType t = SynthLlmCommand.parseType(type.toLowerCase(Locale.ROOT));
+        GgmlType t = SynthLlmCommand.parseType(type, "--type");
         GgufQuantizer.Report r = GgufQuantizer.quantize(input, output, t, new ConsoleProgress(!quiet, "tensors"));
         ConsoleProgress.endLine();
         System.out.printf(Locale.ROOT, "%s: %d tensors in %s, %d copied as they were; %.1f MB → %.1f MB%n", output,

@@ -63,7 +63,7 @@ final class SynthLlmCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LlmPreset p = LlmPreset.named(preset, arch);
-        GgmlType type = parseType(qtype);
+        GgmlType type = parseType(qtype, "--qtype");
         Path parent = out.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
@@ -90,11 +90,12 @@ final class SynthLlmCommand implements Callable<Integer> {
         return 0;
     }
 
-    static GgmlType parseType(String name) {
+    /** The type named by option {@code option} (any case), or an error naming the option and the value. */
+    static GgmlType parseType(String name, String option) {
         try {
             return GgmlType.valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown --qtype '" + name + "' (f32, f16, bf16, q8_0, q4_0, q4_k, q6_k)");
+            throw new IllegalArgumentException("unknown " + option + " '" + name + "' (f32, f16, bf16, q8_0, q4_0, q4_k, q6_k)");
         }
     }
 }

@@ -49,7 +49,7 @@ final class SynthMmprojCommand implements Callable<Integer> {
         }
         System.err.printf("synth mmproj %s (%d px, patch %d, %d blocks of width %d) + %s projector → %d%n", p.name(),
                 p.imageSize(), p.patchSize(), p.blocks(), p.embd(), projector, llmEmbd > 0 ? llmEmbd : p.llmEmbd());
-        MmprojSynthesizer.write(new MmprojSynthesizer.Spec(p, projector, SynthLlmCommand.parseType(qtype), seed, anyRes, llmEmbd), out,
+        MmprojSynthesizer.write(new MmprojSynthesizer.Spec(p, projector, SynthLlmCommand.parseType(qtype, "--qtype"), seed, anyRes, llmEmbd), out,
                 engine.pool(), engine.progress());
         System.out.println(out);
         return 0;
