@@ -24,6 +24,9 @@ public final class TrainCommand implements Runnable {
             description = "Trains one variant on ShapesWorld pictures and writes NAME.gguf + NAME-mmproj.gguf, "
                     + "loss.csv and loss.png into --out.")
     static final class ShapesWorldCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @CommandLine.Option(names = "--variant", defaultValue = "a",
                 description = "a = LLaVA-style (one encoder, mlp adapter), b = a with LLaVA-1.6 high-resolution "
                         + "tiles, c = SPHINX-style (two encoders, fusion "
@@ -37,6 +40,10 @@ public final class TrainCommand implements Runnable {
         @CommandLine.Option(names = "--steps", description = "Instruction-stage steps (default: the recipe's).")
         Integer steps;
 
+        @CommandLine.Option(names = "--caption-steps",
+                description = "Alignment-stage (caption) steps before the questions (default: the recipe's).")
+        Integer captionSteps;
+
         @CommandLine.Option(names = {"-o", "--out"}, required = true, description = "Output folder.")
         Path out;
 
@@ -48,9 +55,16 @@ public final class TrainCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            if (steps != null && steps < 1 || captionSteps != null && captionSteps < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--steps must be at least 1 and --caption-steps at least 0");
+            }
             TrainingRecipe recipe = TrainingRecipe.of(variant, seed);
             if (steps != null) {
                 recipe = recipe.withInstructionSteps(steps);
+            }
+            if (captionSteps != null) {
+                recipe = recipe.withAlignmentSteps(captionSteps);
             }
             GgmlType t = GgmlType.valueOf(type.toUpperCase(Locale.ROOT));
             new ShapesWorldTrainer(recipe, out, name != null ? name : "shapesworld-" + variant, t, System.err).run();

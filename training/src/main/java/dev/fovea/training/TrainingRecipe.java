@@ -39,6 +39,11 @@ record TrainingRecipe(String variant, VlmShape shape, int alignmentSteps, int in
                 warmupSteps, imageScalePenalty, patchLossWeight, seed);
     }
 
+    TrainingRecipe withAlignmentSteps(int steps) {
+        return new TrainingRecipe(variant, shape, steps, instructionSteps, batch, questionsPerPicture, learningRate,
+                warmupSteps, imageScalePenalty, patchLossWeight, seed);
+    }
+
     /**
      * The recipe of a variant by its letter. Every variant changes one thing of (a) and keeps its schedule (500
      * caption steps, 6,000 question steps, 8 pictures × 12 questions, learning rate 1e-3 with 150 warm-up steps), so

@@ -1,0 +1,29 @@
+package dev.fovea.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
+
+class TrainingRecipeTest {
+
+    @Test
+    void aShortenedScheduleStillWarmsUpAndDecaysToATenthAtItsLastStep() {
+        TrainingRecipe r = TrainingRecipe.of("a", 1).withAlignmentSteps(300).withInstructionSteps(2_700);
+        assertThat(r.totalSteps()).isEqualTo(3_000);
+        assertThat(r.stageAt(299)).isEqualTo(QuestionMix.Stage.ALIGNMENT);
+        assertThat(r.stageAt(300)).isEqualTo(QuestionMix.Stage.INSTRUCTION);
+        assertThat(r.learningRateAt(0)).isCloseTo(1e-3f / 150, within(1e-9f));
+        assertThat(r.learningRateAt(149)).isCloseTo(1e-3f, within(1e-9f));
+        // the cosine reaches its floor on the schedule's own last step, not the full recipe's
+        assertThat(r.learningRateAt(2_999)).isCloseTo(1e-4f, within(1e-6f));
+        assertThat(TrainingRecipe.of("a", 1).learningRateAt(2_999)).isGreaterThan(5e-4f);
+    }
+
+    @Test
+    void noCaptionStageStartsWithTheQuestions() {
+        TrainingRecipe r = TrainingRecipe.of("b", 1).withAlignmentSteps(0);
+        assertThat(r.stageAt(0)).isEqualTo(QuestionMix.Stage.INSTRUCTION);
+        assertThat(r.shape().views()).isEqualTo(5);
+    }
+}
