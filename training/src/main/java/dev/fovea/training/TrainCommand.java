@@ -60,12 +60,8 @@ public final class TrainCommand implements Runnable {
                         "--steps must be at least 1 and --caption-steps at least 0");
             }
             TrainingRecipe recipe = TrainingRecipe.of(variant, seed);
-            if (steps != null) {
-                recipe = recipe.withInstructionSteps(steps);
-            }
-            if (captionSteps != null) {
-                recipe = recipe.withAlignmentSteps(captionSteps);
-            }
+            recipe = recipe.withSteps(captionSteps != null ? captionSteps : recipe.alignmentSteps(),
+                    steps != null ? steps : recipe.instructionSteps());
             GgmlType t = GgmlType.valueOf(type.toUpperCase(Locale.ROOT));
             new ShapesWorldTrainer(recipe, out, name != null ? name : "shapesworld-" + variant, t, System.err).run();
             return 0;

@@ -34,13 +34,9 @@ record TrainingRecipe(String variant, VlmShape shape, int alignmentSteps, int in
         return step < alignmentSteps ? QuestionMix.Stage.ALIGNMENT : QuestionMix.Stage.INSTRUCTION;
     }
 
-    TrainingRecipe withInstructionSteps(int steps) {
-        return new TrainingRecipe(variant, shape, alignmentSteps, steps, batch, questionsPerPicture, learningRate,
-                warmupSteps, imageScalePenalty, patchLossWeight, seed);
-    }
-
-    TrainingRecipe withAlignmentSteps(int steps) {
-        return new TrainingRecipe(variant, shape, steps, instructionSteps, batch, questionsPerPicture, learningRate,
+    /** The same recipe with stages of these lengths; the learning-rate schedule follows their sum. */
+    TrainingRecipe withSteps(int alignment, int instruction) {
+        return new TrainingRecipe(variant, shape, alignment, instruction, batch, questionsPerPicture, learningRate,
                 warmupSteps, imageScalePenalty, patchLossWeight, seed);
     }
 

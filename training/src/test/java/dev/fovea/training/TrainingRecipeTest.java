@@ -9,7 +9,7 @@ class TrainingRecipeTest {
 
     @Test
     void aShortenedScheduleStillWarmsUpAndDecaysToATenthAtItsLastStep() {
-        TrainingRecipe r = TrainingRecipe.of("a", 1).withAlignmentSteps(300).withInstructionSteps(2_700);
+        TrainingRecipe r = TrainingRecipe.of("a", 1).withSteps(300, 2_700);
         assertThat(r.totalSteps()).isEqualTo(3_000);
         assertThat(r.stageAt(299)).isEqualTo(QuestionMix.Stage.ALIGNMENT);
         assertThat(r.stageAt(300)).isEqualTo(QuestionMix.Stage.INSTRUCTION);
@@ -22,7 +22,8 @@ class TrainingRecipeTest {
 
     @Test
     void noCaptionStageStartsWithTheQuestions() {
-        TrainingRecipe r = TrainingRecipe.of("b", 1).withAlignmentSteps(0);
+        TrainingRecipe r = TrainingRecipe.of("b", 1);
+        r = r.withSteps(0, r.instructionSteps());
         assertThat(r.stageAt(0)).isEqualTo(QuestionMix.Stage.INSTRUCTION);
         assertThat(r.shape().views()).isEqualTo(5);
     }
