@@ -128,6 +128,9 @@ public class BackendCalls {
         String description = s.getDescription() == null ? "" : InternalNames.scrub(s.getDescription());
         String what = backend + " " + address + " " + method + ": " + s.getCode()
                 + (description.isEmpty() ? "" : " " + description);
+        if (ReplicaHealth.replicaGone(s)) {
+            return ApiException.unavailable(what); // another replica, or this one restarted, may take it
+        }
         return switch (s.getCode()) {
             case INVALID_ARGUMENT, OUT_OF_RANGE -> ApiException.badRequest(backend + " rejected the input: "
                     + description, null, "invalid_input");
