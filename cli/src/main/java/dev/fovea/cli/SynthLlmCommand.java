@@ -7,11 +7,11 @@ import dev.fovea.engine.synth.LlmPreset;
 import dev.fovea.engine.synth.LlmSynthesizer;
 import dev.fovea.engine.synth.VocabSubset;
 import dev.fovea.engine.tensor.GgmlType;
+import dev.fovea.engine.tensor.Quantizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -93,9 +93,9 @@ final class SynthLlmCommand implements Callable<Integer> {
     /** The type named by option {@code option} (any case), or an error naming the option and the value. */
     static GgmlType parseType(String name, String option) {
         try {
-            return GgmlType.valueOf(name.toUpperCase(Locale.ROOT));
+            return Quantizer.writableType(name);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown " + option + " '" + name + "' (f32, f16, bf16, q8_0, q4_0, q4_k, q6_k)");
+            throw new IllegalArgumentException(option + ": " + e.getMessage());
         }
     }
 }

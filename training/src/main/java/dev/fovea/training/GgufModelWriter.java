@@ -251,9 +251,14 @@ final class GgufModelWriter {
 
     /** The file type of a model written in {@code type}: f32, f16 or q8_0, the types a ShapesWorld model takes. */
     private static int fileType(GgmlType type) {
+        checkType(type);
+        return type.llamaFileType();
+    }
+
+    /** Refuses a matrix type other than the ones ShapesWorld models are written in. */
+    static void checkType(GgmlType type) {
         if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.Q8_0) {
             throw new IllegalArgumentException("ShapesWorld models are written as f32, f16 or q8_0, not " + type);
         }
-        return type.llamaFileType();
     }
 }

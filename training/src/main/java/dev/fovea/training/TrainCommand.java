@@ -1,8 +1,8 @@
 package dev.fovea.training;
 
 import dev.fovea.engine.tensor.GgmlType;
+import dev.fovea.engine.tensor.Quantizer;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 
@@ -62,7 +62,13 @@ public final class TrainCommand implements Runnable {
             TrainingRecipe recipe = TrainingRecipe.of(variant, seed);
             recipe = recipe.withSteps(captionSteps != null ? captionSteps : recipe.alignmentSteps(),
                     steps != null ? steps : recipe.instructionSteps());
-            GgmlType t = GgmlType.valueOf(type.toUpperCase(Locale.ROOT));
+            GgmlType t;
+            try {
+                t = Quantizer.writableType(type);
+                GgufModelWriter.checkType(t); // now, not at the first checkpoint
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--type: " + e.getMessage());
+            }
             new ShapesWorldTrainer(recipe, out, name != null ? name : "shapesworld-" + variant, t, System.err).run();
             return 0;
         }

@@ -35,6 +35,21 @@ public final class Quantizer {
         };
     }
 
+    /**
+     * The type a user names ({@code q4_k}, {@code F16}, any case) when {@link #quantize} can write it.
+     *
+     * @throws IllegalArgumentException naming the writable types, for an unknown or unwritable name
+     */
+    public static GgmlType writableType(String name) {
+        for (GgmlType t : GgmlType.values()) {
+            if (t.name().equalsIgnoreCase(name.strip()) && supports(t)) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("'" + name + "' is not a type Fovea writes (f32, f16, bf16, q8_0, q4_0, q4_k, "
+                + "q6_k)");
+    }
+
     /** Encodes all of {@code values} (a whole number of blocks) into a new array. */
     public static byte[] quantize(GgmlType type, float[] values) {
         byte[] out = new byte[Math.toIntExact(type.byteSize(values.length))];

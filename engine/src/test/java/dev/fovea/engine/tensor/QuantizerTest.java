@@ -321,4 +321,14 @@ class QuantizerTest {
         assertThatThrownBy(() -> Quantizer.quantize(GgmlType.Q8_0, x, 80, 32, new byte[34], 0))
                 .isInstanceOf(IndexOutOfBoundsException.class);
     }
+
+    @Test
+    void aUserNamedTypeIsReadInAnyCaseAndOnlyWhenItCanBeWritten() {
+        assertThat(Quantizer.writableType("q4_k")).isEqualTo(GgmlType.Q4_K);
+        assertThat(Quantizer.writableType(" F16 ")).isEqualTo(GgmlType.F16);
+        assertThat(Quantizer.writableType("Bf16")).isEqualTo(GgmlType.BF16);
+        assertThatThrownBy(() -> Quantizer.writableType("q5_k")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'q5_k' is not a type Fovea writes").hasMessageContaining("q6_k");
+        assertThatThrownBy(() -> Quantizer.writableType("q9")).isInstanceOf(IllegalArgumentException.class);
+    }
 }
