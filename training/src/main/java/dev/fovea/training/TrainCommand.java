@@ -44,6 +44,10 @@ public final class TrainCommand implements Runnable {
                 description = "Alignment-stage (caption) steps before the questions (default: the recipe's).")
         Integer captionSteps;
 
+        @CommandLine.Option(names = "--learning-rate",
+                description = "Peak learning rate of the warm-up and cosine schedule (default: the recipe's, 1e-3).")
+        Float learningRate;
+
         @CommandLine.Option(names = {"-o", "--out"}, required = true, description = "Output folder.")
         Path out;
 
@@ -59,9 +63,16 @@ public final class TrainCommand implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--steps must be at least 1 and --caption-steps at least 0");
             }
+            if (learningRate != null && !(learningRate > 0 && learningRate < 1)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--learning-rate must be above 0 and below 1, not " + learningRate);
+            }
             TrainingRecipe recipe = TrainingRecipe.of(variant, seed);
             recipe = recipe.withSteps(captionSteps != null ? captionSteps : recipe.alignmentSteps(),
                     steps != null ? steps : recipe.instructionSteps());
+            if (learningRate != null) {
+                recipe = recipe.withLearningRate(learningRate);
+            }
             GgmlType t;
             try {
                 t = Quantizer.writableType(type);

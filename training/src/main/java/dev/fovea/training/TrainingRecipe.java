@@ -40,6 +40,12 @@ record TrainingRecipe(String variant, VlmShape shape, int alignmentSteps, int in
                 warmupSteps, imageScalePenalty, patchLossWeight, seed);
     }
 
+    /** The same recipe with another peak learning rate (warm-up and cosine keep their shape). */
+    TrainingRecipe withLearningRate(float peak) {
+        return new TrainingRecipe(variant, shape, alignmentSteps, instructionSteps, batch, questionsPerPicture, peak,
+                warmupSteps, imageScalePenalty, patchLossWeight, seed);
+    }
+
     /**
      * The recipe of a variant by its letter. Every variant changes one thing of (a) and keeps its schedule (500
      * caption steps, 6,000 question steps, 8 pictures × 12 questions, learning rate 1e-3 with 150 warm-up steps), so

@@ -42,5 +42,8 @@ class TrainCommandTest {
         Run r = train("shapesworld", "--steps", "0", "-o", dir.resolve("out").toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("--steps must be at least 1");
+        Run lr = train("shapesworld", "--learning-rate", "0", "-o", dir.resolve("out").toString());
+        assertThat(lr.exit()).isEqualTo(2);
+        assertThat(lr.err()).contains("--learning-rate must be above 0");
     }
 }

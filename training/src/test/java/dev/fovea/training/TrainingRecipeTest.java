@@ -27,4 +27,14 @@ class TrainingRecipeTest {
         assertThat(r.stageAt(0)).isEqualTo(QuestionMix.Stage.INSTRUCTION);
         assertThat(r.shape().views()).isEqualTo(5);
     }
+
+    @Test
+    void anotherPeakLearningRateScalesTheWholeSchedule() {
+        TrainingRecipe r = TrainingRecipe.of("a", 1);
+        TrainingRecipe low = r.withLearningRate(3e-4f);
+        for (int step : new int[] {0, 149, 1_000, 6_499}) {
+            assertThat(low.learningRateAt(step)).isCloseTo(0.3f * r.learningRateAt(step), within(1e-9f));
+        }
+        assertThat(low.totalSteps()).isEqualTo(r.totalSteps());
+    }
 }
