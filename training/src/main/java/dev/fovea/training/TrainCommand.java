@@ -45,7 +45,7 @@ public final class TrainCommand implements Runnable {
         Integer captionSteps;
 
         @CommandLine.Option(names = "--learning-rate",
-                description = "Peak learning rate of the warm-up and cosine schedule (default: the recipe's, 1e-3).")
+                description = "Peak learning rate of the warm-up and cosine schedule (default: the recipe's, 3e-4).")
         Float learningRate;
 
         @CommandLine.Option(names = {"-o", "--out"}, required = true, description = "Output folder.")
