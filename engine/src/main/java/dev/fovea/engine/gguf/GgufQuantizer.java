@@ -35,8 +35,8 @@ public final class GgufQuantizer {
      */
     public static Report quantize(Path in, Path out, GgmlType type, Progress progress) throws IOException {
         if (!Quantizer.supports(type)) {
-            throw new IllegalArgumentException("cannot quantize to " + type + " (supported: F32, F16, BF16, Q8_0, "
-                    + "Q4_0, Q4_K, Q6_K)");
+            throw new IllegalArgumentException("cannot quantize to " + type + " (supported: " + Quantizer.WRITABLE
+                    + ")");
         }
         if (Files.exists(out) && Files.isSameFile(in, out)) {
             throw new IllegalArgumentException("the output must be another file than the input: " + out);

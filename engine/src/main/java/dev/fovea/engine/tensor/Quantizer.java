@@ -3,6 +3,9 @@ package dev.fovea.engine.tensor;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * Encodes float values into GGML block formats, writing the bytes exactly as they lie in a GGUF tensor.
@@ -23,6 +26,9 @@ public final class Quantizer {
     private static final float GROUP_MAX_EPS = 1e-15f;
     private static final int QK = 32;
     private static final int QK_K = 256;
+    /** The types {@link #supports} names, lower case and comma-separated, for messages. */
+    public static final String WRITABLE = Arrays.stream(GgmlType.values()).filter(Quantizer::supports)
+            .map(t -> t.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
 
     private Quantizer() {
     }
@@ -46,8 +52,7 @@ public final class Quantizer {
                 return t;
             }
         }
-        throw new IllegalArgumentException("'" + name + "' is not a type Fovea writes (f32, f16, bf16, q8_0, q4_0, q4_k, "
-                + "q6_k)");
+        throw new IllegalArgumentException("'" + name + "' is not a type Fovea writes (" + WRITABLE + ")");
     }
 
     /** Encodes all of {@code values} (a whole number of blocks) into a new array. */
@@ -65,8 +70,7 @@ public final class Quantizer {
      */
     public static int quantize(GgmlType type, float[] src, int srcOffset, int count, byte[] dst, int dstOffset) {
         if (!supports(type)) {
-            throw new IllegalArgumentException("cannot quantize to " + type + " (supported: F32, F16, BF16, Q8_0, "
-                    + "Q4_0, Q4_K, Q6_K)");
+            throw new IllegalArgumentException("cannot quantize to " + type + " (supported: " + WRITABLE + ")");
         }
         int bytes = Math.toIntExact(type.byteSize(count)); // also checks whole blocks
         java.util.Objects.checkFromIndexSize(srcOffset, count, src.length);

@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Which replicas to skip: one whose call failed as an unreachable, killed or stopping replica does (UNAVAILABLE, or a
  * connection closed under the call) is left out for {@code eject-for}, as is one whose channel is failing to connect.
- * When every replica is left out they are all tried anyway: a wrong guess costs one fast failure, skipping them all would fail the request for certain.
+ * When every replica is left out they are all tried anyway: a wrong guess costs one fast failure, skipping them all
+ * would fail the request for certain.
  */
 @ApplicationScoped
 public class ReplicaHealth {
